@@ -1,0 +1,37 @@
+# Two entry points for newcomers: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint unit bench fuzz clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Start the embedded Graph emulator with a demo tenant, then plan and apply manifests/.
+run: $(STAMP)
+	$(BIN)/python -m reconciler.demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check reconciler tests bench
+	$(BIN)/mypy reconciler
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+test: lint unit
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz_manifests
+
+clean:
+	rm -rf $(VENV) .reconciler build *.egg-info

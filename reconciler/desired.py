@@ -1,0 +1,55 @@
+"""The validated desired state: what `manifests.load` returns and the planner consumes.
+
+Values here are plain JSON-shaped data, already normalised by the loader:
+- `spec` holds only the Graph properties the manifest declares (explicit null kept as None);
+- stream payloads (`policyPayload`, ...) hold the parsed JSON document (any JSON value);
+- `assignments` holds the sorted, lower-cased list of group ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourcePosition:
+    file: str
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass(frozen=True, kw_only=True)
+class DesiredResource:
+    kind: str  # manifest kind, a key of registry.BY_KIND
+    name: str  # metadata.name; "officeConfiguration" for the singleton
+    id: str | None  # metadata.id, pins a live object
+    spec: Mapping[str, Any]
+    ignore: tuple[str, ...] = ()  # JSON pointers relative to spec, e.g. "/description"
+    file: str = ""  # manifest file the resource came from
+    # JSON pointer within the document ("/spec/priority", "/metadata/name", "") -> where it is.
+    positions: Mapping[str, SourcePosition] = field(default_factory=dict)
+    # Stream field -> payload file path as written in the manifest (for export/backup round trips).
+    payload_files: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def address(self) -> str:
+        """Stable human address of the resource, like Terraform's `type.name`."""
+        return f"{self.kind}/{self.name}"
+
+    def position(self, pointer: str) -> SourcePosition | None:
+        """Best position for a pointer: itself, else its nearest ancestor."""
+        while True:
+            if pointer in self.positions:
+                return self.positions[pointer]
+            if not pointer:
+                return None
+            pointer = pointer.rsplit("/", 1)[0]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Desired:
+    resources: tuple[DesiredResource, ...]
+    manifest_hash: str  # sha256 of the canonical JSON of all resources
+    files: tuple[str, ...] = ()

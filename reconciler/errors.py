@@ -1,0 +1,167 @@
+"""The error vocabulary. Every failure a user can meet is one of these.
+
+    ReconcilerError                 exit 1, printed as one line (plus hint) by the cli
+    ├── ManifestError               bad desired state; carries every ManifestIssue found
+    ├── PlanError                   cannot make a plan (ambiguous identity, ...)
+    ├── PlanFileError               saved plan unreadable, wrong version, checksum
+    │   └── StalePlanError          the tenant changed since the plan was made
+    ├── ConfigError                 bad flags / environment (e.g. http:// to a remote host)
+    ├── AuthError                   cannot obtain or use credentials
+    ├── ApplyError                  some writes failed; carries the summary
+    └── GraphError                  an HTTP exchange with Graph failed (after retries)
+        ├── GraphTransportError     timeout, connection reset, TLS
+        ├── GraphResponseError      the server answered with garbage (not JSON, bad shape)
+        └── GraphHTTPError          the server answered with an error status
+            ├── BadRequestError         400
+            ├── UnauthorizedError       401
+            ├── ForbiddenError          403
+            ├── NotFoundError           404
+            ├── ThrottledError          429 (retries exhausted)
+            └── ServerError             5xx (retries exhausted)
+
+Errors are translated once, at the HTTP boundary (graph.py), and reach the user once, in cli.
+Messages never contain secrets: only Graph codes, messages and request ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ReconcilerError(Exception):
+    """Base of every expected failure. `hint` is the next step shown to the user."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        if hint:
+            self.hint = hint
+
+
+@dataclass(frozen=True)
+class ManifestIssue:
+    """One problem in the desired state, located as precisely as we can."""
+
+    file: str
+    line: int | None
+    column: int | None
+    path: str  # dotted field path, e.g. "spec.priority"; "" for the whole document
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        field = f"{self.path}: " if self.path else ""
+        return f"{where}: {field}{self.message}"
+
+
+class ManifestError(ReconcilerError):
+    def __init__(self, issues: list[ManifestIssue]) -> None:
+        self.issues = sorted(
+            issues, key=lambda i: (i.file, i.line or 0, i.column or 0, i.path, i.message)
+        )
+        count = len(self.issues)
+        super().__init__(f"{count} error{'s' if count != 1 else ''} in manifests")
+
+
+class PlanError(ReconcilerError):
+    pass
+
+
+class PlanFileError(ReconcilerError):
+    pass
+
+
+class StalePlanError(PlanFileError):
+    hint = "Run reconciler plan again."
+
+
+class ConfigError(ReconcilerError):
+    pass
+
+
+class AuthError(ReconcilerError):
+    pass
+
+
+class ApplyError(ReconcilerError):
+    pass
+
+
+class GraphError(ReconcilerError):
+    pass
+
+
+class GraphTransportError(GraphError):
+    pass
+
+
+class GraphResponseError(GraphError):
+    pass
+
+
+class GraphHTTPError(GraphError):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        code: str = "",
+        request_id: str = "",
+        method: str = "",
+        url: str = "",
+        hint: str = "",
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.graph_message = message
+        self.request_id = request_id
+        self.method = method
+        self.url = url
+        where = f"{method} {url}: " if method else ""
+        rid = f" (request-id {request_id})" if request_id else ""
+        code_part = f"{code}: " if code else ""
+        super().__init__(f"{where}HTTP {status} {code_part}{message}{rid}", hint=hint)
+
+
+class BadRequestError(GraphHTTPError):
+    pass
+
+
+class UnauthorizedError(GraphHTTPError):
+    hint = "Check the credentials (RECONCILER_TOKEN or --auth)."
+
+
+class ForbiddenError(GraphHTTPError):
+    hint = "The app needs DeviceManagementConfiguration.ReadWrite.All (or .Read.All to read)."
+
+
+class NotFoundError(GraphHTTPError):
+    pass
+
+
+class ThrottledError(GraphHTTPError):
+    hint = "Graph kept throttling; try again later or lower --write-rate."
+
+
+class ServerError(GraphHTTPError):
+    hint = "Graph is failing; try again later."
+
+
+STATUS_ERRORS: dict[int, type[GraphHTTPError]] = {
+    400: BadRequestError,
+    401: UnauthorizedError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    429: ThrottledError,
+}
+
+
+def http_error_class(status: int) -> type[GraphHTTPError]:
+    if status >= 500:
+        return ServerError
+    return STATUS_ERRORS.get(status, GraphHTTPError)

@@ -1,0 +1,110 @@
+"""Desired-state models, one per manifest kind. Strict: unknown fields and wrong types fail.
+
+A field left out of `spec` is not managed; `model_fields_set` tells what was declared, and an
+explicit `null` (declared, value None) means "clear it".
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, model_validator
+
+API_VERSION = "reconciler/v1"
+
+GUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+INT32_MAX = 2**31 - 1
+
+Guid = Annotated[str, StringConstraints(pattern=GUID_PATTERN, strict=True)]
+JsonPointer = Annotated[str, StringConstraints(pattern=r"^(/[^/]*)+$", strict=True)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, strict=True)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+
+class PayloadSource(_Strict):
+    """A stream payload: a JSON file beside the manifest, or an inline JSON value."""
+
+    file: NonEmpty | None = None
+    inline: JsonValue = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> PayloadSource:
+        given = {"file", "inline"} & self.model_fields_set
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'file' or 'inline'")
+        if "file" in given and self.file is None:
+            raise ValueError("'file' must be a path")
+        return self
+
+
+class GroupAssignment(_Strict):
+    groupId: Guid
+
+
+class UserCheckinSummary(_Strict):
+    odata_type: str | None = Field(default=None, alias="@odata.type")
+    succeededUserCount: int
+    failedUserCount: int
+
+
+class CheckinStatus(_Strict):
+    odata_type: str | None = Field(default=None, alias="@odata.type")
+    userPrincipalName: str | None = None
+    deviceName: str | None = None
+    devicePlatform: str | None = None
+    devicePlatformVersion: str | None = None
+    wasSuccessful: bool
+    userId: str
+    checkinDateTime: str
+    errorMessage: str | None = None
+    appliedPolicies: list[str | None] | None = None
+
+
+class ClientConfigurationSpec(_Strict):
+    """Shared by both policy kinds: they differ only in `@odata.type`."""
+
+    displayName: NonEmpty
+    description: str | None = None
+    priority: Annotated[int, Field(ge=0, le=INT32_MAX)]
+    policyPayload: PayloadSource | None = None
+    userPreferencePayload: PayloadSource | None = None
+    assignments: list[GroupAssignment] | None = None
+    # Reporting fields: never managed unless a manifest declares them (the seeds send them).
+    userCheckinSummary: UserCheckinSummary | None = None
+    checkinStatuses: list[CheckinStatus] | None = None
+
+
+class WindowsOfficeClientConfigurationSpec(ClientConfigurationSpec):
+    pass
+
+
+class WindowsOfficeClientSecurityConfigurationSpec(ClientConfigurationSpec):
+    pass
+
+
+class OfficeConfigurationSpec(_Strict):
+    tenantCheckinStatuses: list[CheckinStatus] | None = None
+    tenantUserCheckinSummary: UserCheckinSummary | None = None
+
+
+class Metadata(_Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=253, strict=True)] | None = None
+    id: NonEmpty | None = None
+    ignore: list[JsonPointer] = Field(default_factory=list)
+
+
+class Envelope(_Strict):
+    """The document around a spec; the spec itself is validated by its kind's model."""
+
+    apiVersion: Literal["reconciler/v1"]
+    kind: str
+    metadata: Metadata = Field(default_factory=Metadata)
+    spec: dict[str, Any]
+
+
+def dump_declared(model: BaseModel) -> dict[str, Any]:
+    """The declared fields only, by Graph name (aliases), explicit nulls kept."""
+    return model.model_dump(by_alias=True, exclude_unset=True)
