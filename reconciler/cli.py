@@ -7,11 +7,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from reconciler import __version__
 from reconciler.errors import ManifestError, ReconcilerError
+
+if TYPE_CHECKING:
+    from reconciler.graph import GraphClient
+    from reconciler.plan import Plan
+
+DEFAULT_GRAPH_URL = "https://graph.microsoft.com/beta"
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -48,10 +57,61 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _graph_client(args: argparse.Namespace) -> GraphClient:
+    from reconciler.auth import BearerTokenAuth
+    from reconciler.graph import GraphClient
+
+    url = args.graph_url or os.environ.get("RECONCILER_GRAPH_URL") or DEFAULT_GRAPH_URL
+    token = os.environ.get("RECONCILER_TOKEN")
+    return GraphClient(url, auth=BearerTokenAuth(token) if token else None)
+
+
+def _make_plan(args: argparse.Namespace, client: GraphClient) -> Plan:
+    from reconciler import manifests, planner, reader
+
+    desired = manifests.load(args.paths)
+    live = reader.read_tenant(client)
+    return planner.make_plan(desired, live, now=datetime.now(UTC), prune=args.prune)
+
+
+def _show_plan(plan: Plan, fmt: str) -> None:
+    from reconciler import render
+
+    body = render.plan_json(plan)
+    if fmt == "json":
+        print(json.dumps(body, indent=2, sort_keys=True))
+    elif fmt == "markdown":
+        print(render.markdown(body), end="")
+    else:
+        print(render.text(body, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ), end="")
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from reconciler import plan as plan_file
+
+    with _graph_client(args) as client:
+        plan = _make_plan(args, client)
+    _show_plan(plan, args.format)
+    if args.out:
+        plan_file.save(plan, args.out)
+        print(f"Saved the plan to {args.out}. Apply it with: reconciler apply {args.out}", file=sys.stderr)
+    if args.detailed_exitcode and not plan.is_empty:
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
 def cmd_emulator(args: argparse.Namespace) -> int:
     from reconciler.emulator import cli as emulator_cli
 
     return emulator_cli.main(args.emulator_args)
+
+
+def _graph_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--graph-url",
+        metavar="URL",
+        help=f"Graph base URL (env RECONCILER_GRAPH_URL; default {DEFAULT_GRAPH_URL})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,6 +126,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="validate manifests offline")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("plan", help="show the changes that would make the tenant match")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    _graph_options(p)
+    p.add_argument("--out", metavar="FILE", help="save the plan for `reconciler apply FILE`")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    p.add_argument("--prune", action="store_true", help="delete unmanaged objects of managed kinds")
+    p.add_argument(
+        "--detailed-exitcode", action="store_true", help="exit 2 when there are changes"
+    )
+    p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("schema", help="print the manifest JSON Schema")
     p.set_defaults(func=cmd_schema)

@@ -1,0 +1,162 @@
+"""Compare desired and live values of the fields a manifest owns. Pure: no I/O.
+
+Normalisation (per registered type) before comparing:
+- a field absent live equals null; for list-valued fields null equals [];
+- `@odata.type` annotations inside complex values are not data and are dropped;
+- stream payloads compare as canonical JSON; assignments as sorted lower-cased group ids;
+- `metadata.ignore` pointers are removed from both sides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jsonpatch
+from deepdiff import DeepDiff
+
+from reconciler.desired import DesiredResource
+from reconciler.live import LiveObject
+from reconciler.registry import ResourceType
+
+_LIST_FIELDS = frozenset({"assignments", "checkinStatuses", "tenantCheckinStatuses"})
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256_json(value: Any) -> str:
+    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+def escape_pointer_token(token: object) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def split_pointer(pointer: str) -> list[str]:
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldChange:
+    """One changed top-level property. `details` are the nested pointers that differ."""
+
+    field: str
+    before: Any
+    after: Any
+    details: tuple[str, ...] = ()
+
+    @property
+    def pointer(self) -> str:
+        return f"/spec/{escape_pointer_token(self.field)}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResourceDiff:
+    changes: tuple[FieldChange, ...]
+    ignored: tuple[str, ...]  # ignore pointers that were applied (relative to spec)
+    patch: tuple[dict[str, Any], ...]  # RFC 6902 operations live -> desired, under /spec
+
+    @property
+    def changed_fields(self) -> tuple[str, ...]:
+        return tuple(c.field for c in self.changes)
+
+
+def _strip_annotations(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_annotations(v) for k, v in value.items() if k != "@odata.type"}
+    if isinstance(value, list):
+        return [_strip_annotations(v) for v in value]
+    return value
+
+
+def normalise(rt: ResourceType, field: str, value: Any) -> Any:
+    if field == "assignments" and rt.assignments is not None:
+        return sorted({str(g).lower() for g in (value or [])})
+    if field in rt.stream_fields:
+        return value
+    if value is None and field in _LIST_FIELDS:
+        return []
+    return _strip_annotations(value)
+
+
+def _drop(doc: dict[str, Any], pointer: str) -> None:
+    tokens = split_pointer(pointer)
+    node: Any = doc
+    for token in tokens[:-1]:
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return
+    last = tokens[-1] if tokens else None
+    if last is None:
+        return
+    if isinstance(node, dict):
+        node.pop(last, None)
+    elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
+        node.pop(int(last))
+
+
+def owned_view(
+    rt: ResourceType, values: Mapping[str, Any], fields: Iterable[str], ignore: Iterable[str]
+) -> dict[str, Any]:
+    """The normalised values of `fields` (absent = None), with ignored pointers removed."""
+    view = {f: normalise(rt, f, json.loads(canonical_json(values.get(f)))) for f in fields}
+    for pointer in ignore:
+        _drop(view, pointer)
+    return view
+
+
+def owned_fields(resource: DesiredResource) -> list[str]:
+    """Declared spec fields, minus those a top-level ignore pointer removes entirely."""
+    whole = {split_pointer(p)[0] for p in resource.ignore if len(split_pointer(p)) == 1}
+    return [f for f in resource.spec if f not in whole]
+
+
+def _deep_pointers(before: Any, after: Any, prefix: str) -> tuple[str, ...]:
+    tree = DeepDiff(before, after, view="tree", ignore_order=False)
+    pointers = set()
+    for items in tree.values():
+        for item in items:
+            tokens = item.path(output_format="list")
+            pointers.add(prefix + "".join("/" + escape_pointer_token(t) for t in tokens))
+    return tuple(sorted(pointers))
+
+
+def compare(rt: ResourceType, resource: DesiredResource, live: LiveObject | None) -> ResourceDiff:
+    """Field changes needed to make `live` (None: absent) match `resource`."""
+    fields = owned_fields(resource)
+    desired = owned_view(rt, resource.spec, fields, resource.ignore)
+    current = owned_view(rt, live.body if live else {}, fields, resource.ignore)
+    changes = []
+    for field in fields:
+        before, after = current.get(field), desired.get(field)
+        if canonical_json(before) == canonical_json(after):
+            continue
+        prefix = f"/spec/{escape_pointer_token(field)}"
+        details: tuple[str, ...] = ()
+        if isinstance(before, dict | list) and isinstance(after, dict | list):
+            details = _deep_pointers(before, after, prefix)
+        changes.append(FieldChange(field=field, before=before, after=after, details=details))
+    operations = jsonpatch.make_patch({"spec": current}, {"spec": desired}).patch
+    return ResourceDiff(changes=tuple(changes), ignored=tuple(resource.ignore), patch=tuple(operations))
+
+
+def fingerprint(rt: ResourceType, live: LiveObject | None, declared: Iterable[str] = ()) -> str:
+    """SHA-256 of the normalised, writable part of a live object plus any declared field.
+
+    Reporting fields churn with every client check-in, so they count only when declared.
+    """
+    if live is None:
+        return sha256_json(None)
+    keep = set(declared)
+    fields = sorted(
+        k for k in live.body if k in keep or (k not in rt.read_only and k not in rt.reporting)
+    )
+    return sha256_json({"id": (live.id or "").lower(), **owned_view(rt, live.body, fields, ())})

@@ -1,0 +1,43 @@
+"""The live tenant as read from Graph: plain values, normalised by the reader.
+
+`LiveObject.body` holds the entity's properties with OData annotations removed, every stream
+field decoded to its JSON document (None when empty; `{"$nonJson": <base64>}` when the bytes are
+not JSON), and `assignments` as the sorted, lower-cased list of group ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+NON_JSON_KEY = "$nonJson"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LiveObject:
+    kind: str
+    id: str | None
+    body: Mapping[str, Any]
+
+    @property
+    def display_name(self) -> str:
+        name = self.body.get("displayName")
+        return name if isinstance(name, str) else ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Live:
+    graph_url: str
+    objects: tuple[LiveObject, ...]
+    read_requests: int = 0  # HTTP requests spent reading (the plan's stated cost)
+
+    def of_kind(self, kind: str) -> list[LiveObject]:
+        return [o for o in self.objects if o.kind == kind]
+
+    def by_id(self, object_id: str) -> LiveObject | None:
+        wanted = object_id.lower()
+        for obj in self.objects:
+            if obj.id is not None and obj.id.lower() == wanted:
+                return obj
+        return None

@@ -1,0 +1,182 @@
+"""The plan: a frozen, versioned value. Apply acts on its steps and nothing else.
+
+Saved as JSON `{"plan": {...}, "checksum": sha256(canonical plan)}`; loading refuses another
+format version or a file whose checksum does not match.
+
+Steps address objects not yet created with the placeholder `{id:<change address>}` (in paths
+and in JSON bodies); the executor fills it from the create's response.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
+
+from reconciler.diff import sha256_json
+from reconciler.errors import PlanFileError
+
+FORMAT_VERSION = 1
+
+
+def id_placeholder(address: str) -> str:
+    return "{id:" + address + "}"
+
+
+class Action(str, Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    REORDER = "reorder"
+
+
+class StepKind(str, Enum):
+    CREATE = "create"
+    PATCH = "patch"
+    WRITE_STREAM = "write-stream"
+    ASSIGN = "assign"
+    UPDATE_PRIORITIES = "update-priorities"
+    DELETE = "delete"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Step(_Frozen):
+    """One HTTP write. For WRITE_STREAM, `body` is the JSON document to store (None clears)."""
+
+    id: str
+    kind: StepKind
+    method: str
+    path: str
+    body: JsonValue = None
+    after: tuple[str, ...] = ()  # step ids that must succeed first
+
+
+class SourceRef(_Frozen):
+    file: str
+    line: int
+    column: int
+
+
+class FieldRecord(_Frozen):
+    field: str
+    pointer: str
+    before: JsonValue = None
+    after: JsonValue = None
+    details: tuple[str, ...] = ()
+    source: SourceRef | None = None  # where the manifest declares it
+
+
+class Change(_Frozen):
+    address: str
+    kind: str
+    action: Action
+    object_id: str | None = None
+    display_name: str = ""
+    fingerprint: str  # sha256 of the normalised live object this change was computed from
+    fields: tuple[FieldRecord, ...] = ()
+    patch: tuple[dict[str, JsonValue], ...] = ()  # RFC 6902 audit record, live -> desired
+    steps: tuple[Step, ...] = ()
+    source: SourceRef | None = None
+    note: str = ""
+
+
+class Unmanaged(_Frozen):
+    kind: str
+    id: str
+    display_name: str
+
+
+class Cost(_Frozen):
+    read_requests: int
+    writes: int
+    min_write_seconds: float  # writes / documented per-app write limit
+
+
+class Plan(_Frozen):
+    format_version: int = FORMAT_VERSION
+    tool_version: str
+    graph_url: str
+    created_at: str
+    manifest_hash: str
+    prune: bool = False
+    changes: tuple[Change, ...] = ()
+    unmanaged: tuple[Unmanaged, ...] = ()
+    cost: Cost
+
+    def count(self, action: Action) -> int:
+        return sum(1 for c in self.changes if c.action == action)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(c.steps for c in self.changes)
+
+    def steps(self) -> list[Step]:
+        return [step for change in self.changes for step in change.steps]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+def dumps(plan: Plan) -> str:
+    body = plan.to_json_dict()
+    return json.dumps({"plan": body, "checksum": sha256_json(body)}, indent=2, sort_keys=True) + "\n"
+
+
+def save(plan: Plan, path: str | Path) -> None:
+    """Write atomically, so an interrupted save never leaves half a plan."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".plan-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(dumps(plan))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def loads(text: str, *, source: str = "plan") -> Plan:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(f"{source}: not a plan file (invalid JSON at line {exc.lineno})") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("plan"), dict):
+        raise PlanFileError(f"{source}: not a plan file (no 'plan' object)")
+    body = document["plan"]
+    version = body.get("format_version")
+    if version != FORMAT_VERSION:
+        raise PlanFileError(
+            f"{source}: plan format version {version!r} is not supported (expected {FORMAT_VERSION})",
+            hint="Run reconciler plan again with this version.",
+        )
+    if document.get("checksum") != sha256_json(body):
+        raise PlanFileError(
+            f"{source}: checksum mismatch, the plan file was changed or truncated",
+            hint="Run reconciler plan again.",
+        )
+    try:
+        return Plan.model_validate(body)
+    except ValidationError as exc:
+        raise PlanFileError(f"{source}: malformed plan: {exc.errors()[0]['msg']}") from exc
+
+
+def load(path: str | Path) -> Plan:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise PlanFileError(f"{path}: cannot read plan file: {exc.strerror}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PlanFileError(f"{path}: not a plan file (not UTF-8)") from exc
+    return loads(text, source=str(path))
+
