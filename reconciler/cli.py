@@ -9,14 +9,17 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import closing
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reconciler import __version__
-from reconciler.errors import ManifestError, ReconcilerError
+from reconciler.errors import ConfigError, ManifestError, ReconcilerError
 
 if TYPE_CHECKING:
+    from reconciler.executor import ApplyResult
     from reconciler.graph import GraphClient
     from reconciler.plan import Plan
 
@@ -89,15 +92,113 @@ def _show_plan(plan: Plan, fmt: str) -> None:
 def cmd_plan(args: argparse.Namespace) -> int:
     from reconciler import plan as plan_file
 
-    with _graph_client(args) as client:
+    with closing(_graph_client(args)) as client:
         plan = _make_plan(args, client)
     _show_plan(plan, args.format)
     if args.out:
         plan_file.save(plan, args.out)
-        print(f"Saved the plan to {args.out}. Apply it with: reconciler apply {args.out}", file=sys.stderr)
+        print(
+            f"Saved the plan to {args.out}. Apply it with: reconciler apply {args.out}",
+            file=sys.stderr,
+        )
     if args.detailed_exitcode and not plan.is_empty:
         return EXIT_CHANGES
     return EXIT_OK
+
+
+def _is_plan_file(paths: list[str]) -> bool:
+    """`apply FILE` with one JSON file means a saved plan; anything else is manifests."""
+    return len(paths) == 1 and paths[0].endswith(".json") and os.path.isfile(paths[0])
+
+
+def _confirm(args: argparse.Namespace) -> bool:
+    if args.auto_approve:
+        return True
+    if not sys.stdin.isatty():
+        raise ConfigError(
+            "refusing to apply without a terminal to confirm",
+            hint="Pass --auto-approve, or apply a saved plan: reconciler apply PLANFILE.",
+        )
+    answer = input("Apply these changes? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _progress_printer(total_hint: int) -> Callable[[int, int], None] | None:
+    if not sys.stderr.isatty() or total_hint <= 5:
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done >= total else ""
+        print(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} writes",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return show
+
+
+def _report_apply(result: ApplyResult) -> int:
+    from reconciler.executor import StepState
+
+    applied = result.count(StepState.APPLIED)
+    if result.ok:
+        print(f"Apply complete: {applied} write(s) applied and confirmed.")
+        return EXIT_OK
+    failed = result.count(StepState.FAILED)
+    skipped = result.count(StepState.NOT_ATTEMPTED)
+    print(
+        f"Apply incomplete: {applied} applied, {failed} failed, {skipped} not attempted.",
+        file=sys.stderr,
+    )
+    for outcome in result.outcomes:
+        if outcome.state != StepState.APPLIED:
+            print(f"  {outcome.state.value}: {outcome.step.id}: {outcome.detail}", file=sys.stderr)
+    for line in result.unconfirmed:
+        print(f"  not confirmed: {line}", file=sys.stderr)
+    print("hint: run reconciler plan again; a fresh apply finishes the job.", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    from reconciler import executor
+    from reconciler import plan as plan_file
+    from reconciler.audit import AuditLog
+
+    with closing(_graph_client(args)) as client:
+        if _is_plan_file(args.paths):
+            if args.prune:
+                raise ConfigError(
+                    "--prune applies to manifests; a saved plan already says what it deletes"
+                )
+            plan = plan_file.load(args.paths[0])
+        else:
+            plan = _make_plan(args, client)
+            _show_plan(plan, "text")
+            if plan.is_empty:
+                return EXIT_OK
+            if not _confirm(args):
+                print("Apply cancelled; nothing was changed.")
+                return EXIT_ERROR
+        state_dir = Path(args.state_dir)
+        result = executor.apply_plan(
+            plan,
+            client,
+            backup_root=state_dir / "backups",
+            audit=AuditLog(Path(args.audit_log) if args.audit_log else state_dir / "audit.jsonl"),
+            now=datetime.now(UTC),
+            progress=_progress_printer(len(plan.steps())),
+            on_backup=lambda d: print(
+                f"Backup of the touched objects: {d} (restore: reconciler apply {d} --auto-approve)"
+            ),
+        )
+    if plan.is_empty:
+        print("No changes. The tenant matches the manifests.")
+        return EXIT_OK
+    return _report_apply(result)
 
 
 def cmd_emulator(args: argparse.Namespace) -> int:
@@ -133,10 +234,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="save the plan for `reconciler apply FILE`")
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     p.add_argument("--prune", action="store_true", help="delete unmanaged objects of managed kinds")
-    p.add_argument(
-        "--detailed-exitcode", action="store_true", help="exit 2 when there are changes"
-    )
+    p.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when there are changes")
     p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser("apply", help="apply a saved plan, or plan and apply manifests")
+    p.add_argument("paths", nargs="+", metavar="PLANFILE|PATH")
+    _graph_options(p)
+    p.add_argument("--prune", action="store_true", help="delete unmanaged objects of managed kinds")
+    p.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--audit-log", metavar="FILE", help="default: .reconciler/audit.jsonl")
+    p.add_argument("--state-dir", default=".reconciler", help="backups and audit log live here")
+    p.set_defaults(func=cmd_apply)
 
     p = sub.add_parser("schema", help="print the manifest JSON Schema")
     p.set_defaults(func=cmd_schema)

@@ -145,7 +145,9 @@ def compare(rt: ResourceType, resource: DesiredResource, live: LiveObject | None
             details = _deep_pointers(before, after, prefix)
         changes.append(FieldChange(field=field, before=before, after=after, details=details))
     operations = jsonpatch.make_patch({"spec": current}, {"spec": desired}).patch
-    return ResourceDiff(changes=tuple(changes), ignored=tuple(resource.ignore), patch=tuple(operations))
+    return ResourceDiff(
+        changes=tuple(changes), ignored=tuple(resource.ignore), patch=tuple(operations)
+    )
 
 
 def fingerprint(rt: ResourceType, live: LiveObject | None, declared: Iterable[str] = ()) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +28,14 @@ def id_placeholder(address: str) -> str:
     return "{id:" + address + "}"
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
     REORDER = "reorder"
 
 
-class StepKind(str, Enum):
+class StepKind(StrEnum):
     CREATE = "create"
     PATCH = "patch"
     WRITE_STREAM = "write-stream"
@@ -81,6 +81,8 @@ class Change(_Frozen):
     object_id: str | None = None
     display_name: str = ""
     fingerprint: str  # sha256 of the normalised live object this change was computed from
+    declared: tuple[str, ...] = ()  # spec fields the manifest owns (part of the fingerprint)
+    ignore: tuple[str, ...] = ()  # metadata.ignore pointers, honoured when verifying
     fields: tuple[FieldRecord, ...] = ()
     patch: tuple[dict[str, JsonValue], ...] = ()  # RFC 6902 audit record, live -> desired
     steps: tuple[Step, ...] = ()
@@ -127,7 +129,9 @@ class Plan(_Frozen):
 
 def dumps(plan: Plan) -> str:
     body = plan.to_json_dict()
-    return json.dumps({"plan": body, "checksum": sha256_json(body)}, indent=2, sort_keys=True) + "\n"
+    return (
+        json.dumps({"plan": body, "checksum": sha256_json(body)}, indent=2, sort_keys=True) + "\n"
+    )
 
 
 def save(plan: Plan, path: str | Path) -> None:
@@ -148,7 +152,9 @@ def loads(text: str, *, source: str = "plan") -> Plan:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise PlanFileError(f"{source}: not a plan file (invalid JSON at line {exc.lineno})") from exc
+        raise PlanFileError(
+            f"{source}: not a plan file (invalid JSON at line {exc.lineno})"
+        ) from exc
     if not isinstance(document, dict) or not isinstance(document.get("plan"), dict):
         raise PlanFileError(f"{source}: not a plan file (no 'plan' object)")
     body = document["plan"]
@@ -179,4 +185,3 @@ def load(path: str | Path) -> Plan:
     except UnicodeDecodeError as exc:
         raise PlanFileError(f"{path}: not a plan file (not UTF-8)") from exc
     return loads(text, source=str(path))
-

@@ -17,7 +17,14 @@ from typing import Any
 
 from reconciler import __version__, registry
 from reconciler.desired import Desired, DesiredResource
-from reconciler.diff import ResourceDiff, compare, fingerprint, owned_fields, sha256_json, split_pointer
+from reconciler.diff import (
+    ResourceDiff,
+    compare,
+    fingerprint,
+    owned_fields,
+    sha256_json,
+    split_pointer,
+)
 from reconciler.errors import PlanError
 from reconciler.live import Live, LiveObject
 from reconciler.plan import (
@@ -46,7 +53,7 @@ class _Ordering:
     final: dict[str, int] = field(default_factory=dict)  # id or placeholder -> priority
     owner: dict[str, str] = field(default_factory=dict)  # id or placeholder -> address/name
     changed: bool = False
-    after: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)  # creates and deletes must land first
 
 
 def make_plan(desired: Desired, live: Live, *, now: datetime, prune: bool = False) -> Plan:
@@ -79,10 +86,7 @@ def make_plan(desired: Desired, live: Live, *, now: datetime, prune: bool = Fals
         if change is not None:
             changes.append(change)
 
-    if not prune:
-        survivors = unmanaged
-    else:
-        survivors = []
+    survivors = unmanaged if not prune else []
     for ordering in orderings.values():
         _keep_unmanaged(ordering, survivors)
         reorder = _reorder(ordering, live)
@@ -160,11 +164,7 @@ def _match(desired: Desired, live: Live) -> dict[str, LiveObject | None]:
 
 def _unmanaged(desired: Desired, live: Live, claimed: set[str]) -> list[LiveObject]:
     kinds = {r.kind for r in desired.resources if not registry.by_kind(r.kind).singleton}
-    return [
-        o
-        for o in live.objects
-        if o.kind in kinds and o.id and o.id.lower() not in claimed
-    ]
+    return [o for o in live.objects if o.kind in kinds and o.id and o.id.lower() not in claimed]
 
 
 def _unmanaged_record(obj: LiveObject) -> Unmanaged:
@@ -305,19 +305,20 @@ def _create(
         body=body,
     )
     side_fields = [
-        c.field
-        for c in result.changes
-        if _is_side_field(rt, c.field) and c.after not in (None, [])
+        c.field for c in result.changes if _is_side_field(rt, c.field) and c.after not in (None, [])
     ]
-    steps = [create, *_side_steps(rt, resource, None, side_fields, placeholder_path(rt, placeholder), (create.id,))]
+    item = placeholder_path(rt, placeholder)
+    steps = [create, *_side_steps(rt, resource, None, side_fields, item, (create.id,))]
     if ordering is not None:
-        ordering.after.extend(s.id for s in steps)
+        ordering.after.append(create.id)  # the final order needs the new id
     return Change(
         address=resource.address,
         kind=resource.kind,
         action=Action.CREATE,
         display_name=str(resource.spec.get(rt.identity_key or "displayName", "")),
         fingerprint=fingerprint(rt, None),
+        declared=tuple(owned_fields(resource)),
+        ignore=resource.ignore,
         fields=_records(resource, result),
         patch=result.patch,
         steps=tuple(steps),
@@ -361,11 +362,15 @@ def _update(
         body: dict[str, Any] = {"@odata.type": rt.odata_type} if rt.odata_type else {}
         body.update({name: _write_value(resource, live, name) for name in patch_fields})
         steps.append(
-            Step(id=f"{resource.address}#patch", kind=StepKind.PATCH, method="PATCH", path=item, body=body)
+            Step(
+                id=f"{resource.address}#patch",
+                kind=StepKind.PATCH,
+                method="PATCH",
+                path=item,
+                body=body,
+            )
         )
     steps.extend(_side_steps(rt, resource, live, result.changed_fields, item, ()))
-    if ordering is not None:
-        ordering.after.extend(s.id for s in steps)
     return Change(
         address=resource.address,
         kind=resource.kind,
@@ -373,6 +378,8 @@ def _update(
         object_id=live.id,
         display_name=live.display_name,
         fingerprint=fingerprint(rt, live, owned_fields(resource)),
+        declared=tuple(owned_fields(resource)),
+        ignore=resource.ignore,
         fields=_records(resource, result),
         patch=result.patch,
         steps=tuple(steps),
@@ -391,7 +398,12 @@ def _delete(obj: LiveObject) -> Change:
         display_name=obj.display_name,
         fingerprint=fingerprint(rt, obj),
         steps=(
-            Step(id=f"{address}#delete", kind=StepKind.DELETE, method="DELETE", path=rt.item_path(obj.id)),
+            Step(
+                id=f"{address}#delete",
+                kind=StepKind.DELETE,
+                method="DELETE",
+                path=rt.item_path(obj.id),
+            ),
         ),
     )
 
@@ -434,7 +446,11 @@ def _reorder(ordering: _Ordering, live: Live) -> Change | None:
     if not ordering.changed:
         return None
     managed = sorted(
-        ((p, key) for key, p in ordering.final.items() if not ordering.owner[key].startswith("unmanaged")),
+        (
+            (p, key)
+            for key, p in ordering.final.items()
+            if not ordering.owner[key].startswith("unmanaged")
+        ),
         key=lambda pair: pair[0],
     )
     current = sorted(
@@ -448,7 +464,10 @@ def _reorder(ordering: _Ordering, live: Live) -> Change | None:
         kind=StepKind.UPDATE_PRIORITIES,
         method="POST",
         path=f"{ordering.rt.path}/{style.action}",
-        body={style.ids_key: [key for _, key in managed], style.values_key: [p for p, _ in managed]},
+        body={
+            style.ids_key: [key for _, key in managed],
+            style.values_key: [p for p, _ in managed],
+        },
         after=tuple(ordering.after),
     )
     return Change(

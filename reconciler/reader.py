@@ -53,7 +53,9 @@ def _stream_value(body: Any) -> Any:
 
 
 def _entity_properties(rt: ResourceType, entity: dict[str, Any]) -> dict[str, Any]:
-    props = {k: v for k, v in entity.items() if not k.startswith(_ANNOTATION_PREFIX) and "@" not in k}
+    props = {
+        k: v for k, v in entity.items() if not k.startswith(_ANNOTATION_PREFIX) and "@" not in k
+    }
     for field in rt.stream_fields:
         if field in props:
             props[field] = decode_inline_stream(props[field])
@@ -77,7 +79,9 @@ def read_tenant(client: GraphClient) -> Live:
     for rt in registry.RESOURCE_TYPES:
         if rt.singleton:
             entity = client.get_entity(rt.path)
-            objects.append(LiveObject(kind=rt.kind, id=entity.get("id"), body=_entity_properties(rt, entity)))
+            objects.append(
+                LiveObject(kind=rt.kind, id=entity.get("id"), body=_entity_properties(rt, entity))
+            )
     for path in registry.collections():
         objects.extend(_read_collection(client, path))
     return Live(
@@ -102,7 +106,9 @@ def _read_collection(client: GraphClient, path: str) -> list[LiveObject]:
         item_path = rt.item_path(item["id"])
         for field in rt.stream_fields:
             if field not in item:  # `separate` stream mode: read the stream URL
-                reads.append(BatchRequest(id=f"{index}:{field}", method="GET", url=f"{item_path}/{field}"))
+                reads.append(
+                    BatchRequest(id=f"{index}:{field}", method="GET", url=f"{item_path}/{field}")
+                )
         if rt.assignments is not None:
             reads.append(
                 BatchRequest(
@@ -123,7 +129,9 @@ def _read_collection(client: GraphClient, path: str) -> list[LiveObject]:
             if field not in item:
                 props[field] = _stream_value(results[f"{index}:{field}"].body)
         if rt.assignments is not None:
-            props["assignments"] = _group_ids(rt, _assignment_items(client, results[f"{index}:assignments"].body))
+            props["assignments"] = _group_ids(
+                rt, _assignment_items(client, results[f"{index}:assignments"].body)
+            )
         objects.append(LiveObject(kind=rt.kind, id=item["id"], body=props))
     return objects
 

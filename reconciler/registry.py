@@ -124,3 +124,11 @@ def kind_for_odata_type(odata_type: str | None, *, path: str) -> ResourceType | 
 def collections() -> list[str]:
     """Distinct collection paths to list when reading the tenant."""
     return sorted({rt.path for rt in RESOURCE_TYPES if not rt.singleton})
+
+
+def priority_style(collection_path: str) -> PriorityStyle:
+    """The priority rules of a collection (the reorder change is addressed by its path)."""
+    for rt in RESOURCE_TYPES:
+        if rt.path == collection_path and rt.priority is not None:
+            return rt.priority
+    raise KeyError(collection_path)

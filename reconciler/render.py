@@ -112,9 +112,12 @@ def text(body: dict[str, Any], *, color: bool = False) -> str:
             out.append("    }")
         out.append("")
     if body["unmanaged"]:
-        out.append("Unmanaged objects of managed kinds (not in any manifest; --prune deletes them):")
+        out.append(
+            "Unmanaged objects of managed kinds (not in any manifest; --prune deletes them):"
+        )
         out.extend(
-            f"  ? {u['kind']} {json.dumps(u['display_name'])} (id {u['id']})" for u in body["unmanaged"]
+            f"  ? {u['kind']} {json.dumps(u['display_name'])} (id {u['id']})"
+            for u in body["unmanaged"]
         )
         out.append("")
     cost = body["cost"]

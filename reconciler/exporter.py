@@ -1,0 +1,135 @@
+"""Live objects as a manifest set (YAML + pretty JSON payload files): export and backups.
+
+Pure apart from `write_files`: `manifest_files` turns live objects into {relative path: text}
+with stable key order, so a second export of the same tenant is byte-identical.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from reconciler import registry
+from reconciler.errors import ReconcilerError
+from reconciler.live import NON_JSON_KEY, LiveObject
+from reconciler.models import API_VERSION
+
+PAYLOAD_DIR = "payloads"
+
+
+def slug(text: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
+    return cleaned or "policy"
+
+
+def _yaml_text(document: dict[str, Any]) -> str:
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.width = 4096
+    stream = io.StringIO()
+    yaml.dump(document, stream)
+    return stream.getvalue()
+
+
+def _payload_text(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _sort_key(obj: LiveObject) -> tuple[str, str, str]:
+    return (obj.kind, obj.display_name.lower(), (obj.id or "").lower())
+
+
+def manifest_files(
+    objects: Iterable[LiveObject], *, singleton_fields: Sequence[str] = ()
+) -> dict[str, str]:
+    """{relative path: file text}. The singleton is written only with `singleton_fields`."""
+    files: dict[str, str] = {}
+    used: set[str] = set()
+    for obj in sorted(objects, key=_sort_key):
+        rt = registry.by_kind(obj.kind)
+        if rt.singleton:
+            if singleton_fields:
+                spec = {f: obj.body.get(f) for f in singleton_fields}
+                doc = {"apiVersion": API_VERSION, "kind": rt.kind, "spec": spec}
+                files["office-configuration.yaml"] = _yaml_text(doc)
+            continue
+        name = _unique(slug(obj.display_name), (obj.id or "x")[:8].lower(), used)
+        files.update(_object_files(rt, obj, name))
+    return files
+
+
+def _unique(name: str, suffix: str, used: set[str]) -> str:
+    """Same displayName twice (or two kinds): disambiguate with the id, then a counter."""
+    candidate, counter = name, 1
+    if candidate in used:
+        candidate = f"{name}-{suffix}"
+    while candidate in used:
+        counter += 1
+        candidate = f"{name}-{suffix}-{counter}"
+    used.add(candidate)
+    return candidate
+
+
+def _object_files(rt: registry.ResourceType, obj: LiveObject, name: str) -> dict[str, str]:
+    files: dict[str, str] = {}
+    first = [
+        k for k in (rt.identity_key, "description", rt.priority.field if rt.priority else None) if k
+    ]
+    rest = sorted(
+        k
+        for k in obj.body
+        if k not in first
+        and k not in rt.read_only
+        and k not in rt.reporting
+        and k not in rt.stream_fields
+        and k != "assignments"
+    )
+    spec: dict[str, Any] = {k: obj.body.get(k) for k in [*first, *rest]}
+    for field in rt.stream_fields:
+        value = obj.body.get(field)
+        if value is None or (isinstance(value, dict) and NON_JSON_KEY in value):
+            spec[field] = None if value is None else {"inline": value}
+            continue
+        path = f"{PAYLOAD_DIR}/{name}.{field}.json"
+        files[path] = _payload_text(value)
+        spec[field] = {"file": path}
+    if rt.assignments is not None:
+        spec["assignments"] = [{"groupId": g} for g in obj.body.get("assignments") or []]
+    document = {
+        "apiVersion": API_VERSION,
+        "kind": rt.kind,
+        "metadata": {"name": name, "id": obj.id},
+        "spec": spec,
+    }
+    files[f"{name}.yaml"] = _yaml_text(document)
+    return files
+
+
+def write_files(root: Path, files: Mapping[str, str], *, force: bool = False) -> list[str]:
+    """Write the set under `root`; refuse to overwrite a different file unless `force`."""
+    conflicts = [
+        rel
+        for rel, text in files.items()
+        if (root / rel).exists() and (root / rel).read_text(encoding="utf-8") != text
+    ]
+    if conflicts and not force:
+        raise ReconcilerError(
+            f"{root / conflicts[0]} exists and differs ({len(conflicts)} file(s) would change)",
+            hint="Use --force to overwrite, or export to an empty directory.",
+        )
+    written = []
+    for rel, text in sorted(files.items()):
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+        written.append(rel)
+    return written
