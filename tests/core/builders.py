@@ -1,0 +1,39 @@
+"""Hand-built desired and live values for the pure-core tests (no files, no HTTP)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.desired import Desired, DesiredResource, SourcePosition
+from reconciler.live import Live, LiveObject
+
+SECURITY = "WindowsOfficeClientSecurityConfiguration"
+CLIENT = "WindowsOfficeClientConfiguration"
+GRAPH = "http://127.0.0.1:1/beta"
+GROUP_A = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
+GROUP_B = "11111111-2222-4333-8444-555555555555"
+
+
+def resource(name: str, kind: str = SECURITY, *, id: str | None = None,
+             ignore: tuple[str, ...] = (), **spec: Any) -> DesiredResource:
+    positions = {"": SourcePosition(file=f"{name}.yaml", line=1, column=1)}
+    for index, key in enumerate(spec):
+        positions[f"/spec/{key}"] = SourcePosition(file=f"{name}.yaml", line=5 + index, column=3)
+    return DesiredResource(kind=kind, name=name, id=id, spec=spec, ignore=ignore,
+                           file=f"{name}.yaml", positions=positions)
+
+
+def desired(*resources: DesiredResource) -> Desired:
+    return Desired(resources=resources, manifest_hash="h" * 64)
+
+
+def obj(id: str, kind: str = SECURITY, **body: Any) -> LiveObject:
+    base: dict[str, Any] = {"id": id, "description": None, "policyPayload": None,
+                            "userPreferencePayload": None, "assignments": []}
+    base.update(body)
+    return LiveObject(kind=kind, id=id, body=base)
+
+
+def live(*objects: LiveObject, reads: int = 3) -> Live:
+    singleton = LiveObject(kind="OfficeConfiguration", id=None, body={})
+    return Live(graph_url=GRAPH, objects=(singleton, *objects), read_requests=reads)
