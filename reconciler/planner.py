@@ -57,7 +57,7 @@ class _Ordering:
 
 
 def make_plan(desired: Desired, live: Live, *, now: datetime, prune: bool = False) -> Plan:
-    matches = _match(desired, live)
+    matches = match_resources(desired, live)
     changes: list[Change] = []
     orderings: dict[str, _Ordering] = {}
     taken = {
@@ -68,7 +68,7 @@ def make_plan(desired: Desired, live: Live, *, now: datetime, prune: bool = Fals
     temporary = max([p for p in taken if isinstance(p, int)] + _desired_priorities(desired) + [0])
 
     claimed = {m.id.lower() for m in matches.values() if m is not None and m.id}
-    unmanaged = _unmanaged(desired, live, claimed)
+    unmanaged = unmanaged_objects(desired, live, claimed)
     if prune:
         changes.extend(_delete(obj) for obj in unmanaged)
     delete_steps = [c.steps[0].id for c in changes]
@@ -113,7 +113,7 @@ def make_plan(desired: Desired, live: Live, *, now: datetime, prune: bool = Fals
 # --- identity -----------------------------------------------------------------------------
 
 
-def _match(desired: Desired, live: Live) -> dict[str, LiveObject | None]:
+def match_resources(desired: Desired, live: Live) -> dict[str, LiveObject | None]:
     """Pair each resource with its live object: metadata.id pins, else one displayName match."""
     matches: dict[str, LiveObject | None] = {}
     claimed: dict[str, str] = {}
@@ -162,7 +162,8 @@ def _match(desired: Desired, live: Live) -> dict[str, LiveObject | None]:
     return matches
 
 
-def _unmanaged(desired: Desired, live: Live, claimed: set[str]) -> list[LiveObject]:
+def unmanaged_objects(desired: Desired, live: Live, claimed: set[str]) -> list[LiveObject]:
+    """Live objects of the manifests' (non-singleton) kinds whose id no resource claimed."""
     kinds = {r.kind for r in desired.resources if not registry.by_kind(r.kind).singleton}
     return [o for o in live.objects if o.kind in kinds and o.id and o.id.lower() not in claimed]
 
