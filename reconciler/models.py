@@ -6,29 +6,39 @@ explicit `null` (declared, value None) means "clear it".
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, model_validator
 
 API_VERSION = "reconciler/v1"
 
 GUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+POINTER_PATTERN = r"^(/[^/]*)+$"
+# Names appear in addresses like `Kind/name` and in file names written by export.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 INT32_MAX = 2**31 - 1
 
 Guid = Annotated[str, StringConstraints(pattern=GUID_PATTERN, strict=True)]
-JsonPointer = Annotated[str, StringConstraints(pattern=r"^(/[^/]*)+$", strict=True)]
+JsonPointer = Annotated[str, StringConstraints(pattern=POINTER_PATTERN, strict=True)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strict=True)]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
+    # How to write a value of this model, for error messages ("expected {shape}, got ...").
+    shape: ClassVar[str] = "a mapping"
+
 
 class PayloadSource(_Strict):
     """A stream payload: a JSON file beside the manifest, or an inline JSON value."""
 
-    file: NonEmpty | None = None
-    inline: JsonValue = None
+    shape: ClassVar[str] = "{file: <path>} or {inline: <JSON value>}"
+
+    file: NonEmpty | None = Field(
+        default=None, description="JSON file, relative to this manifest, inside the manifest root"
+    )
+    inline: JsonValue = Field(default=None, description="the JSON document itself")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> PayloadSource:
@@ -37,11 +47,16 @@ class PayloadSource(_Strict):
             raise ValueError("give exactly one of 'file' or 'inline'")
         if "file" in given and self.file is None:
             raise ValueError("'file' must be a path")
+        if "inline" in given and self.inline is None:
+            # {inline: null} would read as "clear the payload"; make that explicit instead.
+            raise ValueError("inline payload is null; to clear the payload write null instead")
         return self
 
 
 class GroupAssignment(_Strict):
-    groupId: Guid
+    shape: ClassVar[str] = "{groupId: <group object id>}"
+
+    groupId: Guid = Field(description="Entra ID group object id (a GUID)")
 
 
 class UserCheckinSummary(_Strict):
@@ -91,9 +106,16 @@ class OfficeConfigurationSpec(_Strict):
 
 
 class Metadata(_Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=253, strict=True)] | None = None
-    id: NonEmpty | None = None
-    ignore: list[JsonPointer] = Field(default_factory=list)
+    name: (
+        Annotated[
+            str, StringConstraints(min_length=1, max_length=253, pattern=NAME_PATTERN, strict=True)
+        ]
+        | None
+    ) = Field(default=None, description="unique per kind; not needed for OfficeConfiguration")
+    id: NonEmpty | None = Field(default=None, description="pins a live object by its Graph id")
+    ignore: list[JsonPointer] = Field(
+        default_factory=list, description="JSON pointers into spec that are never diffed"
+    )
 
 
 class Envelope(_Strict):

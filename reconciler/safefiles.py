@@ -1,0 +1,168 @@
+"""Reading files an admin points at, without surprises.
+
+Only regular files are opened (never a device, never a FIFO that would block), sizes are
+capped before and while reading, text must be UTF-8, and paths written inside manifests
+must stay inside the manifest root. Problems are raised as `FileProblem`, whose message is
+a predicate ("does not exist", "is larger than 1 MiB ...") the caller puts a subject in
+front of.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+MAX_BYTES = 1024 * 1024  # manifests and payloads alike: far above any real policy
+MAX_JSON_DEPTH = 64
+
+
+class FileProblem(Exception):
+    """A file cannot be used; `line`/`column` (1-based) locate a problem inside it."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def _too_large(size: int, limit: int) -> FileProblem:
+    return FileProblem(f"is larger than {_human(limit)} ({size} bytes)")
+
+
+def _human(size: int) -> str:
+    return f"{size // (1024 * 1024)} MiB" if size % (1024 * 1024) == 0 else f"{size} bytes"
+
+
+def _check_regular(mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise FileProblem("is a directory")
+    if not stat.S_ISREG(mode):
+        raise FileProblem("is not a regular file (a device, FIFO or socket)")
+
+
+def _os_problem(error: OSError) -> FileProblem:
+    if isinstance(error, FileNotFoundError | NotADirectoryError):
+        return FileProblem("does not exist")
+    if isinstance(error, PermissionError):
+        return FileProblem("cannot be read (permission denied)")
+    return FileProblem(f"cannot be read ({error.strerror or error})")
+
+
+def read_bytes(path: str | Path, *, limit: int = MAX_BYTES) -> bytes:
+    """The content of the regular file at `path` (symlinks followed), at most `limit` bytes."""
+    try:
+        # stat first so that a device or FIFO is never opened at all.
+        _check_regular(os.stat(path).st_mode)
+        # O_NONBLOCK: if the file was swapped for a FIFO after the stat, open must not hang.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as error:
+        raise _os_problem(error) from error
+    try:
+        info = os.fstat(fd)
+        _check_regular(info.st_mode)
+        if info.st_size > limit:
+            raise _too_large(info.st_size, limit)
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(65536, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as error:
+        raise _os_problem(error) from error
+    finally:
+        os.close(fd)
+    if total > limit:  # the file grew after fstat
+        raise _too_large(total, limit)
+    return b"".join(chunks)
+
+
+def decode_utf8(data: bytes) -> str:
+    """Text of UTF-8 bytes; a UTF-8 byte order mark is accepted and dropped."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileProblem("is UTF-16 encoded; save it as UTF-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - line_start + 1
+        raise FileProblem(
+            f"is not valid UTF-8 (byte 0x{data[error.start]:02x} at line {line}, column {column})",
+            line=line,
+            column=column,
+        ) from error
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def resolve_inside(relative: str, *, base: Path, root: Path) -> Path:
+    """The real path of `relative` (written relative to directory `base`) inside `root`.
+
+    Rejects absolute paths, `..` escapes and symlinks that lead out of `root`; `base` is
+    expected to lie inside `root` already.
+    """
+    if "\0" in relative:
+        raise FileProblem("contains a NUL character")
+    if "\\" in relative:
+        raise FileProblem("uses '\\'; write paths with '/'")
+    if PurePosixPath(relative).is_absolute() or (len(relative) > 1 and relative[1] == ":"):
+        raise FileProblem("must be a relative path (relative to the manifest file)")
+    lexical = os.path.abspath(os.path.join(base, relative))
+    if not _within(lexical, os.path.abspath(root)):
+        raise FileProblem(f"is outside the manifest root '{root}'")
+    real = os.path.realpath(lexical)
+    if not _within(real, os.path.realpath(root)):
+        raise FileProblem(f"is a symlink to a file outside the manifest root '{root}'")
+    return Path(real)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise FileProblem(f"is not valid JSON: duplicate key '{key}'")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise FileProblem(f"is not valid JSON: {name} is not a JSON number")
+
+
+def _depth(value: Any) -> int:
+    deepest, todo = 0, [(value, 1)]
+    while todo:  # iterative: the value may be deep
+        node, level = todo.pop()
+        deepest = max(deepest, level)
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        todo.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def read_json(path: Path) -> Any:
+    """The parsed JSON document in the regular file `path` (UTF-8, at most MAX_BYTES)."""
+    text = decode_utf8(read_bytes(path))
+    try:
+        value = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        raise FileProblem(
+            f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
+            line=error.lineno,
+            column=error.colno,
+        ) from error
+    except RecursionError as error:
+        raise FileProblem(f"is nested more than {MAX_JSON_DEPTH} levels deep") from error
+    if _depth(value) > MAX_JSON_DEPTH + 1:
+        raise FileProblem(f"is nested more than {MAX_JSON_DEPTH} levels deep")
+    return value
