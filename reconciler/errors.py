@@ -93,7 +93,10 @@ class ApplyError(ReconcilerError):
 
 
 class GraphError(ReconcilerError):
-    pass
+    """`maybe_applied` is True when a non-idempotent write failed ambiguously (timeout, dropped
+    connection, 5xx): Graph may have carried it out, so the caller must re-read before retrying."""
+
+    maybe_applied: bool = False
 
 
 class GraphTransportError(GraphError):
@@ -119,6 +122,7 @@ class GraphHTTPError(GraphError):
         self.status = status
         self.code = code
         self.graph_message = message
+        self.raw_message = ""  # Intune's JSON-inside-`message`, kept verbatim when unpacked
         self.request_id = request_id
         self.method = method
         self.url = url
