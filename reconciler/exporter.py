@@ -10,6 +10,7 @@ import io
 import json
 import os
 import re
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -77,15 +78,22 @@ def _unique(name: str, suffix: str, used: set[str]) -> str:
     return candidate
 
 
+def _spec_properties(rt: registry.ResourceType) -> set[str]:
+    return {info.alias or name for name, info in rt.spec_model.model_fields.items()}
+
+
 def _object_files(rt: registry.ResourceType, obj: LiveObject, name: str) -> dict[str, str]:
     files: dict[str, str] = {}
     first = [
         k for k in (rt.identity_key, "description", rt.priority.field if rt.priority else None) if k
     ]
+    # Only properties the kind's manifest model accepts: a server that returns extra
+    # read-only properties (createdDateTime, ...) must not yield a manifest that fails to load.
     rest = sorted(
         k
         for k in obj.body
-        if k not in first
+        if k in _spec_properties(rt)
+        and k not in first
         and k not in rt.read_only
         and k not in rt.reporting
         and k not in rt.stream_fields
@@ -112,24 +120,52 @@ def _object_files(rt: registry.ResourceType, obj: LiveObject, name: str) -> dict
     return files
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    """Replace `path` in one step, so a reader never sees half a file (nor a stray temp)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _current_text(path: Path) -> str | None:
+    """The file's text; None when nothing is there; "" when something unreadable is."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
 def write_files(root: Path, files: Mapping[str, str], *, force: bool = False) -> list[str]:
-    """Write the set under `root`; refuse to overwrite a different file unless `force`."""
-    conflicts = [
-        rel
-        for rel, text in files.items()
-        if (root / rel).exists() and (root / rel).read_text(encoding="utf-8") != text
-    ]
+    """Write the set under `root`; refuse to overwrite a different file unless `force`.
+
+    Checks every file before writing any, leaves identical files untouched, and returns the
+    relative paths it wrote (sorted).
+    """
+    current = {rel: _current_text(root / rel) for rel in files}
+    conflicts = sorted(rel for rel, text in files.items() if current[rel] not in (None, text))
     if conflicts and not force:
         raise ReconcilerError(
             f"{root / conflicts[0]} exists and differs ({len(conflicts)} file(s) would change)",
             hint="Use --force to overwrite, or export to an empty directory.",
         )
-    written = []
+    written: list[str] = []
     for rel, text in sorted(files.items()):
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
+        if current[rel] == text:
+            continue
+        try:
+            write_text_atomic(root / rel, text)
+        except OSError as error:
+            raise ReconcilerError(
+                f"cannot write {root / rel}: {error.strerror or error}",
+                hint=f"{len(written)} file(s) were written before this one; fix it and run again.",
+            ) from error
         written.append(rel)
     return written
