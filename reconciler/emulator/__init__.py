@@ -1,0 +1,97 @@
+"""A local Microsoft Graph (beta) tenant for Office client policies, over real HTTP.
+
+It serves the ``officeConfiguration`` contract of ``graph-spec.md`` (sections 2, 3 and 6)
+so the demo and the tests have a target that behaves like the published API, faults
+included. It imports nothing from the rest of ``reconciler`` (stdlib only), so it cannot
+share the client's mistakes.
+
+Python API (tests and benchmarks)::
+
+    with running_emulator(streams="inline", page_size=100, token=None, throttle=False,
+                          write_limit=None, request_limit=None, fail_rate=0.0,
+                          drop_rate=0.0, latency_ms=0, seed=None, state_path=None,
+                          random_seed=0, client_id=None, client_secret=None) as emu:
+        emu.base_url       # "http://127.0.0.1:<port>/beta"
+        emu.root_url       # "http://127.0.0.1:<port>"
+        emu.store          # TenantStore: policies(), get_policy(id), snapshot(), ...
+        emu.stats()        # the GET /_emulator/stats document
+        emu.reset_stats()
+        emu.configure(fail_rate=0.1, throttle=True, drop_rate=0.0, latency_ms=5)
+
+``seed`` is a dict in the tenant format below or a path to such a JSON file; build one with
+:func:`make_tenant` and :func:`make_policy`. ``write_limit``/``request_limit`` are
+``"N/SECONDS"`` strings or ``(N, SECONDS)`` pairs.
+
+Surface under ``/beta`` (see ``routes``): ``GET/PATCH /officeConfiguration``;
+``GET/POST .../clientConfigurations`` (paged: ``$top``, ``$skiptoken`` in an absolute
+``@odata.nextLink``; ``$count=true``; ``GET .../$count``); ``GET/PATCH/DELETE .../{id}``;
+``GET/PUT .../{id}/policyPayload`` and ``.../{id}/userPreferencePayload`` (raw bytes; GET
+answers 204 when never set); ``GET/POST .../{id}/assignments``;
+``GET/PATCH/DELETE .../{id}/assignments/{aid}``; ``POST .../{id}/assign`` and
+``.../{id}/microsoft.graph.assign``; ``POST .../clientConfigurations/updatePriorities``
+(also ``microsoft.graph.`` and ``microsoft.management.services.api.`` qualified);
+``POST /beta/$batch``. Outside ``/beta``: ``POST /{tenant}/oauth2/v2.0/token``,
+``GET /_emulator/stats``, ``POST /_emulator/reset`` (``?state=1`` or body
+``{"state": true}`` also empties the tenant), ``GET /_emulator/tenant`` (a snapshot).
+
+Stream modes: ``inline`` (default) puts ``policyPayload``/``userPreferencePayload`` in
+entity JSON as strings (base64 of the bytes, or exactly the string a client sent inline,
+e.g. the seed's ``"Stream"``; null when unset). ``separate`` leaves them out of entity
+JSON; inline values sent in POST/PATCH are still accepted and stored, so the seed bodies
+work in both modes. Both modes serve the stream URLs.
+
+Tenant format (``--seed`` and ``--state`` files, ``store.snapshot()``)::
+
+    {"officeConfiguration": {"id": "<guid>", "tenantCheckinStatuses": [...],
+                             "tenantUserCheckinSummary": {...} | null},
+     "clientConfigurations": [
+        {"id": "<guid>",
+         "@odata.type": "#microsoft.graph.windowsOfficeClientConfiguration",  # or ...SecurityConfiguration
+         "displayName": str | null, "description": str | null, "priority": int,
+         "policyPayload": base64 | null, "userPreferencePayload": base64 | null,
+         "userCheckinSummary": {...} | null, "checkinStatuses": [...],
+         "assignments": [{"id": "<guid>", "target": {
+             "@odata.type": "#microsoft.graph.officeConfigurationGroupAssignmentTarget",
+             "groupId": "<group guid>"}}]}]}
+
+In a seed, ids may be left out (they are generated) and ``@odata.type`` defaults to
+windowsOfficeClientConfiguration; ``priority`` is required and unique. With both
+``--state`` and ``--seed``, an existing state file wins.
+
+Stats (``GET /_emulator/stats``, ``emu.stats()``)::
+
+    {"total": n,                  # top-level /beta requests, whatever their outcome
+     "by_route": {"GET /officeConfiguration/clientConfigurations": n, "POST /$batch": n, ...},
+     "batch_items": n,
+     "batch_items_by_route": {...same keys, for $batch items...},
+     "writes": n,                 # POST/PUT/PATCH/DELETE received, top-level or in a batch
+                                  # ($batch envelopes and token requests excluded)
+     "writes_ok": n,              # of those, the ones whose handler answered 2xx (including
+                                  # ones applied and then dropped by --drop-rate)
+     "throttled": n,              # 429s, top-level and in batches
+     "failed_injected": n,        # injected 503s
+     "dropped": n,                # connections cut by --drop-rate
+     "dropped_after_apply": n,    # of those, cut after the handler ran
+     "token_requests": n}         # POST /{tenant}/oauth2/v2.0/token
+
+Route keys are ``METHOD`` plus the path pattern below ``/beta`` with ``{id}``/``{aid}``
+placeholders; unknown paths count as ``METHOD (unmatched)``.
+
+Faults: ``--throttle`` uses token buckets per app (the bearer token, or the client id of
+an issued token, or ``anonymous``) and per tenant (twice the app's numbers): writes
+100/20 s and any request 1000/20 s per app by default. A 429 carries a fractional
+``Retry-After`` (seconds until a token is free). ``--fail-rate P`` answers a 503 with a
+small ``Retry-After`` before anything is applied. ``--drop-rate P`` cuts the connection
+instead of replying: half the time before the handler runs (nothing applied), half after
+it (applied, reply lost), sending nothing, a partial status line, or the headers and part
+of the body. Faults and throttling apply to each ``$batch`` item; drops and ``--latency``
+apply to top-level requests only. Randomness is seeded with ``random_seed``.
+"""
+
+from __future__ import annotations
+
+from reconciler.emulator.seeds import make_policy, make_tenant
+from reconciler.emulator.server import Emulator, running_emulator
+from reconciler.emulator.store import TenantStore
+
+__all__ = ["Emulator", "TenantStore", "make_policy", "make_tenant", "running_emulator"]

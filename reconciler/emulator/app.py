@@ -1,0 +1,209 @@
+"""The request pipeline: counting, latency, injected faults, auth, throttling, then a handler.
+
+Order for a top-level ``/beta`` request: count it, sleep ``latency_ms``, maybe fail it
+with 503 (nothing applied), check the bearer token (401), take throttling tokens (429;
+the ``$batch`` envelope takes none, its items do), maybe decide to drop the connection
+(half the time before the handler runs, half after it applied its change), run the
+handler. A ``$batch`` item goes through the same steps except latency, auth (checked once
+for the envelope) and dropping (one connection carries the whole batch). Every reply
+carries ``request-id`` and ``client-request-id`` headers.
+
+Stats, reset and tenant dump under ``/_emulator`` bypass all of this; the token endpoint
+is only counted (``token_requests``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.emulator import batch, routes
+from reconciler.emulator.auth import Authenticator
+from reconciler.emulator.config import Config
+from reconciler.emulator.errors import GraphError, error_body
+from reconciler.emulator.faults import Chaos, Drop, Throttler, retry_after
+from reconciler.emulator.messages import Request, Response
+from reconciler.emulator.stats import Stats
+from reconciler.emulator.store import TenantStore
+
+DIAGNOSTIC = json.dumps({"ServerInfo": {"DataCenter": "Emulator", "Slice": "E", "Ring": "0"}})
+
+
+@dataclass
+class Outcome:
+    """A top-level reply, or the instruction to cut the connection instead of sending it."""
+
+    response: Response
+    drop: Drop | None = None
+
+
+class EmulatorApp:
+    """Everything behind the HTTP server: config, tenant, counters and fault injection."""
+
+    def __init__(self, config: Config, store: TenantStore) -> None:
+        self._config = config
+        self._config_lock = threading.Lock()
+        self.store = store
+        self.stats = Stats()
+        self.chaos = Chaos(config.random_seed)
+        self.throttler = Throttler(config)
+        self.auth = Authenticator(config)
+        self.api = routes.GraphApi(store, lambda: self._config)
+
+    @property
+    def config(self) -> Config:
+        return self._config
+
+    def configure(self, **changes: Any) -> Config:
+        """Change options at runtime; throttling buckets start full again."""
+        with self._config_lock:
+            config = self._config.updated(**changes)
+            self._config = config
+            self.throttler.reconfigure(config)
+            self.auth.reconfigure(config)
+            if "random_seed" in changes:
+                self.chaos = Chaos(config.random_seed)
+            return config
+
+    # -- Graph requests ------------------------------------------------------------------
+
+    def handle_graph(self, request: Request) -> Outcome:
+        is_batch = request.path == routes.BATCH
+        resolved = None if is_batch else routes.resolve(request.path)
+        pattern = routes.BATCH if is_batch else _pattern(resolved)
+        self.stats.request(
+            f"{request.method} {pattern}",
+            in_batch=False,
+            is_write=request.is_write and not is_batch,
+        )
+        if self._config.latency_ms > 0:
+            time.sleep(self._config.latency_ms / 1000)
+        drop: Drop | None = None
+        try:
+            self._inject_failure()
+            request.app = self.auth.identify(request.headers)
+            if is_batch and request.method != "POST":
+                raise GraphError(405, "methodNotAllowed", "$batch accepts POST only.")
+            if not is_batch:
+                self._throttle(request)
+            drop = self.chaos.drop(self._config.drop_rate)
+            if drop is not None and drop.when == "before":
+                self.stats.add("dropped")
+                return Outcome(Response.empty(), drop)
+            if is_batch:
+                response = batch.run(request, self._run_item, self.chaos.shuffle)
+            else:
+                response = self._dispatch(request, resolved)
+        except GraphError as error:
+            response = self._error(error, request)
+        self._finish(request, response, counts_as_write=not is_batch)
+        if drop is not None:
+            self.stats.add("dropped")
+            self.stats.add("dropped_after_apply")
+        return Outcome(response, drop)
+
+    def _run_item(self, request: Request) -> Response:
+        resolved = routes.resolve(request.path)
+        self.stats.request(
+            f"{request.method} {_pattern(resolved)}", in_batch=True, is_write=request.is_write
+        )
+        try:
+            self._inject_failure()
+            self._throttle(request)
+            response = self._dispatch(request, resolved)
+        except GraphError as error:
+            response = self._error(error, request)
+        self._finish(request, response, counts_as_write=True)
+        return response
+
+    def _inject_failure(self) -> None:
+        wait = self.chaos.fail(self._config.fail_rate)
+        if wait is not None:
+            self.stats.add("failed_injected")
+            raise GraphError(
+                503,
+                "serviceNotAvailable",
+                "The service is temporarily unavailable (injected fault). Retry after the delay.",
+                headers={"Retry-After": retry_after(wait)},
+            )
+
+    def _throttle(self, request: Request) -> None:
+        wait = self.throttler.admit(request.app, is_write=request.is_write)
+        if wait is not None:
+            self.stats.add("throttled")
+            raise GraphError(
+                429,
+                "TooManyRequests",
+                "Too many requests; retry after the number of seconds in Retry-After.",
+                headers={"Retry-After": retry_after(wait)},
+            )
+
+    def _dispatch(
+        self, request: Request, resolved: tuple[routes.Route, dict[str, str]] | None
+    ) -> Response:
+        if resolved is None:
+            raise routes.unknown_segment(request.path)
+        return routes.dispatch(self.api, resolved[0], resolved[1], request)
+
+    def _error(self, error: GraphError, request: Request) -> Response:
+        body = error_body(
+            error.code,
+            error.message,
+            request_id=request.request_id,
+            client_request_id=request.client_request_id,
+            status=error.status,
+        )
+        return Response.of_json(error.status, body, error.headers)
+
+    def _finish(self, request: Request, response: Response, *, counts_as_write: bool) -> None:
+        response.headers["request-id"] = request.request_id
+        response.headers["client-request-id"] = request.client_request_id or request.request_id
+        response.headers["x-ms-ags-diagnostic"] = DIAGNOSTIC
+        if counts_as_write and request.is_write and 200 <= response.status < 300:
+            self.stats.add("writes_ok")
+
+    # -- outside /beta -------------------------------------------------------------------
+
+    def handle_token(self, tenant: str, request: Request) -> Response:
+        self.stats.add("token_requests")
+        if request.method != "POST":
+            return Response.of_json(405, {"error": "invalid_request"}, {"Allow": "POST"})
+        status, body = self.auth.issue(tenant, request.body, request.headers)
+        return Response.of_json(status, body, {"Cache-Control": "no-store"})
+
+    def handle_control(self, request: Request) -> Response:
+        """``GET /_emulator/stats``, ``POST /_emulator/reset``, ``GET /_emulator/tenant``."""
+        try:
+            return self._control(request)
+        except GraphError as error:
+            return self._error(error, request)
+
+    def _control(self, request: Request) -> Response:
+        action = request.path.removeprefix("/_emulator/")
+        if action == "stats" and request.method == "GET":
+            return Response.of_json(200, self.stats.snapshot())
+        if action == "tenant" and request.method == "GET":
+            return Response.of_json(200, self.store.snapshot())
+        if action == "reset" and request.method == "POST":
+            body = request.json() if request.body.strip() else {}
+            wipe = request.query.get("state", "").lower() in ("1", "true") or (
+                isinstance(body, dict) and body.get("state") is True
+            )
+            self.stats.reset()
+            if wipe:
+                self.store.clear()
+            return Response.of_json(200, {"reset": True, "state": wipe})
+        raise GraphError(404, "itemNotFound", f"No emulator control endpoint {request.path}.")
+
+    def not_found(self, request: Request) -> Response:
+        error = GraphError(
+            404, "itemNotFound", f"No resource at {request.path}; the Graph surface is under /beta."
+        )
+        return self._error(error, request)
+
+
+def _pattern(resolved: tuple[routes.Route, dict[str, str]] | None) -> str:
+    return resolved[0].pattern if resolved is not None else "(unmatched)"

@@ -1,0 +1,132 @@
+"""``reconciler emulator`` / ``python -m reconciler.emulator``: serve until SIGINT or SIGTERM.
+
+Prints exactly one line, ``Graph emulator listening on http://HOST:PORT/beta`` (the real
+port when ``--port 0``), flushes it so a parent process can read it, and exits 0 when
+stopped by a signal; 1 when the seed or state file cannot be loaded; 2 for bad options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from reconciler.emulator.config import parse_rate
+from reconciler.emulator.server import Emulator
+
+
+def _rate(text: str) -> tuple[int, float]:
+    try:
+        rate = parse_rate(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    assert rate is not None
+    return rate
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reconciler emulator",
+        description="Serve a local Microsoft Graph tenant for Office client policies.",
+    )
+    add = parser.add_argument
+    add("--host", default="127.0.0.1")
+    add("--port", type=int, default=8765, help="0 picks a free port (printed on start)")
+    add("--state", metavar="FILE", help="load the tenant from FILE and save it after each write")
+    add("--seed", metavar="FILE", help="start from this tenant when --state FILE does not exist")
+    add("--token", metavar="TOKEN", help="require 'Authorization: Bearer TOKEN'")
+    add(
+        "--streams",
+        choices=["inline", "separate"],
+        default="inline",
+        help="inline: payloads as base64 in entity JSON too; separate: only at stream URLs",
+    )
+    add("--page-size", type=int, default=100, metavar="N", help="largest page of a list")
+    add("--throttle", action="store_true", help="enforce Intune-style request limits (429)")
+    add(
+        "--write-limit",
+        type=_rate,
+        metavar="N/SECONDS",
+        help="writes per app (default 100/20; the tenant gets twice as many)",
+    )
+    add(
+        "--request-limit",
+        type=_rate,
+        metavar="N/SECONDS",
+        help="requests per app (default 1000/20; the tenant gets twice as many)",
+    )
+    add("--fail-rate", type=_share, default=0.0, metavar="P", help="share of requests that get 503")
+    add(
+        "--drop-rate",
+        type=_share,
+        default=0.0,
+        metavar="P",
+        help="share of requests whose connection is cut mid-reply",
+    )
+    add("--latency", type=float, default=0.0, metavar="MS", help="delay added to each request")
+    add(
+        "--random-seed",
+        type=int,
+        default=None,
+        metavar="N",
+        help="seed for injected faults (default: unpredictable)",
+    )
+    add("--client-id", metavar="ID", help="enable the token endpoint for this client id")
+    add("--client-secret", metavar="SECRET", help="the client secret the token endpoint accepts")
+    add("--log", action="store_true", help="log each request line and status to stderr")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if (args.client_id is None) != (args.client_secret is None):
+        parser.error("--client-id and --client-secret go together")
+    try:
+        emulator = Emulator(
+            host=args.host,
+            port=args.port,
+            state_path=args.state,
+            seed=args.seed,
+            access_log=args.log,
+            streams=args.streams,
+            page_size=args.page_size,
+            token=args.token,
+            throttle=args.throttle,
+            write_limit=args.write_limit,
+            request_limit=args.request_limit,
+            fail_rate=args.fail_rate,
+            drop_rate=args.drop_rate,
+            latency_ms=args.latency,
+            random_seed=args.random_seed,
+            client_id=args.client_id,
+            client_secret=args.client_secret,
+        )
+    except (ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    emulator.start()
+    print(f"Graph emulator listening on {emulator.base_url}", flush=True)
+    # A timed wait keeps the main thread responsive to signals on every platform.
+    while not stop.wait(0.5):
+        pass
+    emulator.stop()
+    return 0

@@ -1,0 +1,87 @@
+"""The emulator's options, shared by the CLI and the Python API, and changeable at runtime."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Literal
+
+StreamMode = Literal["inline", "separate"]
+Rate = tuple[int, float]  # N requests per SECONDS
+
+# Intune device-configuration limits (graph-spec §3.2), per 20 seconds.
+DEFAULT_APP_WRITES: Rate = (100, 20.0)
+DEFAULT_APP_REQUESTS: Rate = (1000, 20.0)
+
+
+def parse_rate(text: str | Rate | None) -> Rate | None:
+    """``"N/SECONDS"`` (or an ``(N, SECONDS)`` pair) as a validated pair; ``ValueError`` if bad."""
+    if text is None:
+        return None
+    if isinstance(text, tuple):
+        count, seconds = text
+    else:
+        count_text, sep, seconds_text = text.partition("/")
+        if not sep:
+            raise ValueError(f"expected N/SECONDS, got {text!r}")
+        count, seconds = int(count_text), float(seconds_text)
+    if count < 1 or seconds <= 0:
+        raise ValueError(f"a rate needs N >= 1 and SECONDS > 0, got {count}/{seconds}")
+    return int(count), float(seconds)
+
+
+def _share(name: str, value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be between 0 and 1, got {value}")
+
+
+@dataclass
+class Config:
+    """Every option of ``reconciler emulator``; see the package docstring for meanings."""
+
+    streams: StreamMode = "inline"
+    page_size: int = 100
+    token: str | None = None
+    throttle: bool = False
+    write_limit: Rate | None = None  # per app; the tenant gets twice as much
+    request_limit: Rate | None = None
+    fail_rate: float = 0.0
+    drop_rate: float = 0.0
+    latency_ms: float = 0.0
+    random_seed: int | None = 0
+    client_id: str | None = None
+    client_secret: str | None = None
+    token_lifetime: int = 3599
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        if self.streams not in ("inline", "separate"):
+            raise ValueError(f"streams must be 'inline' or 'separate', got {self.streams!r}")
+        if self.page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        self.write_limit = parse_rate(self.write_limit)
+        self.request_limit = parse_rate(self.request_limit)
+        _share("fail_rate", self.fail_rate)
+        _share("drop_rate", self.drop_rate)
+        if self.latency_ms < 0:
+            raise ValueError("latency_ms must not be negative")
+        if (self.client_id is None) != (self.client_secret is None):
+            raise ValueError("client_id and client_secret go together")
+
+    @property
+    def app_writes(self) -> Rate:
+        return self.write_limit or DEFAULT_APP_WRITES
+
+    @property
+    def app_requests(self) -> Rate:
+        return self.request_limit or DEFAULT_APP_REQUESTS
+
+    @property
+    def auth_required(self) -> bool:
+        return self.token is not None or self.client_id is not None
+
+    def updated(self, **changes: object) -> Config:
+        """A validated copy with ``changes``; unknown names are a ``TypeError``."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,53 @@
+"""Graph error responses: one exception type that every layer raises and one body builder.
+
+Handlers raise :class:`GraphError`; the dispatcher turns it into the Graph error JSON of
+graph-spec §3.1, so no handler formats an error body itself.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+
+class GraphError(Exception):
+    """A request the emulator refuses, carried to the dispatcher as status, code and message."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def bad_request(message: str) -> GraphError:
+    return GraphError(400, "BadRequest", message)
+
+
+def not_found(what: str) -> GraphError:
+    return GraphError(404, "itemNotFound", f"{what} was not found.")
+
+
+def error_body(
+    code: str, message: str, *, request_id: str, client_request_id: str | None, status: int
+) -> dict[str, Any]:
+    """The Graph error JSON, with the correlation ids in ``innerError`` as Graph puts them."""
+    inner: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+        "request-id": request_id,
+    }
+    if client_request_id:
+        inner["client-request-id"] = client_request_id
+    if status == 429:
+        # The throttling sample in the Graph docs repeats code and status here.
+        inner["code"] = code
+        inner["status"] = status
+    return {"error": {"code": code, "message": message, "innerError": inner}}

@@ -1,0 +1,274 @@
+"""HTTP serving: a stdlib ThreadingHTTPServer in front of :class:`EmulatorApp`.
+
+This module only translates between sockets and :class:`Request`/:class:`Response`
+values, and carries out the app's decision to cut a connection. :class:`Emulator` runs
+the server in a daemon thread; :func:`running_emulator` wraps it as a context manager.
+Stopping also closes idle keep-alive connections, so a client cannot keep talking to a
+stopped emulator through a pooled connection.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from reconciler.emulator.app import EmulatorApp, Outcome
+from reconciler.emulator.config import Config, Rate, StreamMode
+from reconciler.emulator.faults import Drop
+from reconciler.emulator.messages import Request, Response
+from reconciler.emulator.persistence import read_tenant, save_tenant
+from reconciler.emulator.store import Tenant, TenantStore, normalise_tenant
+
+TOKEN_PATH = re.compile(r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token\Z")
+VERSION = "/beta"
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # idle keep-alive connections must not hold up a stop
+
+    def __init__(self, address: tuple[str, int], app: EmulatorApp, access_log: bool) -> None:
+        self.app = app
+        self.access_log = access_log
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self._open_lock:
+            sockets = list(self._open)
+        for sock in sockets:
+            with suppress(OSError):  # already closed by the peer
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as Graph clients pool connections
+    server: _Server
+    timeout = 120  # an idle keep-alive connection is closed after this many seconds
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # Only the request line and status; headers (Authorization) are never logged.
+        if self.server.access_log:
+            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _request(self, path: str, query: str) -> Request:
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        host = headers.get("host") or "{}:{}".format(*self.server.server_address[:2])
+        return Request(
+            method=self.command,
+            path=path,
+            query=dict(parse_qsl(query, keep_blank_values=True)),
+            headers=headers,
+            body=self._read_body(),
+            base_url=f"http://{host}{VERSION}",
+            request_id=str(uuid.uuid4()),
+            client_request_id=headers.get("client-request-id"),
+        )
+
+    def _handle(self) -> None:
+        split = urlsplit(self.path)
+        path = unquote(split.path)
+        request = self._request(path, split.query)
+        app = self.server.app
+        if path == VERSION or path.startswith(VERSION + "/"):
+            request.path = path[len(VERSION) :] or "/"
+            outcome = app.handle_graph(request)
+        elif path.startswith("/_emulator/"):
+            outcome = Outcome(app.handle_control(request))
+        elif match := TOKEN_PATH.match(path):
+            outcome = Outcome(app.handle_token(match["tenant"], request))
+        else:
+            outcome = Outcome(app.not_found(request))
+        if outcome.drop is not None:
+            self._drop(outcome.drop, outcome.response)
+        else:
+            self._send(outcome.response)
+
+    def _send(self, response: Response) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if response.status == 503:
+            # Graph advises retrying a 503 on a new connection; make that the only option.
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def _drop(self, drop: Drop, response: Response) -> None:
+        """Cut the connection part-way through a reply (see :class:`faults.Drop`)."""
+        self.close_connection = True
+        body = response.body or b'{"value":[]}'
+        if drop.style == "status":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: appl")
+        elif drop.style == "body":
+            head = (
+                # Always 200 with a body promised: a 204 would let the client think it got
+                # a complete reply.
+                "HTTP/1.1 200 OK\r\n"
+                "Content-Type: application/json\r\n"
+                f"Content-Length: {len(body) + 64}\r\n\r\n"
+            )
+            self.wfile.write(head.encode("ascii") + body[: len(body) // 2])
+        with suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+
+def _initial_tenant(
+    state_path: str | os.PathLike[str] | None, seed: dict[str, Any] | str | os.PathLike[str] | None
+) -> Tenant | None:
+    """The state file if it exists, else the seed (a dict or a path), else None."""
+    if state_path is not None and Path(state_path).exists():
+        return read_tenant(state_path)
+    if isinstance(seed, dict):
+        return normalise_tenant(seed)
+    if seed is not None:
+        return read_tenant(seed)
+    return None
+
+
+class Emulator:
+    """A running (once started) emulator; see :func:`running_emulator` for the options."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        state_path: str | os.PathLike[str] | None = None,
+        seed: dict[str, Any] | str | os.PathLike[str] | None = None,
+        access_log: bool = False,
+        **options: Any,
+    ) -> None:
+        config = Config(**options)
+        on_write = (lambda tenant: save_tenant(state_path, tenant)) if state_path else None
+        self.store = TenantStore(_initial_tenant(state_path, seed), on_write=on_write)
+        self.app = EmulatorApp(config, self.store)
+        self._server = _Server((host, port), self.app, access_log)
+        self._thread: threading.Thread | None = None
+        self.host = host
+        self.port: int = self._server.server_address[1]
+
+    @property
+    def root_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.root_url + VERSION
+
+    def start(self) -> Emulator:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="graph-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._server.close_connections()
+        self._server.server_close()
+
+    def stats(self) -> dict[str, Any]:
+        """The same document as ``GET /_emulator/stats``."""
+        return self.app.stats.snapshot()
+
+    def reset_stats(self) -> None:
+        self.app.stats.reset()
+
+    def configure(self, **changes: Any) -> Config:
+        """Change options at runtime, e.g. ``configure(fail_rate=0.2, throttle=True)``."""
+        return self.app.configure(**changes)
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+@contextmanager
+def running_emulator(
+    *,
+    streams: StreamMode = "inline",
+    page_size: int = 100,
+    token: str | None = None,
+    throttle: bool = False,
+    write_limit: str | Rate | None = None,
+    request_limit: str | Rate | None = None,
+    fail_rate: float = 0.0,
+    drop_rate: float = 0.0,
+    latency_ms: float = 0,
+    seed: dict[str, Any] | str | os.PathLike[str] | None = None,
+    state_path: str | os.PathLike[str] | None = None,
+    random_seed: int | None = 0,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+) -> Iterator[Emulator]:
+    """Serve an emulator on ``host:port`` (port 0: a free one) in a thread for the block."""
+    emulator = Emulator(
+        host=host,
+        port=port,
+        state_path=state_path,
+        seed=seed,
+        streams=streams,
+        page_size=page_size,
+        token=token,
+        throttle=throttle,
+        write_limit=write_limit,
+        request_limit=request_limit,
+        fail_rate=fail_rate,
+        drop_rate=drop_rate,
+        latency_ms=latency_ms,
+        random_seed=random_seed,
+        client_id=client_id,
+        client_secret=client_secret,
+    )
+    with emulator:
+        yield emulator

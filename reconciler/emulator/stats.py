@@ -1,0 +1,56 @@
+"""Request counters served at ``GET /_emulator/stats`` (format in the package docstring)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+_SCALARS = (
+    "total",
+    "batch_items",
+    "writes",
+    "writes_ok",
+    "throttled",
+    "failed_injected",
+    "dropped",
+    "dropped_after_apply",
+    "token_requests",
+)
+
+
+class Stats:
+    """Thread-safe counters; route keys are ``"METHOD /path/{id}/pattern"``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._scalars: Counter[str] = Counter({name: 0 for name in _SCALARS})
+            self._by_route: Counter[str] = Counter()
+            self._batch_by_route: Counter[str] = Counter()
+
+    def add(self, name: str, amount: int = 1) -> None:
+        with self._lock:
+            self._scalars[name] += amount
+
+    def request(self, route_key: str, *, in_batch: bool, is_write: bool) -> None:
+        """Count a Graph request as it arrives, whatever becomes of it."""
+        with self._lock:
+            if in_batch:
+                self._scalars["batch_items"] += 1
+                self._batch_by_route[route_key] += 1
+            else:
+                self._scalars["total"] += 1
+                self._by_route[route_key] += 1
+            if is_write:
+                self._scalars["writes"] += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            result: dict[str, Any] = {name: self._scalars[name] for name in _SCALARS}
+            result["by_route"] = dict(sorted(self._by_route.items()))
+            result["batch_items_by_route"] = dict(sorted(self._batch_by_route.items()))
+            return result
