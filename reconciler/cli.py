@@ -201,6 +201,73 @@ def cmd_apply(args: argparse.Namespace) -> int:
     return _report_apply(result)
 
 
+def _write_report(path: str, text: str) -> None:
+    from reconciler.exporter import write_text_atomic
+
+    try:
+        write_text_atomic(Path(path), text)
+    except OSError as error:
+        raise ConfigError(f"cannot write the report {path}: {error.strerror or error}") from error
+
+
+def cmd_drift(args: argparse.Namespace) -> int:
+    """Exit 2 when a declared field drifted, a resource is missing or an unmanaged object of a
+    managed kind exists; ignored pointers never count. A failed read is an error (exit 1)."""
+    from reconciler import drift, manifests, reader, reports
+
+    # Resolve every report format before reading the tenant: a typo fails fast and cheap.
+    targets = [(path, reports.format_for_path(path)) for path in args.report]
+    desired = manifests.load(args.paths)
+    with closing(_graph_client(args)) as client:
+        live = reader.read_tenant(client)
+    body = drift.drift_json(drift.detect(desired, live, now=datetime.now(UTC)))
+    print(reports.render(body, args.format), end="")
+    for path, fmt in targets:
+        _write_report(path, reports.render(body, fmt))
+        print(f"Wrote the {fmt} drift report to {path}.", file=sys.stderr)
+    return EXIT_CHANGES if body["drift"] else EXIT_OK
+
+
+def _export_kinds(wanted: list[str]) -> set[str]:
+    from reconciler import registry
+
+    kinds = {rt.kind.lower(): rt.kind for rt in registry.RESOURCE_TYPES if not rt.singleton}
+    unknown = [k for k in wanted if k.lower() not in kinds]
+    if unknown:
+        raise ConfigError(
+            f"--kind {unknown[0]}: not an exportable kind",
+            hint=f"Use one of: {', '.join(sorted(kinds.values()))}.",
+        )
+    return {kinds[k.lower()] for k in wanted} if wanted else set(kinds.values())
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from reconciler import exporter, reader
+
+    kinds = _export_kinds(args.kind)
+    with closing(_graph_client(args)) as client:
+        live = reader.read_tenant(client)
+    objects = [o for o in live.objects if o.kind in kinds]
+    files = exporter.manifest_files(objects)
+    root = Path(args.out)
+    written = exporter.write_files(root, files, force=args.force)
+    # Files of objects deleted or renamed since an earlier export would still be planned.
+    stale = sorted(
+        p.name for p in root.glob("*.y*ml") if p.suffix in (".yaml", ".yml") and p.name not in files
+    )
+    if stale:
+        print(
+            f"note: {len(stale)} manifest file(s) in {root} are not from this export "
+            f"(deleted or renamed objects?): {', '.join(stale[:5])}",
+            file=sys.stderr,
+        )
+    print(
+        f"Exported {len(objects)} object(s) to {root}: {len(written)} file(s) written, "
+        f"{len(files) - len(written)} unchanged."
+    )
+    return EXIT_OK
+
+
 def cmd_emulator(args: argparse.Namespace) -> int:
     from reconciler.emulator import cli as emulator_cli
 
@@ -245,6 +312,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audit-log", metavar="FILE", help="default: .reconciler/audit.jsonl")
     p.add_argument("--state-dir", default=".reconciler", help="backups and audit log live here")
     p.set_defaults(func=cmd_apply)
+
+    p = sub.add_parser("drift", help="report where the tenant differs from the manifests")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    _graph_options(p)
+    p.add_argument(
+        "--format", choices=["text", "json", "markdown", "junit", "sarif"], default="text"
+    )
+    p.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also write a report; format from the extension: .json .md .xml (JUnit) .sarif .txt "
+        "(repeatable)",
+    )
+    p.set_defaults(func=cmd_drift)
+
+    p = sub.add_parser("export", help="write the live tenant as a manifest set")
+    _graph_options(p)
+    p.add_argument("--out", default=".", metavar="DIR", help="directory to write (default: .)")
+    p.add_argument(
+        "--kind", action="append", default=[], metavar="KIND", help="only this kind (repeatable)"
+    )
+    p.add_argument("--force", action="store_true", help="overwrite files that differ")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("schema", help="print the manifest JSON Schema")
     p.set_defaults(func=cmd_schema)
