@@ -23,8 +23,19 @@ JsonPointer = Annotated[str, StringConstraints(pattern=POINTER_PATTERN, strict=T
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strict=True)]
 
 
+def _title(name: str, info: Any) -> str:
+    # Editors show titles on hover: the name as written in YAML, not "Displayname".
+    return str(getattr(info, "alias", None) or name)
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        populate_by_name=True,
+        field_title_generator=_title,
+    )
 
     # How to write a value of this model, for error messages ("expected {shape}, got ...").
     shape: ClassVar[str] = "a mapping"
@@ -32,6 +43,9 @@ class _Strict(BaseModel):
 
 class PayloadSource(_Strict):
     """A stream payload: a JSON file beside the manifest, or an inline JSON value."""
+
+    # The schema's way of saying "exactly one of file or inline" (the validator below).
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1, "maxProperties": 1})
 
     shape: ClassVar[str] = "{file: <path>} or {inline: <JSON value>}"
 
@@ -81,12 +95,20 @@ class CheckinStatus(_Strict):
 class ClientConfigurationSpec(_Strict):
     """Shared by both policy kinds: they differ only in `@odata.type`."""
 
-    displayName: NonEmpty
+    displayName: NonEmpty = Field(description="name shown in the portal; adopts a live policy")
     description: str | None = None
-    priority: Annotated[int, Field(ge=0, le=INT32_MAX)]
-    policyPayload: PayloadSource | None = None
-    userPreferencePayload: PayloadSource | None = None
-    assignments: list[GroupAssignment] | None = None
+    priority: Annotated[int, Field(ge=0, le=INT32_MAX)] = Field(
+        description="lower wins; unique across all Office client policies"
+    )
+    policyPayload: PayloadSource | None = Field(
+        default=None, description="settings users cannot change"
+    )
+    userPreferencePayload: PayloadSource | None = Field(
+        default=None, description="defaults users may change"
+    )
+    assignments: list[GroupAssignment] | None = Field(
+        default=None, description="the groups the policy applies to (replaces all)"
+    )
     # Reporting fields: never managed unless a manifest declares them (the seeds send them).
     userCheckinSummary: UserCheckinSummary | None = None
     checkinStatuses: list[CheckinStatus] | None = None

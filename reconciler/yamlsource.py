@@ -259,6 +259,8 @@ def _syntax_problem(error: YAMLError) -> YamlProblem:
     problem = error.problem or "syntax error"
     if "'\\t'" in problem:
         message = "tab character found; YAML must be indented with spaces"
+    elif problem == "mapping values are not allowed here":
+        message = "invalid YAML: unexpected ':'; check the indentation, or quote a value that contains ': '"
     else:
         message = f"invalid YAML: {problem}"
         if error.context and error.context_mark is not None:
