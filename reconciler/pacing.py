@@ -36,17 +36,17 @@ class TokenBucket:
         rate: float,
         burst: int,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not rate > 0 or burst < 1:
             raise ValueError("rate must be > 0 and burst >= 1")
         self.rate = rate
         self.burst = burst
-        self._clock = clock
+        self._clock = clock or time.monotonic
         self._sleep = sleep
         self._tokens = float(burst)
-        self._last = clock()
+        self._last = self._clock()
         self._lock = threading.Lock()
 
     def acquire(self, n: int = 1) -> float:
