@@ -83,9 +83,9 @@ def write_backup(plan: Plan, live: Live, root: Path, now: datetime) -> Path | No
     for change in plan.changes:
         if change.action == Action.REORDER:
             path = change.address.removeprefix("priorities:")
-            for obj in live.objects:
-                if registry.by_kind(obj.kind).path == path and obj.id:
-                    touched.setdefault(obj.id, obj)
+            for member in live.objects:
+                if registry.by_kind(member.kind).path == path and member.id:
+                    touched.setdefault(member.id, member)
             continue
         obj = live_object(change, live)
         if obj is None:

@@ -78,6 +78,7 @@ def make_plan(desired: Desired, live: Live, *, now: datetime, prune: bool = Fals
         match = matches[resource.address]
         result = compare(rt, resource, match)
         ordering = _ordering_for(rt, orderings, delete_steps)
+        change: Change | None
         if match is None:
             temporary += 1
             change = _create(rt, resource, result, ordering, taken, temporary)
@@ -377,7 +378,7 @@ def _update(
         kind=resource.kind,
         action=Action.UPDATE,
         object_id=live.id,
-        display_name=live.display_name,
+        display_name=live.display_name or resource.name,
         fingerprint=fingerprint(rt, live, owned_fields(resource)),
         declared=tuple(owned_fields(resource)),
         ignore=resource.ignore,

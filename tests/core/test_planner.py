@@ -15,24 +15,24 @@ from .builders import CLIENT, GROUP_A, GROUP_B, desired, live, obj, resource
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def plan_for(d, l, **kw):
-    return make_plan(d, l, now=NOW, **kw)
+def plan_for(d, tenant_, **kw):
+    return make_plan(d, tenant_, now=NOW, **kw)
 
 
 def test_matching_tenant_plans_nothing():
     d = desired(resource("a", displayName="A", priority=1, description="x",
                          policyPayload={"k": 1}, assignments=[GROUP_A]))
-    l = live(obj("id-a", displayName="A", priority=1, description="x",
+    tenant = live(obj("id-a", displayName="A", priority=1, description="x",
                  policyPayload={"k": 1}, assignments=[GROUP_A]))
-    plan = plan_for(d, l)
+    plan = plan_for(d, tenant)
     assert plan.is_empty
     assert plan.changes == ()
 
 
 def test_one_changed_field_patches_exactly_that_field():
     d = desired(resource("a", displayName="A", priority=1, description="new"))
-    l = live(obj("id-a", displayName="A", priority=1, description="old"))
-    (change,) = plan_for(d, l).changes
+    tenant = live(obj("id-a", displayName="A", priority=1, description="old"))
+    (change,) = plan_for(d, tenant).changes
     assert change.action == Action.UPDATE
     (step,) = change.steps
     assert step.kind == StepKind.PATCH
@@ -44,9 +44,9 @@ def test_one_changed_field_patches_exactly_that_field():
 
 def test_undeclared_fields_are_not_managed_and_null_clears():
     d = desired(resource("a", displayName="A", priority=1, description=None))
-    l = live(obj("id-a", displayName="A", priority=1, description="keep?",
+    tenant = live(obj("id-a", displayName="A", priority=1, description="keep?",
                  policyPayload={"unmanaged": True}))
-    (change,) = plan_for(d, l).changes
+    (change,) = plan_for(d, tenant).changes
     assert change.steps[0].body["description"] is None
     assert "policyPayload" not in change.steps[0].body
 
@@ -77,8 +77,8 @@ def test_assignments_are_a_set_of_ids_and_one_assign_call():
 
 def test_reorder_is_one_update_priorities_call_with_the_whole_order():
     d = desired(resource("a", displayName="A", priority=2), resource("b", displayName="B", priority=1))
-    l = live(obj("id-a", displayName="A", priority=1), obj("id-b", displayName="B", priority=2))
-    plan = plan_for(d, l)
+    tenant = live(obj("id-a", displayName="A", priority=1), obj("id-b", displayName="B", priority=2))
+    plan = plan_for(d, tenant)
     reorders = [s for s in plan.steps() if s.kind == StepKind.UPDATE_PRIORITIES]
     assert len(reorders) == 1
     assert reorders[0].body == {"officeConfigurationPolicyIds": ["id-b", "id-a"],
@@ -89,8 +89,8 @@ def test_reorder_is_one_update_priorities_call_with_the_whole_order():
 
 def test_create_takes_a_free_temporary_priority_when_its_own_is_held():
     d = desired(resource("new", displayName="N", priority=1), resource("a", displayName="A", priority=2))
-    l = live(obj("id-a", displayName="A", priority=1))
-    plan = plan_for(d, l)
+    tenant = live(obj("id-a", displayName="A", priority=1))
+    plan = plan_for(d, tenant)
     create = next(s for s in plan.steps() if s.kind == StepKind.CREATE)
     assert create.body["priority"] not in (1, 2)
     reorder = next(s for s in plan.steps() if s.kind == StepKind.UPDATE_PRIORITIES)
@@ -112,42 +112,42 @@ def test_create_then_payloads_and_assign_depend_on_it():
 
 def test_two_live_objects_with_the_same_name_stop_the_plan():
     d = desired(resource("a", displayName="A", priority=1))
-    l = live(obj("id-1", displayName="A", priority=1), obj("id-2", displayName="A", priority=2))
+    tenant = live(obj("id-1", displayName="A", priority=1), obj("id-2", displayName="A", priority=2))
     with pytest.raises(PlanError, match="id-1, id-2"):
-        plan_for(d, l)
+        plan_for(d, tenant)
 
 
 def test_pinned_id_wins_over_display_name():
     d = desired(resource("a", id="ID-2", displayName="Renamed", priority=2))
-    l = live(obj("id-1", displayName="Renamed", priority=1), obj("id-2", displayName="Old", priority=2))
-    (change,) = plan_for(d, l).changes
+    tenant = live(obj("id-1", displayName="Renamed", priority=1), obj("id-2", displayName="Old", priority=2))
+    (change,) = plan_for(d, tenant).changes
     assert change.object_id == "id-2"
     assert change.steps[0].body["displayName"] == "Renamed"
 
 
 def test_unmanaged_listed_or_pruned_and_kind_scoped():
     d = desired(resource("a", displayName="A", priority=1))
-    l = live(obj("id-a", displayName="A", priority=1), obj("id-x", displayName="X", priority=2),
+    tenant = live(obj("id-a", displayName="A", priority=1), obj("id-x", displayName="X", priority=2),
              obj("id-c", CLIENT, displayName="C", priority=3))
-    plan = plan_for(d, l)
+    plan = plan_for(d, tenant)
     assert [u.id for u in plan.unmanaged] == ["id-x"]  # the other kind is not managed here
-    pruned = plan_for(d, l, prune=True)
+    pruned = plan_for(d, tenant, prune=True)
     assert [(c.action, c.object_id) for c in pruned.changes] == [(Action.DELETE, "id-x")]
 
 
 def test_priority_held_by_unmanaged_object_is_an_error():
     d = desired(resource("a", displayName="A", priority=2))
-    l = live(obj("id-a", displayName="A", priority=1), obj("id-x", displayName="X", priority=2))
+    tenant = live(obj("id-a", displayName="A", priority=1), obj("id-x", displayName="X", priority=2))
     with pytest.raises(PlanError, match="priority 2"):
-        plan_for(d, l)
+        plan_for(d, tenant)
 
 
 def test_ignored_pointer_is_neither_diffed_nor_overwritten():
     d = desired(resource("a", displayName="A", priority=1, ignore=("/description", "/policyPayload/b"),
                          description="mine", policyPayload={"a": 2, "b": "mine"}))
-    l = live(obj("id-a", displayName="A", priority=1, description="theirs",
+    tenant = live(obj("id-a", displayName="A", priority=1, description="theirs",
                  policyPayload={"a": 1, "b": "theirs"}))
-    (change,) = plan_for(d, l).changes
+    (change,) = plan_for(d, tenant).changes
     (step,) = change.steps
     assert step.body == {"a": 2, "b": "theirs"}
     assert [r.field for r in change.fields] == ["policyPayload"]
