@@ -27,6 +27,14 @@ from ruamel.yaml.events import (
     ScalarEvent,
     SequenceStartEvent,
 )
+from ruamel.yaml.reader import ReaderError
+
+try:
+    import _ruamel_yaml  # noqa: F401  (the libyaml binding)
+
+    _HAVE_CLIB = True
+except ImportError:  # pragma: no cover - depends on the platform's wheels
+    _HAVE_CLIB = False
 
 MAX_DEPTH = 64
 MAX_VALUES = 100_000  # per document, counting every alias expansion
@@ -204,7 +212,7 @@ class _Builder:
         text_tag = tag in (None, _CORE + "str", "!")
         if not text_tag:
             self.problem(pos, loc, f"YAML tag '{_show_tag(tag or '')}' is not supported")
-        elif tag is None and event.style is None and not self._expecting_key():
+        elif tag is None and not event.style and not self._expecting_key():
             # Keys stay text: JSON keys are strings, and `1:` surely means "1".
             try:
                 value = resolve_plain(event.value)
@@ -252,14 +260,29 @@ class _Builder:
             self.anchors[frame.anchor] = (frame.container, frame.size)
 
 
-def _syntax_problem(error: YAMLError) -> YamlProblem:
+def _line_column(text: str, index: int) -> Pos:
+    line_start = text.rfind("\n", 0, index) + 1
+    return (text.count("\n", 0, index) + 1, index - line_start + 1)
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    return lines[line][column : column + 1] if line < len(lines) else ""
+
+
+def _syntax_problem(error: YAMLError, text: str) -> YamlProblem:
+    """A parser error as one located line (the C and pure-Python parsers word them apart)."""
+    if isinstance(error, ReaderError):
+        line, column = _line_column(text, error.position)
+        code = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or " ")
+        return YamlProblem(line, column, (), f"control character U+{code:04X} is not allowed in YAML")
     if not isinstance(error, MarkedYAMLError) or error.problem_mark is None:
-        return YamlProblem(1, 1, (), f"invalid YAML: {error}")
+        return YamlProblem(1, 1, (), "invalid YAML: " + " ".join(str(error).split()))
     mark = error.problem_mark
     problem = error.problem or "syntax error"
-    if "'\\t'" in problem:
+    if _char_at(text, mark.line, mark.column) == "\t":
         message = "tab character found; YAML must be indented with spaces"
-    elif problem == "mapping values are not allowed here":
+    elif problem.startswith("mapping values are not allowed"):
         message = "invalid YAML: unexpected ':'; check the indentation, or quote a value that contains ': '"
     else:
         message = f"invalid YAML: {problem}"
@@ -273,8 +296,9 @@ def _syntax_problem(error: YAMLError) -> YamlProblem:
 
 
 def _events(text: str) -> Iterator[Event]:
-    # The pure-Python parser is an explicit state machine: no recursion on deep input.
-    yield from YAML(typ="safe", pure=True).parse(StringIO(text))
+    # libyaml (ruamel.yaml.clib) when installed: several times faster. Both parsers are
+    # state machines, so deep input cannot exhaust the Python stack.
+    yield from YAML(typ="safe", pure=not _HAVE_CLIB).parse(StringIO(text))
 
 
 def parse(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
@@ -302,7 +326,7 @@ def parse(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
                 except _Abort:
                     builder.doc.clean, skipping = False, True
     except YAMLError as error:
-        problems.append(_syntax_problem(error))
+        problems.append(_syntax_problem(error, text))
     except (RecursionError, MemoryError):  # defensive: the parser itself gave up
         problems.append(YamlProblem(1, 1, (), "the YAML is too complex to read"))
     if builder is not None:  # interrupted by a syntax error: report what it found, drop it
