@@ -10,34 +10,17 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
-from e2e.helpers import GROUP_A, POLICIES, by_name, policy_doc, raw, run, write_set
+from e2e.helpers import GROUP_A, POLICIES, SECURITY, by_name, policy_doc, raw, run, write_set
 
 from reconciler.reports import DRIFT_JSON_SCHEMA
 
-SARIF_SCHEMA = json.loads(
-    (Path(__file__).parent / "fixtures" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
-)
-SECURITY = "WindowsOfficeClientSecurityConfiguration"
+from .support import SARIF_SCHEMA, apply
 
 
 def manifests(tmp_path: Path, *extra: str) -> Path:
     a = policy_doc("a", "Policy A", 1, payload={"s": 1}, groups=[GROUP_A])
     b = policy_doc("b", "Policy B", 2)
     return write_set(tmp_path / "m", a, b, *extra)
-
-
-def apply(capsys, emulator, path: Path, tmp_path: Path) -> None:
-    result = run(
-        capsys,
-        "apply",
-        str(path),
-        "--graph-url",
-        emulator.base_url,
-        "--auto-approve",
-        "--state-dir",
-        str(tmp_path / "state"),
-    )
-    assert result.code == 0, result.out + result.err
 
 
 def drift(capsys, emulator, path: Path, *extra: str):
@@ -60,7 +43,7 @@ def position_of(path: Path, needle: str) -> tuple[int, int]:
 
 def test_applied_manifests_have_no_drift(capsys, emulator, tmp_path):
     m = manifests(tmp_path)
-    apply(capsys, emulator, m, tmp_path)
+    apply(capsys, emulator, m, tmp_path / "state")
     result = drift(capsys, emulator, m)
     assert result.code == 0, result.out + result.err
     assert result.out.splitlines()[-1] == "No drift. The tenant matches the manifests."
@@ -68,7 +51,7 @@ def test_applied_manifests_have_no_drift(capsys, emulator, tmp_path):
 
 def test_out_of_band_patch_exits_2_and_names_the_field(capsys, emulator, tmp_path):
     m = manifests(tmp_path)
-    apply(capsys, emulator, m, tmp_path)
+    apply(capsys, emulator, m, tmp_path / "state")
     patch_out_of_band(emulator, "Policy A", {"description": "x"})
     result = drift(capsys, emulator, m)
     assert result.code == 2, result.out + result.err
@@ -83,7 +66,7 @@ def test_out_of_band_patch_exits_2_and_names_the_field(capsys, emulator, tmp_pat
 
 def test_one_run_writes_every_report_format_and_each_validates(capsys, emulator, tmp_path):
     m = manifests(tmp_path)
-    apply(capsys, emulator, m, tmp_path)
+    apply(capsys, emulator, m, tmp_path / "state")
     patch_out_of_band(emulator, "Policy A", {"description": "x"})
     out = tmp_path / "reports"
     names = ["drift.json", "drift.md", "junit.xml", "drift.sarif", "drift.txt"]
@@ -120,7 +103,7 @@ def test_one_run_writes_every_report_format_and_each_validates(capsys, emulator,
 
 def test_missing_and_unmanaged_objects_count_as_drift(capsys, emulator, tmp_path):
     m = manifests(tmp_path)
-    apply(capsys, emulator, m, tmp_path)
+    apply(capsys, emulator, m, tmp_path / "state")
     created = raw(
         emulator,
         "POST",
@@ -147,7 +130,7 @@ def test_missing_and_unmanaged_objects_count_as_drift(capsys, emulator, tmp_path
 def test_ignored_pointer_hides_the_difference_and_is_counted(capsys, emulator, tmp_path):
     ignoring = policy_doc("b", "Policy B", 2, extra_meta="  ignore: [/description]")
     m = write_set(tmp_path / "m", policy_doc("a", "Policy A", 1), ignoring)
-    apply(capsys, emulator, m, tmp_path)
+    apply(capsys, emulator, m, tmp_path / "state")
     patch_out_of_band(emulator, "Policy B", {"description": "changed by hand"})
     result = drift(capsys, emulator, m)
     assert result.code == 0, result.out + result.err

@@ -8,11 +8,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from e2e.helpers import CLIENT, GROUP_A, GROUP_B, POLICIES, by_name, policy_doc, raw, run, write_set
+from e2e.helpers import (
+    CLIENT,
+    GROUP_A,
+    GROUP_B,
+    POLICIES,
+    SECURITY,
+    by_name,
+    policy_doc,
+    raw,
+    run,
+    write_set,
+)
 
 from reconciler import manifests
 
-SECURITY = "WindowsOfficeClientSecurityConfiguration"
+from .support import apply
 
 
 def seeded(capsys, emulator, tmp_path: Path) -> None:
@@ -29,17 +40,7 @@ def seeded(capsys, emulator, tmp_path: Path) -> None:
         policy_doc("c", "baseline security", 3),
     ]
     m = write_set(tmp_path / "source", *docs)
-    result = run(
-        capsys,
-        "apply",
-        str(m),
-        "--graph-url",
-        emulator.base_url,
-        "--auto-approve",
-        "--state-dir",
-        str(tmp_path / "state"),
-    )
-    assert result.code == 0, result.out + result.err
+    apply(capsys, emulator, m, tmp_path / "state")
 
 
 def export(capsys, emulator, out: Path, *extra: str):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -28,10 +27,9 @@ from reconciler.reports import (
     text,
 )
 
+from .support import SARIF_SCHEMA
+
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-SARIF_SCHEMA = json.loads(
-    (Path(__file__).parent / "fixtures" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
-)
 
 
 def validate_sarif(log: dict) -> None:
