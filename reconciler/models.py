@@ -33,7 +33,8 @@ class _Strict(BaseModel):
         extra="forbid",
         frozen=True,
         strict=True,
-        populate_by_name=True,
+        # Aliases only: a manifest writes "@odata.type", never the Python name odata_type.
+        populate_by_name=False,
         field_title_generator=_title,
     )
 
