@@ -7,7 +7,8 @@ Rules carried out here:
 - answers are matched by id, never by position;
 - only items answered 429 (any item) or 503/504 (idempotent items) are sent again, after
   the longest Retry-After among them, plus the 424s that depended on them;
-- the whole exchange of a chunk shares one attempt and wait budget.
+- the whole exchange of a chunk shares one attempt and wait budget; a round in which
+  some items settled does not use up an attempt.
 """
 
 from __future__ import annotations
@@ -37,9 +38,13 @@ class PostBatch(Protocol):
     ) -> GraphResponse: ...
 
 
-def plan_chunks(requests: Sequence[BatchRequest]) -> list[list[BatchRequest]]:
-    """Split requests into $batch-sized chunks. Raises ValueError for caller mistakes:
-    duplicate ids, unknown or cyclic `depends_on`, absolute URLs, a group over 20."""
+def plan_chunks(
+    requests: Sequence[BatchRequest], *, max_writes: int = MAX_BATCH
+) -> list[list[BatchRequest]]:
+    """Split requests into $batch-sized chunks, independent ones holding at most `max_writes`
+    writes (the pacing burst: Graph sees a chunk's writes all at once). Raises ValueError
+    for caller mistakes: duplicate ids, unknown or cyclic `depends_on`, absolute URLs, a
+    group over 20."""
     by_id: dict[str, BatchRequest] = {}
     for request in requests:
         if request.id in by_id:
@@ -63,8 +68,21 @@ def plan_chunks(requests: Sequence[BatchRequest]) -> list[list[BatchRequest]]:
             raise ValueError(f"a depends_on group has {len(members)} requests (max {MAX_BATCH})")
         chunks.append([request for _, _, request in sorted(members, key=lambda m: m[:2])])
     parallel.sort(key=lambda request: order[request.id])
-    chunks[:0] = [parallel[i : i + MAX_BATCH] for i in range(0, len(parallel), MAX_BATCH)]
-    return chunks
+    return _pack(parallel, max(1, max_writes)) + chunks
+
+
+def _pack(requests: list[BatchRequest], max_writes: int) -> list[list[BatchRequest]]:
+    chunks: list[list[BatchRequest]] = []
+    current: list[BatchRequest] = []
+    writes = 0
+    for request in requests:
+        write = is_write(request.method)
+        if len(current) == MAX_BATCH or (write and writes == max_writes):
+            chunks.append(current)
+            current, writes = [], 0
+        current.append(request)
+        writes += write
+    return chunks + [current] if current else chunks
 
 
 def _root(request: BatchRequest, by_id: Mapping[str, BatchRequest]) -> tuple[str, int]:
@@ -163,7 +181,12 @@ class ChunkRunner:
             self._stats.add(batch_items=len(pending))
             entries = _entries(response, pending)
             retry = self._retryable(pending, entries)
-            delay = budget.next_delay(_longest_retry_after(entries, retry)) if retry else None
+            delay = None
+            if retry:
+                # A throttled chunk drains a few items per round; only futile rounds count
+                # as attempts, so a large chunk is not given up while it is moving.
+                wait = _longest_retry_after(entries, retry)
+                delay = budget.next_delay(wait, progress=len(retry) < len(pending))
             if delay is None:
                 retry = set()
             for request in pending:
@@ -233,11 +256,15 @@ def _result(
 
 
 def run_batch(
-    requests: Sequence[BatchRequest], *, runner: ChunkRunner, concurrency: int
+    requests: Sequence[BatchRequest],
+    *,
+    runner: ChunkRunner,
+    concurrency: int,
+    max_writes: int = MAX_BATCH,
 ) -> dict[str, BatchResult]:
     """All chunks, `concurrency` at a time. A failed $batch request itself (after its own
     retries) raises once every chunk has finished; per-item errors never raise."""
-    chunks = plan_chunks(requests)
+    chunks = plan_chunks(requests, max_writes=max_writes)
     results: dict[str, BatchResult] = {}
     if len(chunks) <= 1 or concurrency <= 1:
         for chunk in chunks:

@@ -34,7 +34,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
-from reconciler.batching import ChunkRunner, run_batch
+from reconciler.batching import MAX_BATCH, ChunkRunner, run_batch
 from reconciler.errors import ConfigError, GraphResponseError, GraphTransportError
 from reconciler.graph_errors import decode_json, excerpt, http_error, is_json_type, one_line
 from reconciler.graph_types import BatchRequest, BatchResult, ClientStats, GraphResponse
@@ -252,7 +252,12 @@ class GraphClient:
         itself after its retries, or answers garbage, raises once all chunks are done.
         ValueError for malformed input (duplicate ids, unknown depends_on).
         """
-        return run_batch(requests, runner=self._batch_runner, concurrency=self.concurrency)
+        return run_batch(
+            requests,
+            runner=self._batch_runner,
+            concurrency=self.concurrency,
+            max_writes=self._bucket.burst if self._bucket else MAX_BATCH,
+        )
 
     def read_many(self, paths: Sequence[str]) -> dict[str, BatchResult]:
         """GET each relative path through $batch; results keyed by path."""
@@ -405,6 +410,8 @@ class GraphClient:
         )
         try:
             content = _read_capped(response)
+            if _cut_short(method, response):
+                raise requests.exceptions.ChunkedEncodingError("reply ended before its length")
         finally:
             response.close()
         log.debug(
@@ -479,6 +486,18 @@ def _read_capped(response: requests.Response) -> bytes:
             raise GraphResponseError(f"response body larger than {MAX_BODY_BYTES} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _cut_short(method: str, response: requests.Response) -> bool:
+    """An HTTP/1.1 reply with neither Content-Length nor chunked encoding ends when the
+    connection closes, so a cut connection (even one cut inside the headers) looks like a
+    complete, empty 200. Graph always frames its replies, so treat such a reply as a drop."""
+    if getattr(response.raw, "version", 0) != 11 or method == "HEAD":
+        return False
+    if response.status_code in (204, 304) or response.status_code < 200:
+        return False
+    framing = response.headers.get("transfer-encoding", "").lower()
+    return "content-length" not in response.headers and "chunked" not in framing
 
 
 def _never_connected(exc: Exception) -> bool:

@@ -113,12 +113,15 @@ class RetryBudget:
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (self.attempts - 1))
         return self.rng.uniform(0, ceiling)
 
-    def next_delay(self, retry_after: float | None) -> float | None:
-        if self.attempts >= self.max_attempts:
+    def next_delay(self, retry_after: float | None, *, progress: bool = False) -> float | None:
+        """`progress`: the last exchange settled something (some $batch items got through),
+        so it does not count against `max_attempts`; the total wait still does."""
+        if not progress and self.attempts >= self.max_attempts:
             return None
         delay = self.backoff() if retry_after is None else retry_after
         if self.waited + delay > self.max_total_wait:
             return None
-        self.attempts += 1
+        if not progress:
+            self.attempts += 1
         self.waited += delay
         return delay

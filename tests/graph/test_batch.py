@@ -91,6 +91,15 @@ def test_dependency_groups_travel_alone_and_in_order() -> None:
     assert chunks == [["free1", "free2"], ["a", "b", "c"], ["s", "s2", "s1"]]
 
 
+def test_paced_chunks_hold_at_most_a_burst_of_writes() -> None:
+    writes = [BatchRequest(id=f"w{i}", method="PATCH", url="/w", body={}) for i in range(12)]
+    mixed = [r for pair in zip(writes, gets(12), strict=True) for r in pair]
+    chunks = plan_chunks(mixed, max_writes=5)
+    assert [sum(r.method == "PATCH" for r in c) for c in chunks] == [5, 5, 2]
+    assert [len(c) for c in chunks] == [10, 10, 4]
+    assert [len(c) for c in plan_chunks(gets(45), max_writes=5)] == [20, 20, 5]
+
+
 @pytest.mark.parametrize(
     ("requests", "words"),
     [
@@ -238,7 +247,19 @@ def test_item_retries_give_up_with_the_translated_error(
     results = graph.batch(gets(2))
     assert isinstance(results["0"].error, errors.ThrottledError)
     assert results["0"].status == 429 and results["1"].error is None
-    assert fake.seen == {"0": 3, "1": 1} and sleeps == [1.0, 1.0]
+    # the first round settled item 1 (progress, not an attempt); then 3 futile attempts
+    assert fake.seen == {"0": 4, "1": 1} and sleeps == [1.0, 1.0, 1.0]
+
+
+def test_a_slowly_draining_chunk_is_not_given_up(
+    sleeps: Sleeps, mocked: responses.RequestsMock
+) -> None:
+    fake = FakeBatch(lambda item, n: (200, {}, {}) if n > int(item["id"]) else (429, {}, None))
+    mocked.add_callback(responses.POST, f"{BASE}/$batch", callback=fake)
+    graph = GraphClient(BASE, sleep=sleeps, max_attempts=3)
+    results = graph.batch(gets(20))  # item i gets through on its (i+1)th send
+    assert all(r.error is None for r in results.values())
+    assert len(fake.calls) == 20
 
 
 def test_creates_in_a_batch_are_retried_on_429_only(client: GraphClient, fake: FakeBatch) -> None:

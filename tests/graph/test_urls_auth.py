@@ -101,7 +101,7 @@ def test_every_request_carries_token_timeout_and_a_fresh_client_request_id(
     ids = [call.request.headers["client-request-id"] for call in mocked.calls]
     assert len(set(ids)) == 2 and all(len(i) == 36 for i in ids)
     assert all(c.request.headers["Authorization"] == f"Bearer {TOKEN}" for c in mocked.calls)
-    assert mocked.calls[0].request.req_kwargs["timeout"] == 7.0
+    assert mocked.calls[0].request.req_kwargs["timeout"] == 7.0  # type: ignore[attr-defined]
 
 
 def test_bearer_auth_never_shows_the_token() -> None:
