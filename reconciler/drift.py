@@ -7,7 +7,8 @@ What counts as drift (and makes `reconciler drift` exit 2):
 - a resource with no live object (`missing`);
 - a live object of a managed kind that no manifest claims (`unmanaged`).
 `metadata.ignore` pointers never count; the report lists them and says whether each one hid
-a live difference. `drift_json` is the documented machine form (`reports.DRIFT_JSON_SCHEMA`).
+a live difference. `drift_json` is the documented machine form
+(`drift_schema.DRIFT_JSON_SCHEMA`).
 """
 
 from __future__ import annotations
@@ -207,7 +208,7 @@ def summary_counts(report: DriftReport) -> dict[str, int]:
 
 
 def drift_json(report: DriftReport) -> dict[str, Any]:
-    """The report as the JSON dict every renderer reads (schema: reports.DRIFT_JSON_SCHEMA)."""
+    """The report as the JSON dict every renderer reads (drift_schema.DRIFT_JSON_SCHEMA)."""
     return {
         "format_version": FORMAT_VERSION,
         "tool_version": __version__,

@@ -1,8 +1,8 @@
 """Drift reports as text, JSON, Markdown, JUnit XML and SARIF 2.1.0. Pure.
 
 Every renderer reads only the dict from `drift.drift_json` (documented by
-`DRIFT_JSON_SCHEMA`), so all formats state the same facts. `format_for_path` maps a
-`--report FILE` extension to a format.
+`drift_schema.DRIFT_JSON_SCHEMA`), so all formats state the same facts.
+`format_for_path` maps a `--report FILE` extension to a format.
 """
 
 from __future__ import annotations
@@ -33,159 +33,6 @@ MAX_DETAILS = 5  # nested pointers shown per field before "... and N more"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 RULE_FIELD = "RECON-DRIFT-FIELD"
 RULE_MISSING = "RECON-DRIFT-MISSING"
-
-_POSITION: dict[str, Any] = {
-    "type": ["object", "null"],
-    "description": "Where the manifest declares it (1-based line and column).",
-    "required": ["file", "line", "column"],
-    "additionalProperties": False,
-    "properties": {
-        "file": {"type": "string"},
-        "line": {"type": "integer", "minimum": 1},
-        "column": {"type": "integer", "minimum": 1},
-    },
-}
-_COUNT = {"type": "integer", "minimum": 0}
-
-DRIFT_JSON_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://reconciler.invalid/schemas/drift-v1.json",
-    "title": "reconciler drift report, format_version 1",
-    "description": (
-        "Output of `reconciler drift --format json` and `--report FILE.json`. `drift` is true "
-        "when any resource drifted or is missing or any unmanaged object exists (exit 2); "
-        "ignored pointers never count."
-    ),
-    "type": "object",
-    "additionalProperties": False,
-    "required": [
-        "format_version",
-        "tool_version",
-        "graph_url",
-        "checked_at",
-        "manifest_hash",
-        "read_requests",
-        "drift",
-        "summary",
-        "resources",
-        "unmanaged",
-    ],
-    "properties": {
-        "format_version": {"const": 1},
-        "tool_version": {"type": "string"},
-        "graph_url": {"type": "string"},
-        "checked_at": {"type": "string", "description": "ISO 8601 time of the check."},
-        "manifest_hash": {"type": "string"},
-        "read_requests": _COUNT,
-        "drift": {"type": "boolean"},
-        "summary": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": [
-                "resources",
-                "in_sync",
-                "drifted_resources",
-                "drifted_fields",
-                "missing",
-                "unmanaged",
-                "ignored_pointers",
-                "ignored_differences",
-            ],
-            "properties": {
-                "resources": _COUNT,
-                "in_sync": _COUNT,
-                "drifted_resources": _COUNT,
-                "drifted_fields": _COUNT,
-                "missing": _COUNT,
-                "unmanaged": _COUNT,
-                "ignored_pointers": {
-                    **_COUNT,
-                    "description": "metadata.ignore pointers honoured.",
-                },
-                "ignored_differences": {
-                    **_COUNT,
-                    "description": "Ignored pointers where the live value differs.",
-                },
-            },
-        },
-        "resources": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": [
-                    "address",
-                    "kind",
-                    "object_id",
-                    "display_name",
-                    "status",
-                    "source",
-                    "fields",
-                    "ignored",
-                ],
-                "properties": {
-                    "address": {"type": "string", "description": "kind/metadata.name"},
-                    "kind": {"type": "string"},
-                    "object_id": {"type": ["string", "null"]},
-                    "display_name": {"type": "string"},
-                    "status": {"enum": ["in_sync", "drifted", "missing"]},
-                    "source": _POSITION,
-                    "fields": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "required": [
-                                "field",
-                                "pointer",
-                                "desired",
-                                "live",
-                                "details",
-                                "source",
-                            ],
-                            "properties": {
-                                "field": {"type": "string"},
-                                "pointer": {"type": "string", "pattern": "^/spec/"},
-                                "desired": {"description": "Normalised manifest value."},
-                                "live": {"description": "Normalised live value (null: absent)."},
-                                "details": {
-                                    "type": "array",
-                                    "items": {"type": "string", "pattern": "^/spec/"},
-                                },
-                                "source": _POSITION,
-                            },
-                        },
-                    },
-                    "ignored": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "required": ["pointer", "differs"],
-                            "properties": {
-                                "pointer": {"type": "string", "pattern": "^/spec/"},
-                                "differs": {"type": "boolean"},
-                            },
-                        },
-                    },
-                },
-            },
-        },
-        "unmanaged": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["kind", "id", "display_name"],
-                "properties": {
-                    "kind": {"type": "string"},
-                    "id": {"type": "string"},
-                    "display_name": {"type": "string"},
-                },
-            },
-        },
-    },
-}
 
 
 def format_for_path(path: str) -> str:
@@ -242,7 +89,8 @@ def _missing(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _ignored_note(body: dict[str, Any]) -> str:
     s = body["summary"]
-    return f"{s['ignored_pointers']} ignored pointer(s), {s['ignored_differences']} hiding a difference"
+    hiding = s["ignored_differences"]
+    return f"{s['ignored_pointers']} ignored pointer(s), {hiding} hiding a difference"
 
 
 # --- text -----------------------------------------------------------------------------------

@@ -11,9 +11,9 @@ import pytest
 from core.builders import GROUP_A, GROUP_B, desired, live, obj, resource
 
 from reconciler.drift import Status, detect, drift_json
+from reconciler.drift_schema import DRIFT_JSON_SCHEMA
 from reconciler.errors import PlanError
 from reconciler.planner import make_plan
-from reconciler.reports import DRIFT_JSON_SCHEMA
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 

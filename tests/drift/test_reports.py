@@ -13,9 +13,9 @@ import pytest
 from core.builders import desired, live, obj, resource
 
 from reconciler.drift import detect, drift_json
+from reconciler.drift_schema import DRIFT_JSON_SCHEMA
 from reconciler.errors import ConfigError
 from reconciler.reports import (
-    DRIFT_JSON_SCHEMA,
     RULE_FIELD,
     RULE_MISSING,
     format_for_path,

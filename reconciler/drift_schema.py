@@ -1,0 +1,162 @@
+"""The JSON Schema of the drift document (`reconciler drift --format json`, `--report X.json`).
+
+Kept as data beside the code that produces the document (`drift.drift_json`); the tests
+validate real output against it, so the two cannot drift apart unnoticed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_POSITION: dict[str, Any] = {
+    "type": ["object", "null"],
+    "description": "Where the manifest declares it (1-based line and column).",
+    "required": ["file", "line", "column"],
+    "additionalProperties": False,
+    "properties": {
+        "file": {"type": "string"},
+        "line": {"type": "integer", "minimum": 1},
+        "column": {"type": "integer", "minimum": 1},
+    },
+}
+_COUNT = {"type": "integer", "minimum": 0}
+
+DRIFT_JSON_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://reconciler.invalid/schemas/drift-v1.json",
+    "title": "reconciler drift report, format_version 1",
+    "description": (
+        "Output of `reconciler drift --format json` and `--report FILE.json`. `drift` is true "
+        "when any resource drifted or is missing or any unmanaged object exists (exit 2); "
+        "ignored pointers never count."
+    ),
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "format_version",
+        "tool_version",
+        "graph_url",
+        "checked_at",
+        "manifest_hash",
+        "read_requests",
+        "drift",
+        "summary",
+        "resources",
+        "unmanaged",
+    ],
+    "properties": {
+        "format_version": {"const": 1},
+        "tool_version": {"type": "string"},
+        "graph_url": {"type": "string"},
+        "checked_at": {"type": "string", "description": "ISO 8601 time of the check."},
+        "manifest_hash": {"type": "string"},
+        "read_requests": _COUNT,
+        "drift": {"type": "boolean"},
+        "summary": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [
+                "resources",
+                "in_sync",
+                "drifted_resources",
+                "drifted_fields",
+                "missing",
+                "unmanaged",
+                "ignored_pointers",
+                "ignored_differences",
+            ],
+            "properties": {
+                "resources": _COUNT,
+                "in_sync": _COUNT,
+                "drifted_resources": _COUNT,
+                "drifted_fields": _COUNT,
+                "missing": _COUNT,
+                "unmanaged": _COUNT,
+                "ignored_pointers": {
+                    **_COUNT,
+                    "description": "metadata.ignore pointers honoured.",
+                },
+                "ignored_differences": {
+                    **_COUNT,
+                    "description": "Ignored pointers where the live value differs.",
+                },
+            },
+        },
+        "resources": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [
+                    "address",
+                    "kind",
+                    "object_id",
+                    "display_name",
+                    "status",
+                    "source",
+                    "fields",
+                    "ignored",
+                ],
+                "properties": {
+                    "address": {"type": "string", "description": "kind/metadata.name"},
+                    "kind": {"type": "string"},
+                    "object_id": {"type": ["string", "null"]},
+                    "display_name": {"type": "string"},
+                    "status": {"enum": ["in_sync", "drifted", "missing"]},
+                    "source": _POSITION,
+                    "fields": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": [
+                                "field",
+                                "pointer",
+                                "desired",
+                                "live",
+                                "details",
+                                "source",
+                            ],
+                            "properties": {
+                                "field": {"type": "string"},
+                                "pointer": {"type": "string", "pattern": "^/spec/"},
+                                "desired": {"description": "Normalised manifest value."},
+                                "live": {"description": "Normalised live value (null: absent)."},
+                                "details": {
+                                    "type": "array",
+                                    "items": {"type": "string", "pattern": "^/spec/"},
+                                },
+                                "source": _POSITION,
+                            },
+                        },
+                    },
+                    "ignored": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["pointer", "differs"],
+                            "properties": {
+                                "pointer": {"type": "string", "pattern": "^/spec/"},
+                                "differs": {"type": "boolean"},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+        "unmanaged": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["kind", "id", "display_name"],
+                "properties": {
+                    "kind": {"type": "string"},
+                    "id": {"type": "string"},
+                    "display_name": {"type": "string"},
+                },
+            },
+        },
+    },
+}
