@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from reconciler.plan import Plan
 
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com/beta"
+DEFAULT_WRITE_RATE = 100 / 20  # graph-spec §3.2: Intune writes per app per tenant
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -66,7 +67,12 @@ def _graph_client(args: argparse.Namespace) -> GraphClient:
 
     url = args.graph_url or os.environ.get("RECONCILER_GRAPH_URL") or DEFAULT_GRAPH_URL
     token = os.environ.get("RECONCILER_TOKEN")
-    return GraphClient(url, auth=BearerTokenAuth(token) if token else None)
+    write_rate = getattr(args, "write_rate", None)
+    return GraphClient(
+        url,
+        auth=BearerTokenAuth(token) if token else None,
+        write_rate=write_rate if write_rate and write_rate > 0 else None,
+    )
 
 
 def _make_plan(args: argparse.Namespace, client: GraphClient) -> Plan:
@@ -311,6 +317,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
     p.add_argument("--audit-log", metavar="FILE", help="default: .reconciler/audit.jsonl")
     p.add_argument("--state-dir", default=".reconciler", help="backups and audit log live here")
+    p.add_argument(
+        "--write-rate",
+        type=float,
+        default=DEFAULT_WRITE_RATE,
+        metavar="PER_SECOND",
+        help="pace writes (default 5/s: Intune's 100 writes per 20 s per app; 0 = unpaced)",
+    )
     p.set_defaults(func=cmd_apply)
 
     p = sub.add_parser("drift", help="report where the tenant differs from the manifests")
