@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from e2e.helpers import (
     CLIENT,
     GROUP_A,
@@ -141,3 +142,49 @@ def test_kind_filter_and_stale_file_note(capsys, emulator, tmp_path):
     assert "note: 1 manifest file(s)" in again.err and "word-defaults.yaml" in again.err
     bad = export(capsys, emulator, out, "--kind", "Nope")
     assert bad.code == 1 and SECURITY in bad.err
+
+
+def awkward_tenant() -> dict:
+    """Payloads that are not JSON, reporting fields, odd names: what a real tenant holds."""
+    from reconciler.emulator.seeds import make_policy, make_tenant
+
+    policies = [
+        make_policy(
+            display_name="Binary payload",
+            priority=5,
+            policy_payload=b"\x00\xffnot json",
+            groups=[GROUP_B],
+        ),
+        make_policy(
+            display_name="Ünïcode / slashes",
+            priority=6,
+            security=True,
+            description="multi\nline: yes",
+            user_preference_payload={"k": [1, {"x": None}]},
+        ),
+        make_policy(display_name="   ", priority=7),
+    ]
+    policies[0]["userCheckinSummary"] = {"succeededUserCount": 3, "failedUserCount": 1}
+    policies[0]["checkinStatuses"] = [
+        {"wasSuccessful": True, "userId": GROUP_A, "checkinDateTime": "2026-01-01T00:00:00Z"}
+    ]
+    return make_tenant(policies)
+
+
+@pytest.mark.parametrize("streams", ["inline", "separate"])
+def test_round_trip_of_an_awkward_tenant_in_both_stream_modes(
+    capsys, make_emulator, tmp_path, streams
+):
+    emu = make_emulator(streams=streams, seed=awkward_tenant())
+    out = tmp_path / "exported"
+    result = export(capsys, emu, out)
+    assert result.code == 0, result.err
+    text = "".join(p.read_text(encoding="utf-8") for p in out.glob("*.yaml"))
+    assert "checkinStatuses" not in text and "userCheckinSummary" not in text
+    plan = run(capsys, "plan", str(out), "--graph-url", emu.base_url, "--detailed-exitcode")
+    assert plan.code == 0, plan.out + plan.err
+    assert (
+        run(capsys, "export", "--graph-url", emu.base_url, "--out", str(out))
+        .out.strip()
+        .endswith("0 file(s) written, 4 unchanged.")
+    )
