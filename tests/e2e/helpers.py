@@ -16,6 +16,8 @@ from reconciler import cli
 
 GROUP_A = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
 GROUP_B = "11111111-2222-4333-8444-555555555555"
+# Tests against an unthrottled emulator need no client-side pacing.
+UNPACED = ("--write-rate", "0")
 SECURITY = "WindowsOfficeClientSecurityConfiguration"
 CLIENT = "WindowsOfficeClientConfiguration"
 POLICIES = "/officeConfiguration/clientConfigurations"

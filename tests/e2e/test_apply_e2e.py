@@ -15,6 +15,7 @@ from .helpers import (
     GROUP_A,
     GROUP_B,
     POLICIES,
+    UNPACED,
     by_name,
     policy_doc,
     raw,
@@ -39,7 +40,7 @@ def test_saved_plan_applies_then_plan_is_empty_and_audit_is_written(capsys, emul
     plan_path = tmp_path / "plan.json"
     assert run(capsys, "plan", str(m), "--graph-url", emulator.base_url, "--out", str(plan_path)).code == 0
     result = run(capsys, "apply", str(plan_path), "--graph-url", emulator.base_url,
-                 "--state-dir", str(tmp_path / "s"))
+                 *UNPACED, "--state-dir", str(tmp_path / "s"))
     assert result.code == 0, result.err
     assert "Apply complete" in result.out
     assert len(by_name(emulator)) == 4
@@ -53,7 +54,7 @@ def test_saved_plan_applies_then_plan_is_empty_and_audit_is_written(capsys, emul
 def test_stale_plan_is_refused_with_zero_writes(capsys, emulator, tmp_path):
     m = many(tmp_path, 2)
     run(capsys, "apply", str(m), "--graph-url", emulator.base_url, "--auto-approve",
-        "--state-dir", str(tmp_path / "s"))
+        *UNPACED, "--state-dir", str(tmp_path / "s"))
     changed = many(tmp_path, 2, description="second", name="m2")
     plan_path = tmp_path / "plan.json"
     run(capsys, "plan", str(changed), "--graph-url", emulator.base_url, "--out", str(plan_path))
@@ -61,7 +62,7 @@ def test_stale_plan_is_refused_with_zero_writes(capsys, emulator, tmp_path):
     raw(emulator, "PATCH", f"{POLICIES}/{victim['id']}", json={"displayName": "Renamed by hand"})
     before = writes(emulator)
     result = run(capsys, "apply", str(plan_path), "--graph-url", emulator.base_url,
-                 "--state-dir", str(tmp_path / "s"))
+                 *UNPACED, "--state-dir", str(tmp_path / "s"))
     assert result.code == 1
     assert "Saved plan is stale" in result.err and "Run reconciler plan again." in result.err
     assert writes(emulator) == before
@@ -79,17 +80,17 @@ def test_plan_for_another_graph_url_is_refused(capsys, emulator, make_emulator, 
 def test_backup_restores_the_earlier_state(capsys, emulator, tmp_path):
     m = many(tmp_path, 3)
     run(capsys, "apply", str(m), "--graph-url", emulator.base_url, "--auto-approve",
-        "--state-dir", str(tmp_path / "s"))
+        *UNPACED, "--state-dir", str(tmp_path / "s"))
     original = by_name(emulator)
     changed = many(tmp_path, 3, description="changed", name="m2")
     result = run(capsys, "apply", str(changed), "--graph-url", emulator.base_url, "--auto-approve",
-                 "--state-dir", str(tmp_path / "s"))
+                 *UNPACED, "--state-dir", str(tmp_path / "s"))
     assert result.code == 0, result.err
     (backup,) = (tmp_path / "s" / "backups").iterdir()
     assert str(backup) in result.out
     assert all(p["description"] == "changed" for p in by_name(emulator).values())
     restored = run(capsys, "apply", str(backup), "--graph-url", emulator.base_url, "--auto-approve",
-                   "--state-dir", str(tmp_path / "s2"))
+                   *UNPACED, "--state-dir", str(tmp_path / "s2"))
     assert restored.code == 0, restored.err
     assert by_name(emulator) == original
 
@@ -107,7 +108,7 @@ def test_apply_converges_under_faults_without_duplicates(capsys, make_emulator, 
     m = many(tmp_path, 12)
     for _attempt in range(6):
         result = run(capsys, "apply", str(m), "--graph-url", emu.base_url, "--auto-approve",
-                     "--state-dir", str(tmp_path / "s"))
+                     "--write-rate", "30", "--state-dir", str(tmp_path / "s"))
         plan = run(capsys, "plan", str(m), "--graph-url", emu.base_url, "--detailed-exitcode")
         if result.code == 0 and plan.code == 0:
             break
@@ -123,7 +124,7 @@ def test_apply_killed_midway_then_run_again_converges(capsys, make_emulator, tmp
     env = {**os.environ, "RECONCILER_GRAPH_URL": emu.base_url}
     proc = subprocess.Popen(
         [sys.executable, "-m", "reconciler", "apply", str(m), "--auto-approve",
-         "--state-dir", str(tmp_path / "s")],
+         *UNPACED, "--state-dir", str(tmp_path / "s")],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
@@ -133,7 +134,7 @@ def test_apply_killed_midway_then_run_again_converges(capsys, make_emulator, tmp
     proc.wait()
     emu.configure(latency_ms=0)
     result = run(capsys, "apply", str(m), "--graph-url", emu.base_url, "--auto-approve",
-                 "--state-dir", str(tmp_path / "s"))
+                 *UNPACED, "--state-dir", str(tmp_path / "s"))
     assert result.code == 0, result.err
     assert len(by_name(emu)) == 10
     assert run(capsys, "plan", str(m), "--graph-url", emu.base_url, "--detailed-exitcode").code == 0

@@ -10,6 +10,7 @@ from .helpers import (
     GROUP_A,
     GROUP_B,
     POLICIES,
+    UNPACED,
     by_name,
     live_policies,
     policy_doc,
@@ -43,7 +44,7 @@ def test_examples_plan_creates_on_an_empty_tenant_then_apply_then_nothing(capsys
     creates = [c for c in body["changes"] if c["action"] == "create"]
     assert len(creates) >= 3
     assert body["summary"]["create"] == len(creates)
-    apply(capsys, emulator, "manifests", "--state-dir", str(tmp_path / "s"))
+    apply(capsys, emulator, "manifests", *UNPACED, "--state-dir", str(tmp_path / "s"))
     again = run(capsys, "plan", "manifests", "--graph-url", emulator.base_url, "--detailed-exitcode")
     assert again.code == 0, again.out + again.err
     assert again.out.strip().endswith("No changes. The tenant matches the manifests.")
@@ -54,13 +55,13 @@ def test_matching_tenant_plans_nothing_and_detailed_exitcode(capsys, emulator, t
     first = run(capsys, "plan", str(m), "--graph-url", emulator.base_url, "--detailed-exitcode")
     assert first.code == 2
     assert "Plan: 2 to create, 0 to update, 0 to delete." in first.out
-    apply(capsys, emulator, m, "--state-dir", str(tmp_path / "s"))
+    apply(capsys, emulator, m, *UNPACED, "--state-dir", str(tmp_path / "s"))
     assert plan_json(capsys, emulator, m)["changes"] == []
 
 
 def test_one_out_of_band_change_plans_a_patch_with_exactly_that_field(capsys, emulator, tmp_path):
     m = two_policies(tmp_path)
-    apply(capsys, emulator, m, "--state-dir", str(tmp_path / "s"))
+    apply(capsys, emulator, m, *UNPACED, "--state-dir", str(tmp_path / "s"))
     target = by_name(emulator)["Policy A"]
     response = raw(emulator, "PATCH", f"{POLICIES}/{target['id']}", json={"description": "hand edit"})
     assert response.status_code == 200
@@ -73,19 +74,19 @@ def test_one_out_of_band_change_plans_a_patch_with_exactly_that_field(capsys, em
 
 
 def test_reorder_plans_one_update_priorities(capsys, emulator, tmp_path):
-    apply(capsys, emulator, two_policies(tmp_path), "--state-dir", str(tmp_path / "s"))
+    apply(capsys, emulator, two_policies(tmp_path), *UNPACED, "--state-dir", str(tmp_path / "s"))
     swapped = two_policies(tmp_path, pa=2, pb=1)
     body = plan_json(capsys, emulator, swapped)
     steps = [s for c in body["changes"] for s in c["steps"]]
     assert [s["kind"] for s in steps] == ["update-priorities"]
-    apply(capsys, emulator, swapped, "--state-dir", str(tmp_path / "s"))
+    apply(capsys, emulator, swapped, *UNPACED, "--state-dir", str(tmp_path / "s"))
     live = by_name(emulator)
     assert (live["Policy A"]["priority"], live["Policy B"]["priority"]) == (2, 1)
     assert plan_json(capsys, emulator, swapped)["changes"] == []
 
 
 def test_assignment_change_plans_one_assign(capsys, emulator, tmp_path):
-    apply(capsys, emulator, two_policies(tmp_path), "--state-dir", str(tmp_path / "s"))
+    apply(capsys, emulator, two_policies(tmp_path), *UNPACED, "--state-dir", str(tmp_path / "s"))
     changed = two_policies(tmp_path, gb=[GROUP_A, GROUP_B])
     body = plan_json(capsys, emulator, changed)
     steps = [s for c in body["changes"] for s in c["steps"]]
@@ -124,7 +125,7 @@ def test_plan_survives_throttling_and_transient_failures(capsys, make_emulator, 
 
 def test_text_output_shows_old_and_new_values(capsys, emulator, tmp_path):
     m = two_policies(tmp_path)
-    apply(capsys, emulator, m, "--state-dir", str(tmp_path / "s"))
+    apply(capsys, emulator, m, *UNPACED, "--state-dir", str(tmp_path / "s"))
     target = by_name(emulator)["Policy A"]
     raw(emulator, "PATCH", f"{POLICIES}/{target['id']}", json={"description": "hand edit"})
     out = run(capsys, "plan", str(m), "--graph-url", emulator.base_url).out
