@@ -112,6 +112,8 @@ def test_apply_converges_under_faults_without_duplicates(capsys, make_emulator, 
         plan = run(capsys, "plan", str(m), "--graph-url", emu.base_url, "--detailed-exitcode")
         if result.code == 0 and plan.code == 0:
             break
+    stats = emu.stats()
+    assert stats["failed_injected"] > 0 and stats["dropped"] > 0  # the faults really happened
     emu.configure(fail_rate=0.0, drop_rate=0.0, throttle=False)
     assert len(by_name(emu)) == 12  # by_name asserts there are no duplicate names
     final = run(capsys, "plan", str(m), "--graph-url", emu.base_url, "--detailed-exitcode")
