@@ -179,6 +179,11 @@ def test_round_trip_of_an_awkward_tenant_in_both_stream_modes(
     out = tmp_path / "exported"
     result = export(capsys, emu, out)
     assert result.code == 0, result.err
+    assert sorted(p.name for p in out.glob("*.yaml")) == [
+        "binary-payload.yaml",
+        "policy.yaml",  # a blank displayName still gets a usable file name
+        "unicode-slashes.yaml",  # accents folded, not dropped
+    ]
     text = "".join(p.read_text(encoding="utf-8") for p in out.glob("*.yaml"))
     assert "checkinStatuses" not in text and "userCheckinSummary" not in text
     plan = run(capsys, "plan", str(out), "--graph-url", emu.base_url, "--detailed-exitcode")
