@@ -159,9 +159,7 @@ class EmulatorApp:
         return Response.of_json(error.status, body, error.headers)
 
     def _finish(self, request: Request, response: Response, *, counts_as_write: bool) -> None:
-        response.headers["request-id"] = request.request_id
-        response.headers["client-request-id"] = request.client_request_id or request.request_id
-        response.headers["x-ms-ags-diagnostic"] = DIAGNOSTIC
+        _stamp(request, response)
         if counts_as_write and request.is_write and 200 <= response.status < 300:
             self.stats.add("writes_ok")
 
@@ -170,16 +168,18 @@ class EmulatorApp:
     def handle_token(self, tenant: str, request: Request) -> Response:
         self.stats.add("token_requests")
         if request.method != "POST":
-            return Response.of_json(405, {"error": "invalid_request"}, {"Allow": "POST"})
+            error = Response.of_json(405, {"error": "invalid_request"}, {"Allow": "POST"})
+            return _stamp(request, error)
         status, body = self.auth.issue(tenant, request.body, request.headers)
-        return Response.of_json(status, body, {"Cache-Control": "no-store"})
+        return _stamp(request, Response.of_json(status, body, {"Cache-Control": "no-store"}))
 
     def handle_control(self, request: Request) -> Response:
         """``GET /_emulator/stats``, ``POST /_emulator/reset``, ``GET /_emulator/tenant``."""
         try:
-            return self._control(request)
+            response = self._control(request)
         except GraphError as error:
-            return self._error(error, request)
+            response = self._error(error, request)
+        return _stamp(request, response)
 
     def _control(self, request: Request) -> Response:
         action = request.path.removeprefix("/_emulator/")
@@ -202,8 +202,15 @@ class EmulatorApp:
         error = GraphError(
             404, "itemNotFound", f"No resource at {request.path}; the Graph surface is under /beta."
         )
-        return self._error(error, request)
+        return _stamp(request, self._error(error, request))
 
 
 def _pattern(resolved: tuple[routes.Route, dict[str, str]] | None) -> str:
     return resolved[0].pattern if resolved is not None else "(unmatched)"
+
+
+def _stamp(request: Request, response: Response) -> Response:
+    response.headers["request-id"] = request.request_id
+    response.headers["client-request-id"] = request.client_request_id or request.request_id
+    response.headers["x-ms-ags-diagnostic"] = DIAGNOSTIC
+    return response

@@ -103,8 +103,8 @@ DropStyle = Literal["silent", "status", "body"]
 @dataclass(frozen=True)
 class Drop:
     """A connection to cut: ``before`` the write is applied or ``after`` it, and how much of
-    a reply to send first (nothing, a status line and part of the headers, or the headers
-    and part of the body)."""
+    a reply to send first (nothing, part of the status line, or the headers and part of the
+    body)."""
 
     when: DropWhen
     style: DropStyle

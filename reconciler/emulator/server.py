@@ -67,6 +67,12 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     timeout = 120  # an idle keep-alive connection is closed after this many seconds
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes; without this, Nagle's algorithm and
+        # delayed ACKs add ~40 ms to every reply.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_GET(self) -> None:
         self._handle()
 
@@ -141,7 +147,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         body = response.body or b'{"value":[]}'
         if drop.style == "status":
-            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: appl")
+            # A truncated status line: a complete one followed by a cut inside the headers
+            # would parse as a whole (empty) reply.
+            self.wfile.write(b"HTTP/1.1 2")
         elif drop.style == "body":
             head = (
                 # Always 200 with a body promised: a 204 would let the client think it got
@@ -199,8 +207,12 @@ class Emulator:
         return self.root_url + VERSION
 
     def start(self) -> Emulator:
+        # A short poll interval makes stop() quick; tests start and stop many emulators.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="graph-emulator", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="graph-emulator",
+            daemon=True,
         )
         self._thread.start()
         return self
