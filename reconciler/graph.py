@@ -19,7 +19,6 @@ Retry policy (graph-spec §3.2):
 
 from __future__ import annotations
 
-import ipaddress
 import json as jsonlib
 import logging
 import random
@@ -38,6 +37,7 @@ from reconciler.batching import MAX_BATCH, ChunkRunner, run_batch
 from reconciler.errors import ConfigError, GraphResponseError, GraphTransportError
 from reconciler.graph_errors import decode_json, excerpt, http_error, is_json_type, one_line
 from reconciler.graph_types import BatchRequest, BatchResult, ClientStats, GraphResponse
+from reconciler.graph_urls import Origin, normalise_base_url
 from reconciler.pacing import RETRY_STATUSES, RetryBudget, TokenBucket, is_write, parse_retry_after
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "ClientStats",
     "GraphClient",
     "GraphResponse",
+    "normalise_base_url",
 ]
 
 log = logging.getLogger(__name__)
@@ -58,59 +59,6 @@ _TRANSPORT_ERRORS = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
-
-
-@dataclass(frozen=True)
-class _Origin:
-    scheme: str
-    host: str
-    port: int
-
-    @classmethod
-    def of(cls, url: str) -> _Origin | None:
-        parts = urlsplit(url)
-        try:
-            port = parts.port
-        except ValueError:
-            return None
-        scheme = parts.scheme.lower()
-        if scheme not in ("http", "https") or not parts.hostname:
-            return None
-        return cls(scheme, parts.hostname.lower(), port or (443 if scheme == "https" else 80))
-
-    def __str__(self) -> str:
-        return f"{self.scheme}://{self.host}:{self.port}"
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def normalise_base_url(base_url: str) -> str:
-    """`https://host/beta/` -> `https://host/beta`. ConfigError for anything unsafe."""
-    url = base_url.strip()
-    parts = urlsplit(url)
-    origin = _Origin.of(url)
-    if origin is None:
-        raise ConfigError(
-            "The Graph URL must be an https:// URL with a host, "
-            f"e.g. https://graph.microsoft.com/beta (got {one_line(url, 100)!r})."
-        )
-    if parts.username or parts.password:
-        raise ConfigError("The Graph URL must not contain credentials.")
-    if parts.query or parts.fragment:
-        raise ConfigError("The Graph URL must not have a query or fragment.")
-    if origin.scheme == "http" and not _is_loopback(origin.host):
-        raise ConfigError(
-            f"Refusing plain http:// to {origin.host}: the bearer token would travel unencrypted.",
-            hint="Use https://, or http:// only for a local emulator (127.0.0.1, ::1, localhost).",
-        )
-    return f"{origin.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
 @dataclass(frozen=True)
@@ -144,7 +92,7 @@ class GraphClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = normalise_base_url(base_url)
-        self._origin = _Origin.of(self.base_url)
+        self._origin = Origin.of(self.base_url)
         if session is not None and session.verify is False:
             raise ConfigError("TLS verification cannot be turned off.")
         self._owns_session = session is None
@@ -285,9 +233,9 @@ class GraphClient:
     def _url(self, path: str) -> str:
         parts = urlsplit(path)
         if parts.scheme or parts.netloc:
-            if _Origin.of(path) != self._origin:
+            if Origin.of(path) != self._origin:
                 raise GraphResponseError(
-                    f"Refusing to send a request to {_Origin.of(path) or 'an invalid URL'}: "
+                    f"Refusing to send a request to {Origin.of(path) or 'an invalid URL'}: "
                     f"it is not the Graph host {self._origin}."
                 )
             return path
@@ -298,9 +246,9 @@ class GraphClient:
         if not isinstance(link, str) or not link:
             raise GraphResponseError(f"{where} is not a URL")
         url = urljoin(current, link)
-        if _Origin.of(url) != self._origin:
+        if Origin.of(url) != self._origin:
             raise GraphResponseError(
-                f"{where} points to another host ({_Origin.of(url) or 'invalid'}); "
+                f"{where} points to another host ({Origin.of(url) or 'invalid'}); "
                 "not followed, so the token stays with the Graph host."
             )
         if url in seen:
