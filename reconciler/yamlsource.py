@@ -116,7 +116,6 @@ class _Frame:
     pos: Pos
     size: int = 1
     key: str | None = None  # mapping: the key waiting for its value
-    key_pos: Pos | None = None
     has_key: bool = False
     skip_value: bool = False  # mapping: drop the next value (its key was bad)
 
@@ -130,7 +129,6 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.total = 0
-        self.done = False
 
     def problem(self, pos: Pos, loc: Loc | None, message: str) -> None:
         self.doc.clean = False
@@ -164,11 +162,10 @@ class _Builder:
             )
             raise _Abort
 
-    def _attach(self, value: Any, pos: Pos, size: int, *, is_key_text: str | None) -> None:
-        """Put a finished node into its parent; `is_key_text` is the scalar text, if any."""
+    def _attach(self, value: Any, pos: Pos, size: int, *, key_text: str | None) -> None:
+        """Put a finished node into its parent; `key_text` is its text if it can be a key."""
         if not self.stack:
             self.doc.value = value
-            self.done = True
             return
         top = self.stack[-1]
         top.size += size
@@ -176,14 +173,14 @@ class _Builder:
             top.container.append(value)
             return
         if not top.has_key:
-            self._take_key(top, value, pos, is_key_text)
+            self._take_key(top, pos, key_text)
             return
         if not top.skip_value and top.key is not None:
             top.container[top.key] = value
         top.has_key, top.skip_value, top.key = False, False, None
 
-    def _take_key(self, top: _Frame, value: Any, pos: Pos, text: str | None) -> None:
-        top.has_key, top.key, top.key_pos, top.skip_value = True, None, pos, True
+    def _take_key(self, top: _Frame, pos: Pos, text: str | None) -> None:
+        top.has_key, top.key, top.skip_value = True, None, True
         if text is None:
             self.problem(pos, top.loc, "mapping keys must be plain text, not lists or mappings")
             return
@@ -220,7 +217,7 @@ class _Builder:
                 self.problem(pos, loc, str(error))
         key_text = event.value if text_tag else None
         self._remember(loc, pos)
-        self._attach(value, pos, 1, is_key_text=key_text)
+        self._attach(value, pos, 1, key_text=key_text)
         if event.anchor:
             self.anchors[event.anchor] = (value, 1)
 
@@ -228,13 +225,13 @@ class _Builder:
         pos, loc = _pos(event), self._child_loc()
         if event.anchor not in self.anchors:
             self.problem(pos, loc, f"alias '*{event.anchor}' has no anchor '&{event.anchor}' before it")
-            self._attach(None, pos, 1, is_key_text=None)
+            self._attach(None, pos, 1, key_text=None)
             return
         value, size = self.anchors[event.anchor]
         self._count(pos, size)
         self._remember(loc, pos)
         # Shared, not copied: values are never mutated and the budget bounds their size.
-        self._attach(value, pos, size, is_key_text=value if isinstance(value, str) else None)
+        self._attach(value, pos, size, key_text=value if isinstance(value, str) else None)
 
     def start(self, event: CollectionStartEvent) -> None:
         pos, loc = _pos(event), self._child_loc()
@@ -255,7 +252,7 @@ class _Builder:
 
     def end(self) -> None:
         frame = self.stack.pop()
-        self._attach(frame.container, frame.pos, frame.size, is_key_text=None)
+        self._attach(frame.container, frame.pos, frame.size, key_text=None)
         if frame.anchor:
             self.anchors[frame.anchor] = (frame.container, frame.size)
 
