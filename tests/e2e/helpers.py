@@ -39,9 +39,11 @@ def policy_doc(name: str, display: str, priority: int, *, kind: str = SECURITY,
         lines.append(f"  description: {json.dumps(description)}")
     if payload is not None:
         lines.append(f"  policyPayload: {{inline: {json.dumps(payload)}}}")
-    if groups is not None:
+    if groups == []:
+        lines.append("  assignments: []")
+    elif groups is not None:
         lines.append("  assignments:")
-        lines += [f"    - groupId: {g}" for g in groups] if groups else ["  assignments: []"]
+        lines += [f"    - groupId: {g}" for g in groups]
     return "\n".join(lines) + "\n"
 
 
