@@ -15,6 +15,10 @@ Retry policy (graph-spec §3.2):
 - The wait is `Retry-After` (seconds, fractional, or an HTTP-date) or else exponential
   backoff with full jitter; giving up after `max_attempts` sends or once the next wait
   would pass `max_total_wait` seconds, with the translated error of the last answer.
+- A reply cut short counts as a dropped connection: a body shorter than its
+  Content-Length, or an HTTP/1.1 reply with no framing at all (what a connection cut
+  inside the headers looks like).
+- $batch items follow the same rules item by item (see `batching`).
 """
 
 from __future__ import annotations

@@ -80,8 +80,12 @@ def is_json_type(content_type: str | None) -> bool:
 
 
 def decode_json(content: bytes) -> Any:
-    """Parse a JSON body, tolerating a BOM. Raises ValueError on anything else."""
-    return json.loads(content.decode("utf-8-sig"))
+    """Parse a JSON body, tolerating a BOM. Raises ValueError on anything else, including
+    nesting deep enough to exhaust the parser's recursion (a hostile server)."""
+    try:
+        return json.loads(content.decode("utf-8-sig"))
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply") from exc
 
 
 def ci_get(obj: Mapping[str, Any], *names: str) -> Any:

@@ -57,6 +57,7 @@ def test_a_relative_next_link_resolves_against_the_page(
         (b'{"value": [1, 2]}', "application/json", "non-object"),
         (b'{"value": [{"id": "1"}', "application/json", "not valid JSON"),
         (b'{"value": []}', "text/plain", "text/plain body"),
+        (b"[" * 100_000 + b"]" * 100_000, "application/json", "not valid JSON"),
     ],
 )
 def test_garbage_pages_raise_never_an_empty_list(

@@ -5,7 +5,11 @@ raised at once with maybe_applied=True, while a 429 is always retried."""
 
 from __future__ import annotations
 
+import socket
+import socketserver
+import threading
 import time
+from collections.abc import Iterator
 from email.utils import formatdate
 
 import pytest
@@ -220,3 +224,49 @@ def test_every_retry_has_a_new_client_request_id(
     response = client.get("/p")
     ids = [call.request.headers["client-request-id"] for call in mocked.calls]
     assert len(set(ids)) == 3 and response.client_request_id == ids[-1]
+
+
+class _RawReplies(socketserver.BaseRequestHandler):
+    """Answers each connection with the next canned bytes, then closes it."""
+
+    replies: list[bytes] = []
+
+    def handle(self) -> None:
+        self.request.recv(65536)
+        self.request.sendall(self.replies.pop(0))
+        self.request.shutdown(socket.SHUT_RDWR)
+
+
+@pytest.fixture
+def raw_server() -> Iterator[tuple[str, list[bytes]]]:
+    replies: list[bytes] = []
+    handler = type("Handler", (_RawReplies,), {"replies": replies})
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/beta", replies
+        finally:
+            server.shutdown()
+            thread.join()
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Type: appl",  # cut inside the headers
+        b'HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n{"id":',  # cut inside the body
+        b"",  # nothing at all
+    ],
+)
+def test_a_reply_cut_short_is_a_drop_never_a_success(
+    raw_server: tuple[str, list[bytes]], sleeps: Sleeps, cut: bytes
+) -> None:
+    url, replies = raw_server
+    whole = b'HTTP/1.1 201 Created\r\nContent-Length: 11\r\n\r\n{"id":"1"} '
+    replies.extend([cut, whole, cut])
+    graph = GraphClient(url, sleep=sleeps, timeout=5)
+    assert graph.send("PATCH", "/p", json={}).body == {"id": "1"}  # retried after the cut
+    with pytest.raises(errors.GraphTransportError) as caught:
+        graph.send("POST", "/p", json={}, idempotent=False)
+    assert caught.value.maybe_applied is True
