@@ -72,7 +72,10 @@ Stats (``GET /_emulator/stats``, ``emu.stats()``)::
      "failed_injected": n,        # injected 503s
      "dropped": n,                # connections cut by --drop-rate
      "dropped_after_apply": n,    # of those, cut after the handler ran
-     "token_requests": n}         # POST /{tenant}/oauth2/v2.0/token
+     "token_requests": n,         # POST /{tenant}/oauth2/v2.0/token
+     "write_log": [               # every write, top-level or a batch item, in arrival order
+        {"method": "PATCH", "path": "/officeConfiguration/clientConfigurations/<id>",
+         "status": 200}, ...]}    # status None: dropped before it was applied; capped at 10000
 
 Route keys are ``METHOD`` plus the path pattern below ``/beta`` with ``{id}``/``{aid}``
 placeholders; unknown paths count as ``METHOD (unmatched)``.

@@ -92,6 +92,8 @@ class EmulatorApp:
             drop = self.chaos.drop(self._config.drop_rate)
             if drop is not None and drop.when == "before":
                 self.stats.add("dropped")
+                if request.is_write and not is_batch:
+                    self.stats.log_write(request.method, request.path, None)
                 return Outcome(Response.empty(), drop)
             if is_batch:
                 response = batch.run(request, self._run_item, self.chaos.shuffle)
@@ -160,8 +162,10 @@ class EmulatorApp:
 
     def _finish(self, request: Request, response: Response, *, counts_as_write: bool) -> None:
         _stamp(request, response)
-        if counts_as_write and request.is_write and 200 <= response.status < 300:
-            self.stats.add("writes_ok")
+        if counts_as_write and request.is_write:
+            self.stats.log_write(request.method, request.path, response.status)
+            if 200 <= response.status < 300:
+                self.stats.add("writes_ok")
 
     # -- outside /beta -------------------------------------------------------------------
 

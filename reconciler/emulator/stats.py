@@ -17,6 +17,7 @@ _SCALARS = (
     "dropped_after_apply",
     "token_requests",
 )
+WRITE_LOG_LIMIT = 10_000  # entries; a long-running demo must not grow without bound
 
 
 class Stats:
@@ -31,6 +32,7 @@ class Stats:
             self._scalars: Counter[str] = Counter({name: 0 for name in _SCALARS})
             self._by_route: Counter[str] = Counter()
             self._batch_by_route: Counter[str] = Counter()
+            self._write_log: list[dict[str, Any]] = []
 
     def add(self, name: str, amount: int = 1) -> None:
         with self._lock:
@@ -48,9 +50,16 @@ class Stats:
             if is_write:
                 self._scalars["writes"] += 1
 
+    def log_write(self, method: str, path: str, status: int | None) -> None:
+        """Remember one write's target and status (None: dropped before it was applied)."""
+        with self._lock:
+            if len(self._write_log) < WRITE_LOG_LIMIT:
+                self._write_log.append({"method": method, "path": path, "status": status})
+
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             result: dict[str, Any] = {name: self._scalars[name] for name in _SCALARS}
             result["by_route"] = dict(sorted(self._by_route.items()))
             result["batch_items_by_route"] = dict(sorted(self._batch_by_route.items()))
+            result["write_log"] = [dict(entry) for entry in self._write_log]
             return result
