@@ -98,12 +98,19 @@ def test_assign_validation(graph: Graph) -> None:
 
 @pytest.mark.parametrize(
     "segment",
-    ["updatePriorities", "microsoft.graph.updatePriorities", "microsoft.management.services.api.updatePriorities"],
+    [
+        "updatePriorities",
+        "microsoft.graph.updatePriorities",
+        "microsoft.management.services.api.updatePriorities",
+    ],
 )
 def test_update_priorities_swaps_in_one_call(graph: Graph, segment: str) -> None:
     a = graph.create(1)
     b = graph.create(2, SECURITY_TYPE)
-    body = {"officeConfigurationPolicyIds": [a["id"], b["id"]], "officeConfigurationPriorities": [2, 1]}
+    body = {
+        "officeConfigurationPolicyIds": [a["id"], b["id"]],
+        "officeConfigurationPriorities": [2, 1],
+    }
     response = graph.post(f"{POLICIES}/{segment}", json=body)
     assert response.status_code == 204 and response.content == b""
     assert graph.get(f"{POLICIES}/{a['id']}").json()["priority"] == 2
@@ -114,8 +121,13 @@ def test_update_priorities_must_leave_the_collection_unique(graph: Graph) -> Non
     a = graph.create(1)
     b = graph.create(2)
     graph.create(3, SECURITY_TYPE)
-    clash = {"officeConfigurationPolicyIds": [a["id"], b["id"]], "officeConfigurationPriorities": [3, 4]}
-    assert "nothing was changed" in assert_graph_error(graph.post(f"{POLICIES}/updatePriorities", json=clash), 400)
+    clash = {
+        "officeConfigurationPolicyIds": [a["id"], b["id"]],
+        "officeConfigurationPriorities": [3, 4],
+    }
+    assert "nothing was changed" in assert_graph_error(
+        graph.post(f"{POLICIES}/updatePriorities", json=clash), 400
+    )
     assert [p["priority"] for p in graph.get(POLICIES).json()["value"]] == [1, 2, 3]
 
 
@@ -124,14 +136,23 @@ def test_update_priorities_must_leave_the_collection_unique(graph: Graph) -> Non
     [
         ({"officeConfigurationPolicyIds": ["nope"], "officeConfigurationPriorities": [9]}, 404),
         ({"officeConfigurationPolicyIds": ["A"], "officeConfigurationPriorities": [9, 10]}, 400),
-        ({"officeConfigurationPolicyIds": ["A", "A"], "officeConfigurationPriorities": [9, 10]}, 400),
+        (
+            {"officeConfigurationPolicyIds": ["A", "A"], "officeConfigurationPriorities": [9, 10]},
+            400,
+        ),
         ({"officeConfigurationPolicyIds": ["A"], "officeConfigurationPriorities": ["9"]}, 400),
         ({"officeConfigurationPolicyIds": ["A"]}, 400),
-        ({"officeConfigurationPolicyIds": ["A"], "officeConfigurationPriorities": [9], "x": 1}, 400),
+        (
+            {"officeConfigurationPolicyIds": ["A"], "officeConfigurationPriorities": [9], "x": 1},
+            400,
+        ),
     ],
 )
 def test_update_priorities_validation(graph: Graph, body: dict, status: int) -> None:
     a = graph.create(1)
-    body = {k: [a["id"] if v == "A" else v for v in vs] if isinstance(vs, list) else vs for k, vs in body.items()}
+    body = {
+        k: [a["id"] if v == "A" else v for v in vs] if isinstance(vs, list) else vs
+        for k, vs in body.items()
+    }
     assert_graph_error(graph.post(f"{POLICIES}/updatePriorities", json=body), status)
     assert graph.get(f"{POLICIES}/{a['id']}").json()["priority"] == 1

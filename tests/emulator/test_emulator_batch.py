@@ -20,7 +20,14 @@ def by_id(response: Any) -> dict[str, dict[str, Any]]:
 
 def create_item(item_id: str, priority: int, **extra: Any) -> dict[str, Any]:
     body = {"@odata.type": CLIENT_TYPE, "priority": priority, "displayName": item_id}
-    return {"id": item_id, "method": "POST", "url": POLICIES, "headers": JSON, "body": body, **extra}
+    return {
+        "id": item_id,
+        "method": "POST",
+        "url": POLICIES,
+        "headers": JSON,
+        "body": body,
+        **extra,
+    }
 
 
 def test_items_run_and_answer_individually(graph: Graph) -> None:
@@ -30,9 +37,18 @@ def test_items_run_and_answer_individually(graph: Graph) -> None:
             create_item("new", 2),
             {"id": "get", "method": "GET", "url": f"{POLICIES}/{existing['id']}"},
             {"id": "missing", "method": "GET", "url": f"{POLICIES}/nope"},
-            {"id": "bad", "method": "PATCH", "url": f"{POLICIES}/{existing['id']}", "headers": JSON,
-             "body": {"priority": "x"}},
-            {"id": "list", "method": "GET", "url": "officeConfiguration/clientConfigurations?$top=1"},
+            {
+                "id": "bad",
+                "method": "PATCH",
+                "url": f"{POLICIES}/{existing['id']}",
+                "headers": JSON,
+                "body": {"priority": "x"},
+            },
+            {
+                "id": "list",
+                "method": "GET",
+                "url": "officeConfiguration/clientConfigurations?$top=1",
+            },
         )
     )
     assert replies["new"]["status"] == 201 and replies["new"]["body"]["displayName"] == "new"
@@ -51,10 +67,21 @@ def test_depends_on_orders_the_chain_and_failures_give_424(graph: Graph) -> None
     replies = by_id(
         graph.batch(
             # Listed before its prerequisite: dependsOn, not position, decides the order.
-            {"id": "after", "method": "PATCH", "url": url, "headers": JSON,
-             "body": {"displayName": "second"}, "dependsOn": ["first"]},
-            {"id": "first", "method": "PATCH", "url": url, "headers": JSON,
-             "body": {"displayName": "first"}},
+            {
+                "id": "after",
+                "method": "PATCH",
+                "url": url,
+                "headers": JSON,
+                "body": {"displayName": "second"},
+                "dependsOn": ["first"],
+            },
+            {
+                "id": "first",
+                "method": "PATCH",
+                "url": url,
+                "headers": JSON,
+                "body": {"displayName": "first"},
+            },
             {"id": "boom", "method": "DELETE", "url": f"{POLICIES}/nope"},
             {"id": "skipped", "method": "DELETE", "url": url, "dependsOn": ["boom"]},
             {"id": "skipped-too", "method": "GET", "url": url, "dependsOn": ["skipped"]},
@@ -75,9 +102,13 @@ def test_binary_bodies_travel_as_base64(graph: Graph) -> None:
     data = b'{"binary": "\xff\x00"}'
     replies = by_id(
         graph.batch(
-            {"id": "put", "method": "PUT", "url": url,
-             "headers": {"Content-Type": "application/octet-stream"},
-             "body": base64.b64encode(data).decode()},
+            {
+                "id": "put",
+                "method": "PUT",
+                "url": url,
+                "headers": {"Content-Type": "application/octet-stream"},
+                "body": base64.b64encode(data).decode(),
+            },
             {"id": "get", "method": "GET", "url": url, "dependsOn": ["put"]},
         )
     )
@@ -109,11 +140,38 @@ def get(i: int) -> dict[str, Any]:
         {"requests": [get(1), get(1)]},
         {"requests": [{"id": "1", "method": "GET"}]},
         {"requests": [{"id": 1, "method": "GET", "url": "/officeConfiguration"}]},
-        {"requests": [{"id": "1", "method": "GET", "url": "https://graph.microsoft.com/beta/officeConfiguration"}]},
-        {"requests": [{"id": "1", "method": "POST", "url": "/$batch", "headers": JSON, "body": {"requests": []}}]},
+        {
+            "requests": [
+                {
+                    "id": "1",
+                    "method": "GET",
+                    "url": "https://graph.microsoft.com/beta/officeConfiguration",
+                }
+            ]
+        },
+        {
+            "requests": [
+                {
+                    "id": "1",
+                    "method": "POST",
+                    "url": "/$batch",
+                    "headers": JSON,
+                    "body": {"requests": []},
+                }
+            ]
+        },
         {"requests": [{"id": "1", "method": "POST", "url": POLICIES, "body": {"priority": 1}}]},
-        {"requests": [{"id": "1", "method": "PUT", "url": POLICIES + "/x/policyPayload",
-                       "headers": {"Content-Type": "application/octet-stream"}, "body": "not base64!"}]},
+        {
+            "requests": [
+                {
+                    "id": "1",
+                    "method": "PUT",
+                    "url": POLICIES + "/x/policyPayload",
+                    "headers": {"Content-Type": "application/octet-stream"},
+                    "body": "not base64!",
+                }
+            ]
+        },
         {"requests": [get(1) | {"dependsOn": ["9"]}]},
         {"requests": [get(1) | {"dependsOn": ["2"]}, get(2) | {"dependsOn": ["1"]}]},
         {"requests": [get(1) | {"dependsOn": "2"}, get(2)]},
@@ -134,7 +192,13 @@ def test_unknown_item_paths_and_methods(graph: Graph) -> None:
     replies = by_id(
         graph.batch(
             {"id": "a", "method": "GET", "url": "/deviceManagement"},
-            {"id": "b", "method": "PUT", "url": "/officeConfiguration", "headers": JSON, "body": {}},
+            {
+                "id": "b",
+                "method": "PUT",
+                "url": "/officeConfiguration",
+                "headers": JSON,
+                "body": {},
+            },
         )
     )
     assert replies["a"]["status"] == 400

@@ -58,8 +58,13 @@ def test_default_limits_are_intune_numbers(make_emulator) -> None:
 def test_batch_items_are_throttled_individually(make_emulator) -> None:
     graph = Graph(make_emulator(throttle=True, write_limit="2/10"))
     items = [
-        {"id": str(i), "method": "POST", "url": POLICIES, "headers": {"Content-Type": "application/json"},
-         "body": {"@odata.type": CLIENT_TYPE, "priority": i}}
+        {
+            "id": str(i),
+            "method": "POST",
+            "url": POLICIES,
+            "headers": {"Content-Type": "application/json"},
+            "body": {"@odata.type": CLIENT_TYPE, "priority": i},
+        }
         for i in range(4)
     ]
     response = graph.batch(*items)
@@ -136,7 +141,9 @@ def test_faults_can_be_switched_at_runtime(emulator) -> None:
 
 
 def test_control_endpoints_bypass_faults(make_emulator) -> None:
-    emulator = make_emulator(fail_rate=1.0, drop_rate=1.0, token="t", throttle=True, request_limit="1/10")
+    emulator = make_emulator(
+        fail_rate=1.0, drop_rate=1.0, token="t", throttle=True, request_limit="1/10"
+    )
     for _ in range(3):
         assert requests.get(emulator.root_url + "/_emulator/stats", timeout=5).status_code == 200
     assert emulator.stats()["total"] == 0

@@ -76,7 +76,10 @@ def test_create_ignores_a_client_id_and_tolerates_annotations(graph: Graph) -> N
     [
         ({"priority": 1}, "@odata.type is required"),
         ({"@odata.type": "#microsoft.graph.officeClientConfiguration", "priority": 1}, "abstract"),
-        ({"@odata.type": "#microsoft.graph.windowsOfficeclientConfiguration", "priority": 1}, "Unknown"),
+        (
+            {"@odata.type": "#microsoft.graph.windowsOfficeclientConfiguration", "priority": 1},
+            "Unknown",
+        ),
         ({"@odata.type": CLIENT_TYPE}, "'priority' is required"),
         ({"@odata.type": CLIENT_TYPE, "priority": "1"}, "priority"),
         ({"@odata.type": CLIENT_TYPE, "priority": 1.0}, "priority"),
@@ -85,10 +88,17 @@ def test_create_ignores_a_client_id_and_tolerates_annotations(graph: Graph) -> N
         ({"@odata.type": CLIENT_TYPE, "priority": 2**31}, "Int32"),
         ({"@odata.type": CLIENT_TYPE, "priority": 1, "displayName": 5}, "displayName"),
         ({"@odata.type": CLIENT_TYPE, "priority": 1, "policyPayload": {"a": 1}}, "policyPayload"),
-        ({"@odata.type": CLIENT_TYPE, "priority": 1, "lastModifiedDateTime": "x"}, "does not exist"),
+        (
+            {"@odata.type": CLIENT_TYPE, "priority": 1, "lastModifiedDateTime": "x"},
+            "does not exist",
+        ),
         ({"@odata.type": CLIENT_TYPE, "priority": 1, "assignments": []}, "Navigation"),
         (
-            {"@odata.type": CLIENT_TYPE, "priority": 1, "userCheckinSummary": {"failedUserCount": "2"}},
+            {
+                "@odata.type": CLIENT_TYPE,
+                "priority": 1,
+                "userCheckinSummary": {"failedUserCount": "2"},
+            },
             "failedUserCount",
         ),
         (
@@ -96,7 +106,11 @@ def test_create_ignores_a_client_id_and_tolerates_annotations(graph: Graph) -> N
             "checkinStatuses[0].bogus",
         ),
         (
-            {"@odata.type": CLIENT_TYPE, "priority": 1, "checkinStatuses": [{"checkinDateTime": "soon"}]},
+            {
+                "@odata.type": CLIENT_TYPE,
+                "priority": 1,
+                "checkinStatuses": [{"checkinDateTime": "soon"}],
+            },
             "DateTimeOffset",
         ),
         ([1, 2], "JSON object"),
@@ -129,7 +143,9 @@ def test_duplicate_priority_is_refused_on_create_and_patch(graph: Graph) -> None
 def test_patch_cannot_change_type_or_id_or_clear_priority(graph: Graph) -> None:
     created = graph.create(1)
     url = f"{POLICIES}/{created['id']}"
-    assert "cannot change" in assert_graph_error(graph.patch(url, json={"@odata.type": SECURITY_TYPE}), 400)
+    assert "cannot change" in assert_graph_error(
+        graph.patch(url, json={"@odata.type": SECURITY_TYPE}), 400
+    )
     assert_graph_error(graph.patch(url, json={"id": "other"}), 400)
     assert_graph_error(graph.patch(url, json={"priority": None}), 400)
     assert_graph_error(graph.patch(url, json={"unknownThing": 1}), 400)
