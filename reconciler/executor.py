@@ -21,7 +21,7 @@ from typing import Any
 
 from reconciler import exporter, reader, registry
 from reconciler.audit import AuditLog
-from reconciler.errors import GraphError, GraphHTTPError, GraphTransportError, ServerError
+from reconciler.errors import GraphError, GraphHTTPError, GraphResponseError, GraphTransportError
 from reconciler.freshness import check_fresh, live_object
 from reconciler.graph import BatchRequest, GraphClient, GraphResponse
 from reconciler.live import NON_JSON_KEY, Live, LiveObject
@@ -204,15 +204,19 @@ class _Runner:
                 response = self.client.send("POST", step.path, json=step.body, idempotent=False)
                 self._created(step, change, _entity_id(response), response)
                 return
-            except (ServerError, GraphTransportError) as error:
+            except GraphError as error:
+                if not error.maybe_applied:  # a definite refusal: nothing was created
+                    self._fail(step, error)
+                    return
                 last_error = error
-                adopted = self._find_created(change)  # the POST may have landed anyway
+                try:
+                    adopted = self._find_created(change)  # the POST may have landed anyway
+                except GraphError as list_error:
+                    self._fail(step, list_error)
+                    return
                 if adopted is not None:
                     self._created(step, change, adopted, None)
                     return
-            except GraphError as error:
-                self._fail(step, error)
-                return
         assert last_error is not None
         self._fail(step, last_error)
 
@@ -236,7 +240,11 @@ class _Runner:
             for item in self.client.list_all(rt.path)
             if item.get("@odata.type") == rt.odata_type and item.get(key) == change.display_name
         ]
-        return found[0] if len(found) == 1 else None
+        if len(found) > 1:  # never post a third; the next plan reports the ambiguity
+            raise GraphResponseError(
+                f"{change.address}: {len(found)} objects named {change.display_name!r} exist"
+            )
+        return found[0] if found else None
 
     # -- everything else, batched ------------------------------------------------------------
 
