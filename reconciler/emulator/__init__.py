@@ -30,7 +30,9 @@ answers 204 when never set); ``GET/POST .../{id}/assignments``;
 ``GET/PATCH/DELETE .../{id}/assignments/{aid}``; ``POST .../{id}/assign`` and
 ``.../{id}/microsoft.graph.assign``; ``POST .../clientConfigurations/updatePriorities``
 (also ``microsoft.graph.`` and ``microsoft.management.services.api.`` qualified);
-``POST /beta/$batch``. Outside ``/beta``: ``POST /{tenant}/oauth2/v2.0/token``,
+``POST /beta/$batch``. ``GET /officeConfiguration?$expand=clientConfigurations`` inlines
+the policies; other query options (``$filter``, ``$select``, ``$orderby``, ``$skip``,
+``$search``) are ignored, as graph-spec §2.1 advises clients not to rely on them. Outside ``/beta``: ``POST /{tenant}/oauth2/v2.0/token``,
 ``GET /_emulator/stats``, ``POST /_emulator/reset`` (``?state=1`` or body
 ``{"state": true}`` also empties the tenant), ``GET /_emulator/tenant`` (a snapshot).
 

@@ -86,7 +86,9 @@ class EmulatorApp:
             self._inject_failure()
             request.app = self.auth.identify(request.headers)
             if is_batch and request.method != "POST":
-                raise GraphError(405, "methodNotAllowed", "$batch accepts POST only.")
+                raise GraphError(
+                    405, "methodNotAllowed", "$batch accepts POST only.", headers={"Allow": "POST"}
+                )
             if not is_batch:
                 self._throttle(request)
             drop = self.chaos.drop(self._config.drop_rate)
@@ -125,23 +127,13 @@ class EmulatorApp:
         wait = self.chaos.fail(self._config.fail_rate)
         if wait is not None:
             self.stats.add("failed_injected")
-            raise GraphError(
-                503,
-                "serviceNotAvailable",
-                "The service is temporarily unavailable (injected fault). Retry after the delay.",
-                headers={"Retry-After": retry_after(wait)},
-            )
+            raise _retry_later(503, "serviceNotAvailable", "Service unavailable (injected).", wait)
 
     def _throttle(self, request: Request) -> None:
         wait = self.throttler.admit(request.app, is_write=request.is_write)
         if wait is not None:
             self.stats.add("throttled")
-            raise GraphError(
-                429,
-                "TooManyRequests",
-                "Too many requests; retry after the number of seconds in Retry-After.",
-                headers={"Retry-After": retry_after(wait)},
-            )
+            raise _retry_later(429, "TooManyRequests", "Too many requests.", wait)
 
     def _dispatch(
         self, request: Request, resolved: tuple[routes.Route, dict[str, str]] | None
@@ -218,3 +210,9 @@ def _stamp(request: Request, response: Response) -> Response:
     response.headers["client-request-id"] = request.client_request_id or request.request_id
     response.headers["x-ms-ags-diagnostic"] = DIAGNOSTIC
     return response
+
+
+def _retry_later(status: int, code: str, message: str, wait: float) -> GraphError:
+    header = retry_after(wait)
+    text = f"{message} Retry after {header} seconds (Retry-After)."
+    return GraphError(status, code, text, headers={"Retry-After": header})
