@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(BIN)/python -m reconciler.demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check reconciler tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy reconciler
 
 unit: $(STAMP)
