@@ -106,8 +106,9 @@ class Authenticator:
         secret = (config.client_secret or "").encode()
         if client_secret is None or not hmac.compare_digest(client_secret.encode(), secret):
             return 401, _aad_error("invalid_client", 7000215, "Invalid client secret provided.")
-        now = int(time.time())
-        expiry = now + config.token_lifetime
+        issued_at = time.time()
+        expiry = issued_at + config.token_lifetime  # a float, so tests can use short lives
+        now = int(issued_at)
         claims = {
             "aud": "https://graph.microsoft.com",
             "iss": f"https://sts.windows.net/{tenant}/",
@@ -116,16 +117,16 @@ class Authenticator:
             "roles": ROLES,
             "iat": now,
             "nbf": now,
-            "exp": expiry,
+            "exp": int(expiry),
             "jti": str(uuid.uuid4()),
         }
         token = f"{_b64url({'alg': 'none', 'typ': 'JWT'})}.{_b64url(claims)}."
         with self._lock:
-            self._issued[token] = (client_id, float(expiry))
+            self._issued[token] = (client_id, expiry)
         return 200, {
             "token_type": "Bearer",
-            "expires_in": config.token_lifetime,
-            "ext_expires_in": config.token_lifetime,
+            "expires_in": int(config.token_lifetime),
+            "ext_expires_in": int(config.token_lifetime),
             "access_token": token,
         }
 

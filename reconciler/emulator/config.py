@@ -51,7 +51,7 @@ class Config:
     random_seed: int | None = 0
     client_id: str | None = None
     client_secret: str | None = None
-    token_lifetime: int = 3599
+    token_lifetime: float = 3599  # seconds an issued token is accepted
 
     def __post_init__(self) -> None:
         self.validate()

@@ -36,6 +36,8 @@ VERSION = "/beta"
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # idle keep-alive connections must not hold up a stop
+    # The default backlog of 5 drops SYNs from concurrent clients, costing them a 1 s retry.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], app: EmulatorApp, access_log: bool) -> None:
         self.app = app

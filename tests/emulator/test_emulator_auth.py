@@ -83,9 +83,9 @@ def test_token_endpoint_without_configured_client_refuses(emulator) -> None:
 
 def test_issued_tokens_expire(make_emulator) -> None:
     emulator = make_emulator(client_id="app-id", client_secret="s3cret")
-    emulator.configure(token_lifetime=1)
+    emulator.configure(token_lifetime=0.2)
     token = requests.post(token_url(emulator), data=FORM, timeout=5).json()["access_token"]
     graph = Graph(emulator, token=token)
     assert graph.get(POLICIES).status_code == 200
-    time.sleep(1.05)
+    time.sleep(0.25)
     assert "expired" in assert_graph_error(graph.get(POLICIES), 401)
