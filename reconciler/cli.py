@@ -361,8 +361,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["emulator"]:
+        # The emulator parses its own flags; argparse.REMAINDER would refuse a leading "--x".
+        from reconciler.emulator import cli as emulator_cli
+
+        return emulator_cli.main(arguments[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     try:
         return int(args.func(args))
     except ReconcilerError as error:

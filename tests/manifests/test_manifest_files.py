@@ -140,11 +140,20 @@ def test_no_paths_at_all_is_an_error():
     assert messages([]) == [": no manifest files or directories given"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_unreadable_manifest_is_reported(root):
+def test_unreadable_manifest_is_reported(root, monkeypatch):
     target = root / "secret.yaml"
     target.write_text("apiVersion: reconciler/v1\n", encoding="utf-8")
     target.chmod(0)
+    if os.geteuid() == 0:
+        # root reads any file, so stand in for the kernel's refusal at the one open call
+        real_open = os.open
+
+        def refuse(path, *args, **kwargs):
+            if str(path).endswith("secret.yaml"):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(path, *args, **kwargs)
+
+        monkeypatch.setattr("reconciler.safefiles.os.open", refuse)
     assert messages(["m"]) == ["m/secret.yaml: file cannot be read (permission denied)"]
 
 
