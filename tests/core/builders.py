@@ -14,13 +14,26 @@ GROUP_A = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
 GROUP_B = "11111111-2222-4333-8444-555555555555"
 
 
-def resource(name: str, kind: str = SECURITY, *, id: str | None = None,
-             ignore: tuple[str, ...] = (), **spec: Any) -> DesiredResource:
+def resource(
+    name: str,
+    kind: str = SECURITY,
+    *,
+    id: str | None = None,
+    ignore: tuple[str, ...] = (),
+    **spec: Any,
+) -> DesiredResource:
     positions = {"": SourcePosition(file=f"{name}.yaml", line=1, column=1)}
     for index, key in enumerate(spec):
         positions[f"/spec/{key}"] = SourcePosition(file=f"{name}.yaml", line=5 + index, column=3)
-    return DesiredResource(kind=kind, name=name, id=id, spec=spec, ignore=ignore,
-                           file=f"{name}.yaml", positions=positions)
+    return DesiredResource(
+        kind=kind,
+        name=name,
+        id=id,
+        spec=spec,
+        ignore=ignore,
+        file=f"{name}.yaml",
+        positions=positions,
+    )
 
 
 def desired(*resources: DesiredResource) -> Desired:
@@ -28,8 +41,13 @@ def desired(*resources: DesiredResource) -> Desired:
 
 
 def obj(id: str, kind: str = SECURITY, **body: Any) -> LiveObject:
-    base: dict[str, Any] = {"id": id, "description": None, "policyPayload": None,
-                            "userPreferencePayload": None, "assignments": []}
+    base: dict[str, Any] = {
+        "id": id,
+        "description": None,
+        "policyPayload": None,
+        "userPreferencePayload": None,
+        "assignments": [],
+    }
     base.update(body)
     return LiveObject(kind=kind, id=id, body=base)
 

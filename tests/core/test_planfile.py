@@ -17,7 +17,9 @@ from .builders import desired, live, obj, resource
 @pytest.fixture
 def saved(tmp_path):
     d = desired(resource("a", displayName="A", priority=1, description="new"))
-    p = make_plan(d, live(obj("id-a", displayName="A", priority=1)), now=datetime(2026, 1, 1, tzinfo=UTC))
+    p = make_plan(
+        d, live(obj("id-a", displayName="A", priority=1)), now=datetime(2026, 1, 1, tzinfo=UTC)
+    )
     path = tmp_path / "plan.json"
     plan_file.save(p, path)
     return p, path
@@ -46,7 +48,9 @@ def test_other_format_version_is_refused(saved):
         plan_file.load(path)
 
 
-@pytest.mark.parametrize("content", [b"", b"{", b"[]", b'{"plan": 1}', b"\xff\xfe", b'{"plan": {}}'])
+@pytest.mark.parametrize(
+    "content", [b"", b"{", b"[]", b'{"plan": 1}', b"\xff\xfe", b'{"plan": {}}']
+)
 def test_garbage_is_a_plan_file_error(tmp_path, content):
     path = tmp_path / "plan.json"
     path.write_bytes(content)

@@ -20,10 +20,26 @@ def plan_for(d, tenant_, **kw):
 
 
 def test_matching_tenant_plans_nothing():
-    d = desired(resource("a", displayName="A", priority=1, description="x",
-                         policyPayload={"k": 1}, assignments=[GROUP_A]))
-    tenant = live(obj("id-a", displayName="A", priority=1, description="x",
-                 policyPayload={"k": 1}, assignments=[GROUP_A]))
+    d = desired(
+        resource(
+            "a",
+            displayName="A",
+            priority=1,
+            description="x",
+            policyPayload={"k": 1},
+            assignments=[GROUP_A],
+        )
+    )
+    tenant = live(
+        obj(
+            "id-a",
+            displayName="A",
+            priority=1,
+            description="x",
+            policyPayload={"k": 1},
+            assignments=[GROUP_A],
+        )
+    )
     plan = plan_for(d, tenant)
     assert plan.is_empty
     assert plan.changes == ()
@@ -36,16 +52,25 @@ def test_one_changed_field_patches_exactly_that_field():
     assert change.action == Action.UPDATE
     (step,) = change.steps
     assert step.kind == StepKind.PATCH
-    assert step.body == {"@odata.type": "#microsoft.graph.windowsOfficeClientSecurityConfiguration",
-                         "description": "new"}
+    assert step.body == {
+        "@odata.type": "#microsoft.graph.windowsOfficeClientSecurityConfiguration",
+        "description": "new",
+    }
     assert [r.pointer for r in change.fields] == ["/spec/description"]
     assert change.patch == ({"op": "replace", "path": "/spec/description", "value": "new"},)
 
 
 def test_undeclared_fields_are_not_managed_and_null_clears():
     d = desired(resource("a", displayName="A", priority=1, description=None))
-    tenant = live(obj("id-a", displayName="A", priority=1, description="keep?",
-                 policyPayload={"unmanaged": True}))
+    tenant = live(
+        obj(
+            "id-a",
+            displayName="A",
+            priority=1,
+            description="keep?",
+            policyPayload={"unmanaged": True},
+        )
+    )
     (change,) = plan_for(d, tenant).changes
     assert change.steps[0].body["description"] is None
     assert "policyPayload" not in change.steps[0].body
@@ -59,7 +84,10 @@ def test_payload_compared_as_json_and_written_only_when_different():
     (change,) = plan_for(d, other).changes
     (step,) = change.steps
     assert (step.kind, step.method, step.path) == (
-        StepKind.WRITE_STREAM, "PUT", "/officeConfiguration/clientConfigurations/id-a/policyPayload")
+        StepKind.WRITE_STREAM,
+        "PUT",
+        "/officeConfiguration/clientConfigurations/id-a/policyPayload",
+    )
     assert change.fields[0].details == ("/spec/policyPayload/b",)
 
 
@@ -76,50 +104,70 @@ def test_assignments_are_a_set_of_ids_and_one_assign_call():
 
 
 def test_reorder_is_one_update_priorities_call_with_the_whole_order():
-    d = desired(resource("a", displayName="A", priority=2), resource("b", displayName="B", priority=1))
-    tenant = live(obj("id-a", displayName="A", priority=1), obj("id-b", displayName="B", priority=2))
+    d = desired(
+        resource("a", displayName="A", priority=2), resource("b", displayName="B", priority=1)
+    )
+    tenant = live(
+        obj("id-a", displayName="A", priority=1), obj("id-b", displayName="B", priority=2)
+    )
     plan = plan_for(d, tenant)
     reorders = [s for s in plan.steps() if s.kind == StepKind.UPDATE_PRIORITIES]
     assert len(reorders) == 1
-    assert reorders[0].body == {"officeConfigurationPolicyIds": ["id-b", "id-a"],
-                                "officeConfigurationPriorities": [1, 2]}
+    assert reorders[0].body == {
+        "officeConfigurationPolicyIds": ["id-b", "id-a"],
+        "officeConfigurationPriorities": [1, 2],
+    }
     assert not any(s.kind == StepKind.PATCH for s in plan.steps())
     assert plan.count(Action.UPDATE) == 2
 
 
 def test_create_takes_a_free_temporary_priority_when_its_own_is_held():
-    d = desired(resource("new", displayName="N", priority=1), resource("a", displayName="A", priority=2))
+    d = desired(
+        resource("new", displayName="N", priority=1), resource("a", displayName="A", priority=2)
+    )
     tenant = live(obj("id-a", displayName="A", priority=1))
     plan = plan_for(d, tenant)
     create = next(s for s in plan.steps() if s.kind == StepKind.CREATE)
     assert create.body["priority"] not in (1, 2)
     reorder = next(s for s in plan.steps() if s.kind == StepKind.UPDATE_PRIORITIES)
     assert reorder.body["officeConfigurationPriorities"] == [1, 2]
-    assert reorder.body["officeConfigurationPolicyIds"][0] == "{id:WindowsOfficeClientSecurityConfiguration/new}"
+    assert (
+        reorder.body["officeConfigurationPolicyIds"][0]
+        == "{id:WindowsOfficeClientSecurityConfiguration/new}"
+    )
     assert create.id in reorder.after
 
 
 def test_create_then_payloads_and_assign_depend_on_it():
-    d = desired(resource("n", displayName="N", priority=5, policyPayload={"x": 1}, assignments=[GROUP_A]))
+    d = desired(
+        resource("n", displayName="N", priority=5, policyPayload={"x": 1}, assignments=[GROUP_A])
+    )
     plan = plan_for(d, live())
     kinds = [s.kind for s in plan.steps()]
     assert kinds == [StepKind.CREATE, StepKind.WRITE_STREAM, StepKind.ASSIGN]
     create = plan.steps()[0]
-    assert create.body == {"@odata.type": "#microsoft.graph.windowsOfficeClientSecurityConfiguration",
-                           "displayName": "N", "priority": 5}
+    assert create.body == {
+        "@odata.type": "#microsoft.graph.windowsOfficeClientSecurityConfiguration",
+        "displayName": "N",
+        "priority": 5,
+    }
     assert all(s.after == (create.id,) for s in plan.steps()[1:])
 
 
 def test_two_live_objects_with_the_same_name_stop_the_plan():
     d = desired(resource("a", displayName="A", priority=1))
-    tenant = live(obj("id-1", displayName="A", priority=1), obj("id-2", displayName="A", priority=2))
+    tenant = live(
+        obj("id-1", displayName="A", priority=1), obj("id-2", displayName="A", priority=2)
+    )
     with pytest.raises(PlanError, match="id-1, id-2"):
         plan_for(d, tenant)
 
 
 def test_pinned_id_wins_over_display_name():
     d = desired(resource("a", id="ID-2", displayName="Renamed", priority=2))
-    tenant = live(obj("id-1", displayName="Renamed", priority=1), obj("id-2", displayName="Old", priority=2))
+    tenant = live(
+        obj("id-1", displayName="Renamed", priority=1), obj("id-2", displayName="Old", priority=2)
+    )
     (change,) = plan_for(d, tenant).changes
     assert change.object_id == "id-2"
     assert change.steps[0].body["displayName"] == "Renamed"
@@ -127,8 +175,11 @@ def test_pinned_id_wins_over_display_name():
 
 def test_unmanaged_listed_or_pruned_and_kind_scoped():
     d = desired(resource("a", displayName="A", priority=1))
-    tenant = live(obj("id-a", displayName="A", priority=1), obj("id-x", displayName="X", priority=2),
-             obj("id-c", CLIENT, displayName="C", priority=3))
+    tenant = live(
+        obj("id-a", displayName="A", priority=1),
+        obj("id-x", displayName="X", priority=2),
+        obj("id-c", CLIENT, displayName="C", priority=3),
+    )
     plan = plan_for(d, tenant)
     assert [u.id for u in plan.unmanaged] == ["id-x"]  # the other kind is not managed here
     pruned = plan_for(d, tenant, prune=True)
@@ -137,16 +188,33 @@ def test_unmanaged_listed_or_pruned_and_kind_scoped():
 
 def test_priority_held_by_unmanaged_object_is_an_error():
     d = desired(resource("a", displayName="A", priority=2))
-    tenant = live(obj("id-a", displayName="A", priority=1), obj("id-x", displayName="X", priority=2))
+    tenant = live(
+        obj("id-a", displayName="A", priority=1), obj("id-x", displayName="X", priority=2)
+    )
     with pytest.raises(PlanError, match="priority 2"):
         plan_for(d, tenant)
 
 
 def test_ignored_pointer_is_neither_diffed_nor_overwritten():
-    d = desired(resource("a", displayName="A", priority=1, ignore=("/description", "/policyPayload/b"),
-                         description="mine", policyPayload={"a": 2, "b": "mine"}))
-    tenant = live(obj("id-a", displayName="A", priority=1, description="theirs",
-                 policyPayload={"a": 1, "b": "theirs"}))
+    d = desired(
+        resource(
+            "a",
+            displayName="A",
+            priority=1,
+            ignore=("/description", "/policyPayload/b"),
+            description="mine",
+            policyPayload={"a": 2, "b": "mine"},
+        )
+    )
+    tenant = live(
+        obj(
+            "id-a",
+            displayName="A",
+            priority=1,
+            description="theirs",
+            policyPayload={"a": 1, "b": "theirs"},
+        )
+    )
     (change,) = plan_for(d, tenant).changes
     (step,) = change.steps
     assert step.body == {"a": 2, "b": "theirs"}
