@@ -1,13 +1,28 @@
-"""Bearer-token checks for ``/beta`` and the client-credentials token endpoint.
+"""Bearer-token checks for ``/beta`` and the identity endpoints that issue tokens.
 
-Authentication is enforced when a static ``token`` or a ``client_id``/``client_secret``
-pair is configured; then a request needs ``Authorization: Bearer <t>`` where ``t`` is
-the static token or an unexpired token issued by ``POST /{tenant}/oauth2/v2.0/token``.
-Issued tokens are unsigned JWTs (``alg: none``) carrying ``appid``, ``tid``, ``exp`` and
-``roles: ["DeviceManagementConfiguration.ReadWrite.All"]``, so a client can read the expiry.
+Authentication is enforced when a static ``token``, a ``client_id`` (with a secret, a
+federated token or a certificate) or a ``managed_identity`` is configured; then a request
+needs ``Authorization: Bearer <t>`` where ``t`` is the static token or an unexpired token
+issued here. Issued tokens are unsigned JWTs (``alg: none``) carrying ``appid``, ``tid``,
+``exp``, ``aud`` (the requested scope or resource without ``/.default``) and ``roles``
+(``token_roles``, by default ``DeviceManagementConfiguration.ReadWrite.All``), so a client
+can read the expiry and the permissions.
+
+Identity endpoints (outside ``/beta``):
+
+- ``POST /{tenant}/oauth2/v2.0/token``: client credentials. The client authenticates with
+  ``client_secret`` (form or HTTP Basic), or with a ``client_assertion`` of type
+  jwt-bearer that is either the configured ``federated_token`` (workload identity) or a
+  JWT signed by the key of ``client_certificate`` (see :mod:`.assertions`).
+- ``GET /{tenant}/v2.0/.well-known/openid-configuration``: OIDC discovery, pointing at the
+  token endpoint above (MSAL reads it before its first token request).
+- ``GET /metadata/identity/oauth2/token`` (IMDS, needs ``Metadata: true``) and
+  ``GET /msi/token`` (App Service, needs ``X-IDENTITY-HEADER`` = ``identity_header``):
+  managed identity tokens for ``managed_identity``.
 
 The throttling identity ("app") is the client id for issued tokens, the token value for
-other bearer tokens, and ``anonymous`` without one. Token values are never logged.
+other bearer tokens, and ``anonymous`` without one. Token values and secrets are never
+logged or echoed.
 """
 
 from __future__ import annotations
@@ -16,16 +31,25 @@ import base64
 import binascii
 import hmac
 import json
+import re
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
 from reconciler.emulator.config import Config
 from reconciler.emulator.errors import GraphError
+from reconciler.emulator.messages import Request
 
 ROLES = ["DeviceManagementConfiguration.ReadWrite.All"]
+TOKEN_PATH = re.compile(r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token\Z")
+DISCOVERY_PATH = re.compile(r"/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration\Z")
+IMDS_PATH = "/metadata/identity/oauth2/token"
+APP_SERVICE_PATH = "/msi/token"
+JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+MANAGED_TENANT = "managed-identity-tenant"
 
 
 def _b64url(data: dict[str, Any]) -> str:
@@ -42,6 +66,25 @@ def _aad_error(error: str, code: int, description: str) -> dict[str, Any]:
         "trace_id": str(uuid.uuid4()),
         "correlation_id": str(uuid.uuid4()),
     }
+
+
+def _same(given: str | None, expected: str | None) -> bool:
+    if given is None or expected is None:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _audience(scope_or_resource: str) -> str:
+    return scope_or_resource.split()[0].removesuffix("/.default")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An identity endpoint's reply; ``issues_token`` marks the ones counted as token requests."""
+
+    status: int
+    body: dict[str, Any]
+    issues_token: bool = True
 
 
 class Authenticator:
@@ -84,49 +127,133 @@ class Authenticator:
             headers={"WWW-Authenticate": 'Bearer realm="", error="invalid_token"'},
         )
 
+    # -- identity endpoints --------------------------------------------------------------
+
+    def answer(self, path: str, request: Request) -> Answer | None:
+        """The reply of the identity endpoint at ``path``; None when ``path`` is not one."""
+        if match := TOKEN_PATH.match(path):
+            if request.method != "POST":
+                return Answer(405, {"error": "invalid_request"}, issues_token=False)
+            return self.issue(match["tenant"], request.body, request.headers, _root(request))
+        if match := DISCOVERY_PATH.match(path):
+            return Answer(200, _openid_configuration(_root(request), match["tenant"]), False)
+        if path == IMDS_PATH:
+            return self._imds(request)
+        if path == APP_SERVICE_PATH:
+            return self._app_service(request)
+        return None
+
     def issue(
-        self, tenant: str, body: bytes, headers: dict[str, str]
-    ) -> tuple[int, dict[str, Any]]:
-        """Answer a token request: (status, AAD-style JSON)."""
+        self, tenant: str, body: bytes, headers: dict[str, str], root: str = ""
+    ) -> Answer:
+        """Answer a client-credentials token request with AAD-style JSON."""
         form = {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
         client_id, client_secret = self._client_credentials(form, headers)
         config = self._config
         if form.get("grant_type") != "client_credentials":
-            return 400, _aad_error(
-                "unsupported_grant_type", 70003, "The app requested an unsupported grant type."
+            return Answer(
+                400,
+                _aad_error(
+                    "unsupported_grant_type", 70003, "The app requested an unsupported grant type."
+                ),
             )
-        if not form.get("scope"):
-            return 400, _aad_error(
-                "invalid_request", 90014, "The request body must contain the 'scope' parameter."
+        scope = form.get("scope")
+        if not scope:
+            return Answer(
+                400,
+                _aad_error(
+                    "invalid_request", 90014, "The request body must contain the 'scope' parameter."
+                ),
             )
         if config.client_id is None or client_id != config.client_id:
-            return 400, _aad_error(
-                "unauthorized_client", 700016, f"Application '{client_id}' was not found."
+            return Answer(
+                400,
+                _aad_error(
+                    "unauthorized_client", 700016, f"Application '{client_id}' was not found."
+                ),
             )
-        secret = (config.client_secret or "").encode()
-        if client_secret is None or not hmac.compare_digest(client_secret.encode(), secret):
-            return 401, _aad_error("invalid_client", 7000215, "Invalid client secret provided.")
-        issued_at = time.time()
-        expiry = issued_at + config.token_lifetime  # a float, so tests can use short lives
-        now = int(issued_at)
+        if "client_assertion" in form:
+            refusal = self._check_assertion(form, f"{root}/{tenant}/oauth2/v2.0/token")
+        elif not _same(client_secret, config.client_secret):
+            refusal = "Invalid client secret provided."
+        else:
+            refusal = None
+        if refusal is not None:
+            return Answer(401, _aad_error("invalid_client", 7000215, refusal))
+        return Answer(200, self._token_reply(client_id, tenant, _audience(scope)))
+
+    def _check_assertion(self, form: dict[str, str], token_endpoint: str) -> str | None:
+        """None when the client assertion proves the configured client; else the reason."""
+        config = self._config
+        assertion = form["client_assertion"]
+        if form.get("client_assertion_type") != JWT_BEARER:
+            return "Invalid client assertion type."
+        if _same(assertion, config.federated_token):
+            return None
+        if config.client_certificate is None:
+            return "No matching federated identity record found for presented assertion."
+        from reconciler.emulator.assertions import check_signed_assertion
+
+        return check_signed_assertion(
+            assertion,
+            certificate_pem=config.client_certificate,
+            client_id=config.client_id or "",
+            audience=token_endpoint,
+        )
+
+    def _imds(self, request: Request) -> Answer:
+        if request.headers.get("metadata", "").lower() != "true":
+            return _mi_error(400, "Required metadata header not specified")
+        return self._managed_token(request, include_expires_in=True)
+
+    def _app_service(self, request: Request) -> Answer:
+        if not _same(request.headers.get("x-identity-header"), self._config.identity_header):
+            return _mi_error(401, "The X-IDENTITY-HEADER is missing or wrong.")
+        return self._managed_token(request, include_expires_in=False)
+
+    def _managed_token(self, request: Request, *, include_expires_in: bool) -> Answer:
+        identity = self._config.managed_identity
+        resource = request.query.get("resource", "")
+        wanted = request.query.get("client_id")
+        if identity is None or (wanted is not None and wanted != identity):
+            return _mi_error(400, "Identity not found")
+        if not resource:
+            return _mi_error(400, "Required query variable 'resource' is missing")
+        reply = self._token_reply(identity, MANAGED_TENANT, _audience(resource))
+        body: dict[str, Any] = {
+            "access_token": reply["access_token"],
+            "expires_on": str(reply["expires_on"]),
+            "resource": resource,
+            "token_type": "Bearer",
+            "client_id": identity,
+        }
+        if include_expires_in:
+            body["expires_in"] = str(reply["expires_in"])
+        return Answer(200, body)
+
+    def _token_reply(self, client_id: str, tenant: str, audience: str) -> dict[str, Any]:
+        config = self._config
+        now = int(time.time())
+        expiry = now + config.token_lifetime
         claims = {
-            "aud": "https://graph.microsoft.com",
+            "aud": audience,
             "iss": f"https://sts.windows.net/{tenant}/",
             "tid": tenant,
             "appid": client_id,
-            "roles": ROLES,
+            "roles": list(config.token_roles),
             "iat": now,
             "nbf": now,
-            "exp": int(expiry),
+            "exp": expiry,
             "jti": str(uuid.uuid4()),
         }
         token = f"{_b64url({'alg': 'none', 'typ': 'JWT'})}.{_b64url(claims)}."
         with self._lock:
-            self._issued[token] = (client_id, expiry)
-        return 200, {
+            self._issued[token] = (client_id, float(expiry))
+        return {
             "token_type": "Bearer",
-            "expires_in": int(config.token_lifetime),
-            "ext_expires_in": int(config.token_lifetime),
+            "expires_in": config.token_lifetime,
+            "ext_expires_in": config.token_lifetime,
+            "expires_on": expiry,
             "access_token": token,
         }
 
@@ -144,3 +271,30 @@ class Authenticator:
             user, _, password = pair.partition(":")
             return user, password
         return form.get("client_id"), form.get("client_secret")
+
+
+def _root(request: Request) -> str:
+    return request.base_url.rsplit("/", 1)[0]
+
+
+def _openid_configuration(root: str, tenant: str) -> dict[str, Any]:
+    base = f"{root}/{tenant}"
+    return {
+        "issuer": f"{base}/v2.0",
+        "token_endpoint": f"{base}/oauth2/v2.0/token",
+        "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+        "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+        "jwks_uri": f"{root}/{tenant}/discovery/v2.0/keys",
+        "token_endpoint_auth_methods_supported": [
+            "client_secret_post",
+            "client_secret_basic",
+            "private_key_jwt",
+        ],
+        "response_types_supported": ["code", "id_token", "token id_token"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+    }
+
+
+def _mi_error(status: int, message: str) -> Answer:
+    return Answer(status, {"error": "invalid_request", "error_description": message})

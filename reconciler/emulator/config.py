@@ -67,8 +67,11 @@ class Config:
         _share("drop_rate", self.drop_rate)
         if self.latency_ms < 0:
             raise ValueError("latency_ms must not be negative")
-        if (self.client_id is None) != (self.client_secret is None):
-            raise ValueError("client_id and client_secret go together")
+        client_credentials = (self.client_secret, self.federated_token, self.client_certificate)
+        if (self.client_id is None) != all(c is None for c in client_credentials):
+            raise ValueError(
+                "client_id goes with a client_secret, federated_token or client_certificate"
+            )
 
     @property
     def app_writes(self) -> Rate:
@@ -80,7 +83,11 @@ class Config:
 
     @property
     def auth_required(self) -> bool:
-        return self.token is not None or self.client_id is not None
+        return (
+            self.token is not None
+            or self.client_id is not None
+            or self.managed_identity is not None
+        )
 
     def updated(self, **changes: object) -> Config:
         """A validated copy with ``changes``; unknown names are a ``TypeError``."""

@@ -84,11 +84,20 @@ def _normalise(data: Any) -> Tenant:
         body = {k: v for k, v in entry.items() if k not in ("id", "assignments")}
         body.setdefault("@odata.type", schema.POLICY_TYPES[0])
         odata_type, values = schema.validate_policy_create(body)
-        policy = store.create_policy(odata_type, values, policy_id=entry.get("id"))
+        policy = store.create_policy(odata_type, values, policy_id=_optional_id(entry))
         for item in entry.get("assignments") or []:
-            target = schema.validate_assignment({"target": (item or {}).get("target")})
-            store.create_assignment(policy["id"], target, assignment_id=(item or {}).get("id"))
+            if not isinstance(item, dict):
+                raise bad_request("each assignments entry must be an object")
+            target = schema.validate_assignment({"target": item.get("target")})
+            store.create_assignment(policy["id"], target, assignment_id=_optional_id(item))
     return store.snapshot()
+
+
+def _optional_id(entry: dict[str, Any]) -> str | None:
+    value = entry.get("id")
+    if value is not None and not isinstance(value, str):
+        raise bad_request(f"an id must be a string, not {value!r}")
+    return value
 
 
 class TenantStore:
