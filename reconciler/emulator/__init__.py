@@ -2,7 +2,8 @@
 
 It serves the ``officeConfiguration`` contract of ``graph-spec.md`` (sections 2, 3 and 6)
 so the demo and the tests have a target that behaves like the published API, faults
-included. It imports nothing from the rest of ``reconciler`` (stdlib only), so it cannot
+included. It imports nothing from the rest of ``reconciler`` (stdlib only, but for
+``cryptography`` to check certificate client assertions), so it cannot
 share the client's mistakes.
 
 Python API (tests and benchmarks)::
@@ -10,7 +11,10 @@ Python API (tests and benchmarks)::
     with running_emulator(streams="inline", page_size=100, token=None, throttle=False,
                           write_limit=None, request_limit=None, fail_rate=0.0,
                           drop_rate=0.0, latency_ms=0, seed=None, state_path=None,
-                          random_seed=0, client_id=None, client_secret=None) as emu:
+                          random_seed=0, client_id=None, client_secret=None,
+                          federated_token=None, client_certificate=None,
+                          managed_identity=None, identity_header=None, token_roles=None,
+                          tls=None) as emu:
         emu.base_url       # "http://127.0.0.1:<port>/beta"
         emu.root_url       # "http://127.0.0.1:<port>"
         emu.store          # TenantStore: policies(), get_policy(id), snapshot(), ...
@@ -33,7 +37,9 @@ answers 204 when never set); ``GET/POST .../{id}/assignments``;
 ``POST /beta/$batch``. ``GET /officeConfiguration?$expand=clientConfigurations`` inlines
 the policies; other query options (``$filter``, ``$select``, ``$orderby``, ``$skip``,
 ``$search``) are ignored, as graph-spec §2.1 advises clients not to rely on them. Outside ``/beta``: ``POST /{tenant}/oauth2/v2.0/token``,
-``GET /_emulator/stats``, ``POST /_emulator/reset`` (``?state=1`` or body
+``GET /{tenant}/v2.0/.well-known/openid-configuration``, the managed-identity endpoints
+``GET /metadata/identity/oauth2/token`` (IMDS) and ``GET /msi/token`` (App Service) (all in
+``emulator.auth``), ``GET /_emulator/stats``, ``POST /_emulator/reset`` (``?state=1`` or body
 ``{"state": true}`` also empties the tenant), ``GET /_emulator/tenant`` (a snapshot).
 
 Stream modes: ``inline`` (default) puts ``policyPayload``/``userPreferencePayload`` in
@@ -74,7 +80,7 @@ Stats (``GET /_emulator/stats``, ``emu.stats()``)::
      "failed_injected": n,        # injected 503s
      "dropped": n,                # connections cut by --drop-rate
      "dropped_after_apply": n,    # of those, cut after the handler ran
-     "token_requests": n,         # POST /{tenant}/oauth2/v2.0/token
+     "token_requests": n,         # token and managed-identity requests (not discovery)
      "write_log": [               # every write, top-level or a batch item, in arrival order
         {"method": "PATCH", "path": "/officeConfiguration/clientConfigurations/<id>",
          "status": 200}, ...]}    # status None: dropped before it was applied; capped at 10000
@@ -91,6 +97,9 @@ instead of replying: half the time before the handler runs (nothing applied), ha
 it (applied, reply lost), sending nothing, a partial status line, or the headers and part
 of the body. Faults and throttling apply to each ``$batch`` item; drops and ``--latency``
 apply to top-level requests only. Randomness is seeded with ``random_seed``.
+
+``tls`` (an ``ssl.SSLContext`` with a certificate loaded) serves https instead of http, for
+clients that insist on it (azure-identity's authorities must be https).
 """
 
 from __future__ import annotations

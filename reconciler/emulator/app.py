@@ -8,8 +8,8 @@ handler. A ``$batch`` item goes through the same steps except latency, auth (che
 for the envelope) and dropping (one connection carries the whole batch). Every reply
 carries ``request-id`` and ``client-request-id`` headers.
 
-Stats, reset and tenant dump under ``/_emulator`` bypass all of this; the token endpoint
-is only counted (``token_requests``).
+Stats, reset and tenant dump under ``/_emulator`` bypass all of this; the identity
+endpoints (token, discovery, managed identity) are only counted (``token_requests``).
 """
 
 from __future__ import annotations
@@ -161,13 +161,18 @@ class EmulatorApp:
 
     # -- outside /beta -------------------------------------------------------------------
 
-    def handle_token(self, tenant: str, request: Request) -> Response:
-        self.stats.add("token_requests")
-        if request.method != "POST":
-            error = Response.of_json(405, {"error": "invalid_request"}, {"Allow": "POST"})
-            return _stamp(request, error)
-        status, body = self.auth.issue(tenant, request.body, request.headers)
-        return _stamp(request, Response.of_json(status, body, {"Cache-Control": "no-store"}))
+    def handle_identity(self, path: str, request: Request) -> Response | None:
+        """Token, discovery and managed-identity endpoints (see ``emulator.auth``); None when
+        ``path`` is none of them."""
+        answer = self.auth.answer(path, request)
+        if answer is None:
+            return None
+        if answer.issues_token:
+            self.stats.add("token_requests")
+        headers = {"Cache-Control": "no-store"}
+        if answer.status == 405:
+            headers["Allow"] = "POST"
+        return _stamp(request, Response.of_json(answer.status, answer.body, headers))
 
     def handle_control(self, request: Request) -> Response:
         """``GET /_emulator/stats``, ``POST /_emulator/reset``, ``GET /_emulator/tenant``."""

@@ -43,7 +43,6 @@ from reconciler.emulator.config import Config
 from reconciler.emulator.errors import GraphError
 from reconciler.emulator.messages import Request
 
-ROLES = ["DeviceManagementConfiguration.ReadWrite.All"]
 TOKEN_PATH = re.compile(r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token\Z")
 DISCOVERY_PATH = re.compile(r"/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration\Z")
 IMDS_PATH = "/metadata/identity/oauth2/token"
@@ -133,7 +132,7 @@ class Authenticator:
         """The reply of the identity endpoint at ``path``; None when ``path`` is not one."""
         if match := TOKEN_PATH.match(path):
             if request.method != "POST":
-                return Answer(405, {"error": "invalid_request"}, issues_token=False)
+                return Answer(405, {"error": "invalid_request"})
             return self.issue(match["tenant"], request.body, request.headers, _root(request))
         if match := DISCOVERY_PATH.match(path):
             return Answer(200, _openid_configuration(_root(request), match["tenant"]), False)
@@ -143,9 +142,7 @@ class Authenticator:
             return self._app_service(request)
         return None
 
-    def issue(
-        self, tenant: str, body: bytes, headers: dict[str, str], root: str = ""
-    ) -> Answer:
+    def issue(self, tenant: str, body: bytes, headers: dict[str, str], root: str = "") -> Answer:
         """Answer a client-credentials token request with AAD-style JSON."""
         form = {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
         client_id, client_secret = self._client_credentials(form, headers)
@@ -233,8 +230,9 @@ class Authenticator:
 
     def _token_reply(self, client_id: str, tenant: str, audience: str) -> dict[str, Any]:
         config = self._config
-        now = int(time.time())
-        expiry = now + config.token_lifetime
+        issued_at = time.time()
+        expiry = issued_at + config.token_lifetime  # a float, so tests can use short lives
+        now = int(issued_at)
         claims = {
             "aud": audience,
             "iss": f"https://sts.windows.net/{tenant}/",
@@ -243,17 +241,17 @@ class Authenticator:
             "roles": list(config.token_roles),
             "iat": now,
             "nbf": now,
-            "exp": expiry,
+            "exp": int(expiry),
             "jti": str(uuid.uuid4()),
         }
         token = f"{_b64url({'alg': 'none', 'typ': 'JWT'})}.{_b64url(claims)}."
         with self._lock:
-            self._issued[token] = (client_id, float(expiry))
+            self._issued[token] = (client_id, expiry)
         return {
             "token_type": "Bearer",
-            "expires_in": config.token_lifetime,
-            "ext_expires_in": config.token_lifetime,
-            "expires_on": expiry,
+            "expires_in": int(config.token_lifetime),
+            "ext_expires_in": int(config.token_lifetime),
+            "expires_on": int(expiry),
             "access_token": token,
         }
 

@@ -51,6 +51,14 @@ class Config:
     random_seed: int | None = 0
     client_id: str | None = None
     client_secret: str | None = None
+    # Other client credentials for ``client_id`` (see emulator.auth): a workload identity's
+    # federated token, and the PEM certificate whose key signs client assertions.
+    federated_token: str | None = None
+    client_certificate: str | None = None
+    # Managed identity endpoints (IMDS, App Service) issue tokens for this client id.
+    managed_identity: str | None = None
+    identity_header: str | None = None  # the App Service X-IDENTITY-HEADER secret
+    token_roles: tuple[str, ...] = ("DeviceManagementConfiguration.ReadWrite.All",)
     token_lifetime: float = 3599  # seconds an issued token is accepted
 
     def __post_init__(self) -> None:

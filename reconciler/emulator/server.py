@@ -10,8 +10,8 @@ stopped emulator through a pooled connection.
 from __future__ import annotations
 
 import os
-import re
 import socket
+import ssl
 import sys
 import threading
 import uuid
@@ -29,7 +29,6 @@ from reconciler.emulator.messages import Request, Response
 from reconciler.emulator.persistence import read_tenant, save_tenant
 from reconciler.emulator.store import Tenant, TenantStore, normalise_tenant
 
-TOKEN_PATH = re.compile(r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token\Z")
 VERSION = "/beta"
 
 
@@ -39,12 +38,30 @@ class _Server(ThreadingHTTPServer):
     # The default backlog of 5 drops SYNs from concurrent clients, costing them a 1 s retry.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], app: EmulatorApp, access_log: bool) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: EmulatorApp,
+        access_log: bool,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.app = app
         self.access_log = access_log
+        self.scheme = "https" if tls else "http"
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
+        if tls is not None:
+            # The handshake runs in the handler thread (see _Handler.setup), so one slow or
+            # refusing client cannot stall the accept loop.
+            self.socket = tls.wrap_socket(
+                self.socket, server_side=True, do_handshake_on_connect=False
+            )
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ssl.SSLError | ConnectionError):
+            return  # a client that refused our certificate or hung up: nothing to report
+        super().handle_error(request, client_address)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:
@@ -70,6 +87,9 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 120  # an idle keep-alive connection is closed after this many seconds
 
     def setup(self) -> None:
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(self.timeout)
+            self.request.do_handshake()
         super().setup()
         # Headers and body go out in separate writes; without this, Nagle's algorithm and
         # delayed ACKs add ~40 ms to every reply.
@@ -107,7 +127,7 @@ class _Handler(BaseHTTPRequestHandler):
             query=dict(parse_qsl(query, keep_blank_values=True)),
             headers=headers,
             body=self._read_body(),
-            base_url=f"http://{host}{VERSION}",
+            base_url=f"{self.server.scheme}://{host}{VERSION}",
             request_id=str(uuid.uuid4()),
             client_request_id=headers.get("client-request-id"),
         )
@@ -122,8 +142,8 @@ class _Handler(BaseHTTPRequestHandler):
             outcome = app.handle_graph(request)
         elif path.startswith("/_emulator/"):
             outcome = Outcome(app.handle_control(request))
-        elif match := TOKEN_PATH.match(path):
-            outcome = Outcome(app.handle_token(match["tenant"], request))
+        elif (identity := app.handle_identity(path, request)) is not None:
+            outcome = Outcome(identity)
         else:
             outcome = Outcome(app.not_found(request))
         if outcome.drop is not None:
@@ -189,20 +209,21 @@ class Emulator:
         state_path: str | os.PathLike[str] | None = None,
         seed: dict[str, Any] | str | os.PathLike[str] | None = None,
         access_log: bool = False,
+        tls: ssl.SSLContext | None = None,
         **options: Any,
     ) -> None:
         config = Config(**options)
         on_write = (lambda tenant: save_tenant(state_path, tenant)) if state_path else None
         self.store = TenantStore(_initial_tenant(state_path, seed), on_write=on_write)
         self.app = EmulatorApp(config, self.store)
-        self._server = _Server((host, port), self.app, access_log)
+        self._server = _Server((host, port), self.app, access_log, tls)
         self._thread: threading.Thread | None = None
         self.host = host
         self.port: int = self._server.server_address[1]
 
     @property
     def root_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self._server.scheme}://{self.host}:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -262,10 +283,18 @@ def running_emulator(
     random_seed: int | None = 0,
     client_id: str | None = None,
     client_secret: str | None = None,
+    federated_token: str | None = None,
+    client_certificate: str | None = None,
+    managed_identity: str | None = None,
+    identity_header: str | None = None,
+    token_roles: tuple[str, ...] | None = None,
+    tls: ssl.SSLContext | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
 ) -> Iterator[Emulator]:
-    """Serve an emulator on ``host:port`` (port 0: a free one) in a thread for the block."""
+    """Serve an emulator on ``host:port`` (port 0: a free one) in a thread for the block;
+    over https when ``tls`` (a server-side context with its certificate loaded) is given."""
+    auth_options: dict[str, Any] = {} if token_roles is None else {"token_roles": token_roles}
     emulator = Emulator(
         host=host,
         port=port,
@@ -283,6 +312,12 @@ def running_emulator(
         random_seed=random_seed,
         client_id=client_id,
         client_secret=client_secret,
+        federated_token=federated_token,
+        client_certificate=client_certificate,
+        managed_identity=managed_identity,
+        identity_header=identity_header,
+        tls=tls,
+        **auth_options,
     )
     with emulator:
         yield emulator
