@@ -155,6 +155,10 @@ def loads(text: str, *, source: str = "plan") -> Plan:
         raise PlanFileError(
             f"{source}: not a plan file (invalid JSON at line {exc.lineno})"
         ) from exc
+    except (ValueError, RecursionError) as exc:  # a number of >4300 digits; deep nesting
+        raise PlanFileError(
+            f"{source}: not a plan file (JSON nested too deeply or a number too long)"
+        ) from exc
     if not isinstance(document, dict) or not isinstance(document.get("plan"), dict):
         raise PlanFileError(f"{source}: not a plan file (no 'plan' object)")
     body = document["plan"]
