@@ -140,6 +140,13 @@ def _no_constant(name: str) -> Any:
     raise FileProblem(f"is not valid JSON: {name} is not a JSON number")
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):  # 1e400 parses as infinity, not JSON
+        raise FileProblem(f"is not valid JSON: {text[:40]} is too large for a JSON number")
+    return value
+
+
 def _depth(value: Any) -> int:
     deepest, todo = 0, [(value, 1)]
     while todo:  # iterative: the value may be deep
@@ -154,13 +161,20 @@ def read_json(path: Path) -> Any:
     """The parsed JSON document in the regular file `path` (UTF-8, at most MAX_BYTES)."""
     text = decode_utf8(read_bytes(path))
     try:
-        value = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        value = json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_constant=_no_constant,
+            parse_float=_finite,
+        )
     except json.JSONDecodeError as error:
         raise FileProblem(
             f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
             line=error.lineno,
             column=error.colno,
         ) from error
+    except ValueError as error:  # an integer of more than 4300 digits
+        raise FileProblem("is not valid JSON: a number has too many digits") from error
     except RecursionError as error:
         raise FileProblem(f"is nested more than {MAX_JSON_DEPTH} levels deep") from error
     if _depth(value) > MAX_JSON_DEPTH + 1:
