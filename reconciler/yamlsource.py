@@ -98,7 +98,12 @@ def resolve_plain(text: str) -> Any:
     if _HEX.match(text):
         return int(text[2:], 16)
     if _FLOAT.match(text):
-        return float(text)
+        number = float(text)
+        if number in (float("inf"), float("-inf")):  # 1e400 overflows; JSON has no infinity
+            raise ValueError(
+                f"'{text}' is too large for a JSON number; quote it to keep it as text"
+            )
+        return number
     if _NOT_JSON_NUMBER.match(text):
         raise ValueError(f"'{text}' is not a number JSON can hold; quote it to keep it as text")
     return text
