@@ -1,0 +1,137 @@
+"""Aspect: plan and apply end to end over HTTP while the emulator injects faults: 503s,
+throttling storms, added latency and dropped connections (before and after a write lands).
+
+For every round of `plan --out` then `apply PLAN`:
+- a plan either succeeds or fails cleanly (exit 1, one `error:` line, no traceback), and
+  never plans a create for an object that exists;
+- the apply writes nothing its plan did not hold (the emulator's write log, step by step);
+- the tenant never holds two policies of one kind with the same displayName;
+and within a few rounds the tenant matches the manifests and a fresh plan is empty.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reconciler.emulator import Emulator
+
+from .scenario import seed, write_desired
+from .support import (
+    ODATA,
+    assert_clean_failure,
+    assert_matches,
+    assert_no_duplicates,
+    assert_writes_within_plan,
+    cli_run,
+    load_plan,
+    policy_ids,
+    write_log,
+)
+
+# name -> (emulator options, apply's --write-rate, fault counters that must be non-zero).
+# docs/reliability.md lists the same table; a test there keeps the two in step.
+FAULTS: dict[str, tuple[dict[str, Any], str, tuple[str, ...]]] = {
+    "503s at 20%": ({"fail_rate": 0.2}, "0", ("failed_injected",)),
+    "throttling storm (10 writes/s, 40 requests/s)": (
+        {"throttle": True, "write_limit": "10/1", "request_limit": "40/1"},
+        "0",
+        ("throttled",),
+    ),
+    "latency 25 ms and 503s at 10%": (
+        {"latency_ms": 25, "fail_rate": 0.1},
+        "0",
+        ("failed_injected",),
+    ),
+    "dropped connections at 20%": ({"drop_rate": 0.2}, "0", ("dropped", "dropped_after_apply")),
+    "everything at once": (
+        {
+            "fail_rate": 0.2,
+            "drop_rate": 0.2,
+            "throttle": True,
+            "write_limit": "8/1",
+            "latency_ms": 5,
+        },
+        "0",
+        ("failed_injected", "throttled", "dropped"),
+    ),
+}
+SEEDS = (1, 2)
+MAX_ROUNDS = 6
+
+
+@pytest.fixture(autouse=True)
+def quick_backoff(monkeypatch):
+    """Backoff without a Retry-After (after a dropped connection) starts at 0.5 s and
+    doubles; tests/graph pins that policy. Here it only makes runs slow, so start small."""
+    monkeypatch.setattr("reconciler.pacing.BACKOFF_BASE", 0.02)
+
+
+def _creates_of_existing(plan: dict[str, Any], emu: Emulator) -> list[str]:
+    existing = {(ODATA[p["@odata.type"]], p["displayName"]) for p in emu.store.policies()}
+    return [
+        change["address"]
+        for change in plan["changes"]
+        if change["action"] == "create" and (change["kind"], change["display_name"]) in existing
+    ]
+
+
+COUNTERS = ("failed_injected", "throttled", "dropped", "dropped_after_apply")
+
+
+def converge(emu: Emulator, root: Path, work: Path, write_rate: str) -> dict[str, int]:
+    """Plan and apply in rounds until a plan is empty; returns the faults met on the way."""
+    seen = dict.fromkeys(("rounds", "plan_failures", "apply_failures", *COUNTERS), 0)
+
+    def count_faults() -> None:
+        stats = emu.stats()
+        for key in COUNTERS:
+            seen[key] += stats[key]
+        emu.reset_stats()
+
+    for round_ in range(MAX_ROUNDS):
+        seen["rounds"] = round_ + 1
+        plan_path = work / f"plan-{round_}.json"
+        planned = cli_run(
+            "plan", root, "--graph-url", emu.base_url, "--prune", "--out", plan_path,
+            "--detailed-exitcode",
+        )  # fmt: skip
+        if planned.code == 1:
+            assert_clean_failure(planned)
+            seen["plan_failures"] += 1
+            continue
+        assert planned.code in (0, 2), planned.err
+        plan = load_plan(plan_path)
+        assert _creates_of_existing(plan, emu) == [], "a plan reported an existing object missing"
+        if planned.code == 0:
+            count_faults()
+            return seen
+        before = policy_ids(emu)
+        count_faults()
+        applied = cli_run(
+            "apply", plan_path, "--graph-url", emu.base_url, "--state-dir", work / "state",
+            "--write-rate", write_rate,
+        )  # fmt: skip
+        assert applied.code in (0, 1), applied.err
+        assert "Traceback" not in applied.err and "internal error" not in applied.err, applied.err
+        seen["apply_failures"] += applied.code
+        assert_writes_within_plan(write_log(emu), plan, before)
+        assert_no_duplicates(emu)
+    raise AssertionError(f"no empty plan after {MAX_ROUNDS} rounds: {seen}")
+
+
+@pytest.mark.parametrize("random_seed", SEEDS)
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_apply_converges_under_faults(make_emulator, tmp_path, fault, random_seed):
+    options, write_rate, expected = FAULTS[fault]
+    emu = make_emulator(seed=seed(), random_seed=random_seed, **options)
+    root, documents = write_desired(tmp_path / "m")
+    seen = converge(emu, root, tmp_path, write_rate)
+    assert all(seen[key] > 0 for key in expected), f"the faults did not bite: {seen}"
+    emu.configure(fail_rate=0.0, drop_rate=0.0, throttle=False, latency_ms=0)
+    assert_matches(emu, documents)
+    assert "Unmanaged C" not in {p["displayName"] for p in emu.store.policies()}
+    final = cli_run("plan", root, "--graph-url", emu.base_url, "--prune", "--detailed-exitcode")
+    assert final.code == 0, final.out + final.err
