@@ -19,6 +19,7 @@ from reconciler import __version__
 from reconciler.errors import ConfigError, ManifestError, ReconcilerError
 
 if TYPE_CHECKING:
+    from reconciler.credentials import Connection
     from reconciler.executor import ApplyResult
     from reconciler.graph import GraphClient
     from reconciler.plan import Plan
@@ -61,17 +62,59 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _graph_client(args: argparse.Namespace) -> GraphClient:
-    from reconciler.auth import BearerTokenAuth
+def _connect(args: argparse.Namespace) -> Connection:
+    """Endpoints and credentials from --cloud, --graph-url, --auth and the environment (see
+    docs/credentials.md). Says on stderr which credentials it uses and gets the first token
+    now, so a credential problem is reported before any Graph request."""
+    from reconciler import clouds, credentials
+    from reconciler.graph_urls import Origin, _is_loopback
+
+    endpoints = clouds.resolve(
+        cloud=args.cloud,
+        graph_url=args.graph_url or os.environ.get("RECONCILER_GRAPH_URL"),
+        environ=os.environ,
+    )
+    clouds.check_trust(os.environ)
+    origin = Origin.of(endpoints.graph_url)
+    try:
+        mode = credentials.AuthMode(args.auth)
+    except ValueError:  # a bad RECONCILER_AUTH; argparse checks only the flag's values
+        choices = ", ".join(m.value for m in credentials.AuthMode)
+        raise ConfigError(
+            f"--auth {args.auth}: unknown mode", hint=f"Use one of: {choices}."
+        ) from None
+    connection = credentials.connect(
+        mode, endpoints, os.environ, loopback=origin is not None and _is_loopback(origin.host)
+    )
+    if connection.auth is not None:
+        how = " (chosen by --auth auto)" if mode is credentials.AuthMode.AUTO else ""
+        print(f"Using credentials: {connection.description}{how}", file=sys.stderr)
+        connection.auth.token()
+    return connection
+
+
+def _graph_client(args: argparse.Namespace, connection: Connection | None = None) -> GraphClient:
     from reconciler.graph import GraphClient
 
-    url = args.graph_url or os.environ.get("RECONCILER_GRAPH_URL") or DEFAULT_GRAPH_URL
-    token = os.environ.get("RECONCILER_TOKEN")
+    connection = connection or _connect(args)
     write_rate = getattr(args, "write_rate", None)
     return GraphClient(
-        url,
-        auth=BearerTokenAuth(token) if token else None,
+        connection.endpoints.graph_url,
+        auth=connection.auth,
         write_rate=write_rate if write_rate and write_rate > 0 else None,
+    )
+
+
+def _require_permission(connection: Connection, plan: Plan) -> None:
+    """Stop an apply before its first request when the token (a JWT) lacks the permission
+    the plan needs: ReadWrite for writes, Read for an empty plan (graph-spec §2.4)."""
+    from reconciler import permissions
+
+    if connection.auth is None:
+        return
+    needed = permissions.READ if plan.is_empty else permissions.WRITE
+    permissions.require(
+        connection.auth.token(), needed, outcome="the apply stopped before changing anything"
     )
 
 
@@ -174,7 +217,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from reconciler import plan as plan_file
     from reconciler.audit import AuditLog
 
-    with closing(_graph_client(args)) as client:
+    connection = _connect(args)
+    with closing(_graph_client(args, connection)) as client:
         if _is_plan_file(args.paths):
             if args.prune:
                 raise ConfigError(
@@ -189,6 +233,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
             if not _confirm(args):
                 print("Apply cancelled; nothing was changed.")
                 return EXIT_ERROR
+        _require_permission(connection, plan)
         state_dir = Path(args.state_dir)
         result = executor.apply_plan(
             plan,
@@ -281,10 +326,29 @@ def cmd_emulator(args: argparse.Namespace) -> int:
 
 
 def _graph_options(parser: argparse.ArgumentParser) -> None:
+    from reconciler.clouds import CLOUDS
+    from reconciler.credentials import AuthMode
+
     parser.add_argument(
         "--graph-url",
         metavar="URL",
-        help=f"Graph base URL (env RECONCILER_GRAPH_URL; default {DEFAULT_GRAPH_URL})",
+        help="Graph base URL (env RECONCILER_GRAPH_URL; default: the cloud's, "
+        f"{DEFAULT_GRAPH_URL} for global)",
+    )
+    parser.add_argument(
+        "--cloud",
+        choices=list(CLOUDS),
+        default=os.environ.get("RECONCILER_CLOUD") or None,
+        help="national cloud: token authority, Graph root and scope "
+        "(env RECONCILER_CLOUD; default global, or the cloud of --graph-url)",
+    )
+    parser.add_argument(
+        "--auth",
+        choices=[mode.value for mode in AuthMode],
+        default=os.environ.get("RECONCILER_AUTH") or "auto",
+        help="where credentials come from (env RECONCILER_AUTH; default auto: "
+        "RECONCILER_TOKEN, client secret, certificate, workload identity, managed identity "
+        "endpoint, Azure CLI; see docs/credentials.md)",
     )
 
 
