@@ -55,8 +55,13 @@ class ManifestIssue:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        field = f"{self.path}: " if self.path else ""
-        return f"{where}: {field}{self.message}"
+        field = f"{_cap(self.path, 200)}: " if self.path else ""
+        return f"{where}: {field}{_cap(self.message, 400)}"
+
+
+def _cap(text: str, limit: int) -> str:
+    """Keep an issue on one readable line, whatever a hostile manifest put in a key or value."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ManifestError(ReconcilerError):
