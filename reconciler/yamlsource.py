@@ -113,6 +113,11 @@ class _Abort(Exception):
     """The rest of the document cannot be read sensibly (bomb, nesting)."""
 
 
+class _TooDeep(_Abort):
+    """Nesting past MAX_DEPTH: the rest of the file is not read at all, because the parser
+    slows down quadratically with flow depth (100,000 '[' took half a minute)."""
+
+
 @dataclass
 class _Frame:
     loc: Loc | None  # None: a collection written as a mapping key (already reported)
@@ -247,7 +252,7 @@ class _Builder:
             self.problem(pos, loc, f"YAML tag '{_show_tag(event.tag)}' is not supported")
         if len(self.stack) >= MAX_DEPTH:
             self.problem(pos, None, f"nested more than {MAX_DEPTH} levels deep")
-            raise _Abort
+            raise _TooDeep
         if loc is not None:
             self._remember(loc, pos)
             if not event.flow_style:
@@ -307,6 +312,7 @@ def parse(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
     """Every document of a YAML stream, and every problem found.
 
     Documents read before a syntax error are kept; the one it interrupts is dropped.
+    Nesting past MAX_DEPTH ends the reading the same way (see _TooDeep).
     """
     documents: list[YamlDocument] = []
     problems: list[YamlProblem] = []
@@ -325,6 +331,9 @@ def parse(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
             else:
                 try:
                     _feed(builder, event)
+                except _TooDeep:
+                    builder.doc.clean = False
+                    break
                 except _Abort:
                     builder.doc.clean, skipping = False, True
     except YAMLError as error:
