@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
+from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError, field_validator
 
 from reconciler.diff import sha256_json
 from reconciler.errors import PlanFileError
@@ -57,6 +57,28 @@ class Step(_Frozen):
     path: str
     body: JsonValue = None
     after: tuple[str, ...] = ()  # step ids that must succeed first
+
+    # The checksum catches damage, not intent: whoever edits a plan can recompute it. So a
+    # loaded step may only write, and only below the Graph base URL: no other host (the
+    # token would go along), no climbing out with "..", no query or escapes.
+    @field_validator("method")
+    @classmethod
+    def _a_write(cls, method: str) -> str:
+        if method not in ("POST", "PUT", "PATCH", "DELETE"):
+            raise ValueError(f"step method {method[:20]!r} is not a write")
+        return method
+
+    @field_validator("path")
+    @classmethod
+    def _below_the_base_url(cls, path: str) -> str:
+        if (
+            not path.startswith("/")
+            or path.startswith("//")
+            or any(c in "\\?#%" or c.isspace() or not c.isprintable() for c in path)
+            or any(segment in (".", "..") for segment in path.split("/"))
+        ):
+            raise ValueError(f"step path {path[:80]!r} is not a path below the Graph URL")
+        return path
 
 
 class SourceRef(_Frozen):
