@@ -87,6 +87,8 @@ def decode_utf8(data: bytes) -> str:
     """Text of UTF-8 bytes; a UTF-8 byte order mark is accepted and dropped."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise FileProblem("is UTF-32 encoded; save it as UTF-8")
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileProblem("is UTF-16 encoded; save it as UTF-8")
     try:
