@@ -146,6 +146,17 @@ def _app_ids(mode: str, environ: Mapping[str, str], *extra: str) -> dict[str, st
     return {name: environ[name].strip() for name in needed}
 
 
+def _app_ids_and_file(
+    mode: str, environ: Mapping[str, str], variable: str
+) -> tuple[dict[str, str], str]:
+    """`_app_ids` plus the path in `variable`, which must name an existing file."""
+    ids = _app_ids(mode, environ, variable)
+    path = ids[variable]
+    if not os.path.isfile(path):
+        raise ConfigError(f"{variable}: no such file {path}")
+    return ids, path
+
+
 def _ids(values: Mapping[str, str]) -> str:
     return (
         f"AZURE_CLIENT_ID={values['AZURE_CLIENT_ID']}, AZURE_TENANT_ID={values['AZURE_TENANT_ID']}"
@@ -191,10 +202,7 @@ def _env(endpoints: Endpoints, environ: Mapping[str, str]) -> tuple[Any, str]:
 
 
 def _certificate(endpoints: Endpoints, environ: Mapping[str, str]) -> tuple[Any, str]:
-    ids = _app_ids("certificate", environ, "AZURE_CLIENT_CERTIFICATE_PATH")
-    path = ids["AZURE_CLIENT_CERTIFICATE_PATH"]
-    if not os.path.isfile(path):
-        raise ConfigError(f"AZURE_CLIENT_CERTIFICATE_PATH: no such file {path}")
+    ids, path = _app_ids_and_file("certificate", environ, "AZURE_CLIENT_CERTIFICATE_PATH")
     password = environ.get("AZURE_CLIENT_CERTIFICATE_PASSWORD") or None
     chain = environ.get("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN", "").lower() in ("1", "true")
     try:
@@ -217,10 +225,7 @@ def _certificate(endpoints: Endpoints, environ: Mapping[str, str]) -> tuple[Any,
 
 
 def _workload_identity(endpoints: Endpoints, environ: Mapping[str, str]) -> tuple[Any, str]:
-    ids = _app_ids("workload-identity", environ, "AZURE_FEDERATED_TOKEN_FILE")
-    path = ids["AZURE_FEDERATED_TOKEN_FILE"]
-    if not os.path.isfile(path):
-        raise ConfigError(f"AZURE_FEDERATED_TOKEN_FILE: no such file {path}")
+    ids, path = _app_ids_and_file("workload-identity", environ, "AZURE_FEDERATED_TOKEN_FILE")
     credential = _identity().WorkloadIdentityCredential(
         tenant_id=ids["AZURE_TENANT_ID"],
         client_id=ids["AZURE_CLIENT_ID"],
