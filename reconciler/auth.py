@@ -127,7 +127,7 @@ class CredentialAuth(requests.auth.AuthBase):
             raise AuthError(
                 f"Could not get a token with {self.description}: "
                 f"{describe_error(error, secrets=self._secrets)}",
-                hint="Check the credentials (see `reconciler plan --help`, --auth and --cloud).",
+                hint="Check --auth, --cloud and the AZURE_* variables (docs/credentials.md).",
             ) from error
         return _checked(access.token, self.description), float(access.expires_on)
 
