@@ -57,8 +57,17 @@ class GraphApi:
     # -- policies ------------------------------------------------------------------------
 
     def list_policies(self, request: Request, params: dict[str, str]) -> Response:
-        items = [self._policy(p) for p in self.store.policies()]
-        return self._page(items, request, "officeConfiguration/clientConfigurations")
+        # Page the ids, then copy and render only that page: copying every policy for each
+        # page made listing quadratic (0.2 s a page at 5,000 policies, skewing benchmarks).
+        body = paging.page(
+            self.store.policy_ids(),
+            request,
+            page_size=self._config().page_size,
+            context="officeConfiguration/clientConfigurations",
+        )
+        found = (self.store.get_policy(policy_id) for policy_id in body["value"])
+        body["value"] = [self._policy(p) for p in found if p is not None]  # None: deleted meanwhile
+        return Response.of_json(200, body)
 
     def count_policies(self, request: Request, params: dict[str, str]) -> Response:
         count = str(len(self.store.policies())).encode()

@@ -162,6 +162,11 @@ class TenantStore:
         with self._lock:
             return [copy.deepcopy(p) for p in self._policies.values()]
 
+    def policy_ids(self) -> list[str]:
+        """Every policy id in creation order (cheap: a page copies only its own policies)."""
+        with self._lock:
+            return list(self._policies)
+
     def get_policy(self, policy_id: str) -> dict[str, Any] | None:
         with self._lock:
             policy = self._policies.get(policy_id)
