@@ -1,0 +1,123 @@
+"""The benchmark harness's pure parts: budgets and floors, verdicts, the Markdown table and the
+tenant builder. No timing is asserted anywhere: speed lives in `make bench`."""
+
+from __future__ import annotations
+
+import json
+
+from bench import report, targets, tenant
+
+
+def test_request_budget_is_pages_plus_batches_of_three_reads_per_policy():
+    assert targets.pages(100) == 2  # the singleton and one list page
+    assert targets.plan_request_budget(100) == 2 + 15
+    assert targets.plan_request_budget(1_000) == 11 + 150
+    assert targets.plan_request_budget(5_000) == 51 + 750
+    assert targets.batch_calls(7) == 2  # 21 reads need a second $batch
+    assert targets.pages(0) == 2  # an empty collection still answers one page
+
+
+def test_naive_reader_makes_four_gets_per_policy_plus_pages():
+    assert targets.naive_requests(100) == 2 + 400
+    assert targets.naive_requests(5_000) == 51 + 20_000
+
+
+def test_pacing_floor_is_writes_over_the_allowed_rate():
+    assert targets.pacing_floor(500, 100, 2.0) == 10.0
+    assert targets.ratio(12.0, 10.0) == 1.2
+    assert targets.ratio(1.0, 0.0) is None
+
+
+def test_verdicts_say_met_and_missed():
+    assert targets.at_most("x", 1.2, 1.3, "x").met
+    assert not targets.at_most("x", 1.4, 1.3, "x").met
+    assert targets.at_least("rate", 6_000, 5_000).measured == "6,000 (needs 5,000)"
+
+
+def _run(n: int, plan_wall: float) -> dict:
+    routes = {"by_route": {}, "batch_items_by_route": {}}
+    plan = {
+        "wall": plan_wall,
+        "cpu": 1.0,
+        "rss_mb": 80.0,
+        "requests": targets.plan_request_budget(n),
+        **routes,
+    }
+    apply = {
+        "wall": 14.0,
+        "cpu": 2.0,
+        "rss_mb": 90.0,
+        "requests": 30,
+        "writes": 500,
+        "throttled": 0,
+        "planned_writes": 500,
+        "write_rate": 50.0,
+        "write_phase": 10.5,
+        "pacing_floor": 10.0,
+    }
+    phases = {
+        "load_cpu": 0.5,
+        "read_wall": 1.0,
+        "read_cpu": 0.5,
+        "plan_cpu": n / 10_000,
+        "changes": 0,
+    }
+    return {
+        "n": n,
+        "pages": targets.pages(n),
+        "budget": targets.plan_request_budget(n),
+        "export": {**plan, "wall": 3.0},
+        "naive": {"wall": 10.0, "requests": targets.naive_requests(n)},
+        "floor": {"wall": 1.0, "requests": targets.plan_request_budget(n)},
+        "plan_clean": plan,
+        "plan_changed": {**plan, "changes": n // 10, "steps": n // 5},
+        "phases_clean": phases,
+        "phases_changed": phases,
+        "apply": apply,
+    }
+
+
+def test_markdown_has_a_row_per_size_and_every_target():
+    document = {
+        "python": "3.11",
+        "machine": "x86_64",
+        "total_seconds": 42.0,
+        "runs": [_run(100, 1.2), _run(1_000, 2.0)],
+    }
+    text = report.markdown(document)
+    assert "| 1,000 | 2.00 s |" in text
+    assert "161 / 161" in text  # plan requests against the budget
+    verdicts = {v.target: v for v in report.verdicts(document["runs"])}
+    assert verdicts["plan requests <= pages + ceil(3N/20)"].met
+    assert not verdicts["plan wall time <= 1.3x the floor"].met  # 2.0 s against a 1.0 s floor
+    assert verdicts["diff and planning CPU, policies per second"].met  # 10,000/s
+    assert text.count("**no**") == sum(not v.met for v in verdicts.values())
+
+
+def test_tenant_policies_carry_two_2kb_payloads_and_two_assignments():
+    seed = tenant.tenant(3)
+    policy = seed["clientConfigurations"][1]
+    assert 1_800 <= len(tenant.payload_bytes(1, "policy")) <= 2_500
+    assert len(policy["assignments"]) == 2
+    assert policy["id"] == tenant.policy_id(1)  # stable across runs
+
+
+def test_drifted_copy_changes_four_writable_things_and_leaves_the_seed_alone():
+    seed = tenant.tenant(2)
+    before = json.dumps(seed, sort_keys=True)
+    drifted = tenant.drifted(seed, [1])
+    assert json.dumps(seed, sort_keys=True) == before
+    old, new = seed["clientConfigurations"][1], drifted["clientConfigurations"][1]
+    changed = [
+        k for k in ("description", "policyPayload", "userPreferencePayload") if old[k] != new[k]
+    ]
+    assert len(changed) == 3
+    assert old["assignments"] != new["assignments"]
+    assert drifted["clientConfigurations"][0] == seed["clientConfigurations"][0]
+
+
+def test_changed_policies_are_spread_evenly_and_distinct():
+    from bench.scenario import _changed_indexes
+
+    assert _changed_indexes(100, 10) == list(range(0, 100, 10))
+    assert _changed_indexes(100, 100) == list(range(100))
