@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import jsonpatch
-from deepdiff import DeepDiff
 
 from reconciler.desired import DesiredResource
 from reconciler.live import LiveObject
@@ -124,6 +123,10 @@ _DEEPDIFF_DICT_THRESHOLD = 0.33  # DeepDiff's threshold_to_diff_deeper default
 
 
 def _deepdiff_pointers(before: Any, after: Any, prefix: str, out: set[str]) -> None:
+    # Imported here: deepdiff (and numpy, which it loads when installed) cost a third of a
+    # second at every start, and only a changed list of scalars needs it.
+    from deepdiff import DeepDiff
+
     tree = DeepDiff(before, after, view="tree", ignore_order=False)
     for items in tree.values():
         for item in items:
