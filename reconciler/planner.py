@@ -306,8 +306,13 @@ def _create(
         path=rt.path,
         body=body,
     )
+    # A new object has no payload and no groups; an empty payload document ([]) is still one.
     side_fields = [
-        c.field for c in result.changes if _is_side_field(rt, c.field) and c.after not in (None, [])
+        c.field
+        for c in result.changes
+        if _is_side_field(rt, c.field)
+        and c.after is not None
+        and (c.field in rt.stream_fields or c.after != [])
     ]
     item = placeholder_path(rt, placeholder)
     steps = [create, *_side_steps(rt, resource, None, side_fields, item, (create.id,))]
