@@ -87,7 +87,14 @@ def make_plan(desired: Desired, live: Live, *, now: datetime, prune: bool = Fals
         if change is not None:
             changes.append(change)
 
-    survivors = unmanaged if not prune else []
+    # Every live object no resource claims keeps its priority unless pruned, whatever its
+    # kind: both policy kinds share one priority order, and prune only deletes managed kinds.
+    pruned = {o.id.lower() for o in unmanaged if o.id} if prune else set()
+    survivors = [
+        o
+        for o in live.objects
+        if o.id and o.id.lower() not in claimed and o.id.lower() not in pruned
+    ]
     for ordering in orderings.values():
         _keep_unmanaged(ordering, survivors)
         reorder = _reorder(ordering, live)
