@@ -64,10 +64,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def _connect(args: argparse.Namespace) -> Connection:
     """Endpoints and credentials from --cloud, --graph-url, --auth and the environment (see
-    docs/credentials.md). Says on stderr which credentials it uses and gets the first token
+    README "Credentials"). Says on stderr which credentials it uses and gets the first token
     now, so a credential problem is reported before any Graph request."""
     from reconciler import clouds, credentials
-    from reconciler.graph_urls import Origin, _is_loopback
+    from reconciler.graph_urls import Origin, is_loopback
 
     endpoints = clouds.resolve(
         cloud=args.cloud,
@@ -84,7 +84,7 @@ def _connect(args: argparse.Namespace) -> Connection:
             f"--auth {args.auth}: unknown mode", hint=f"Use one of: {choices}."
         ) from None
     connection = credentials.connect(
-        mode, endpoints, os.environ, loopback=origin is not None and _is_loopback(origin.host)
+        mode, endpoints, os.environ, loopback=origin is not None and is_loopback(origin.host)
     )
     if connection.auth is not None:
         how = " (chosen by --auth auto)" if mode is credentials.AuthMode.AUTO else ""
@@ -348,7 +348,7 @@ def _graph_options(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get("RECONCILER_AUTH") or "auto",
         help="where credentials come from (env RECONCILER_AUTH; default auto: "
         "RECONCILER_TOKEN, client secret, certificate, workload identity, managed identity "
-        "endpoint, Azure CLI; see docs/credentials.md)",
+        "endpoint, Azure CLI; see README "Credentials")",
     )
 
 

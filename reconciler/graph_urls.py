@@ -33,7 +33,7 @@ class Origin:
         return f"{self.scheme}://{self.host}:{self.port}"
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
@@ -56,7 +56,7 @@ def normalise_base_url(base_url: str) -> str:
         raise ConfigError("The Graph URL must not contain credentials.")
     if parts.query or parts.fragment:
         raise ConfigError("The Graph URL must not have a query or fragment.")
-    if origin.scheme == "http" and not _is_loopback(origin.host):
+    if origin.scheme == "http" and not is_loopback(origin.host):
         raise ConfigError(
             f"Refusing plain http:// to {origin.host}: the bearer token would travel unencrypted.",
             hint="Use https://, or http:// only for a local emulator (127.0.0.1, ::1, localhost).",
