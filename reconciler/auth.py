@@ -127,7 +127,7 @@ class CredentialAuth(requests.auth.AuthBase):
             raise AuthError(
                 f"Could not get a token with {self.description}: "
                 f"{describe_error(error, secrets=self._secrets)}",
-                hint="Check --auth, --cloud and the AZURE_* variables (README "Credentials").",
+                hint="Check --auth, --cloud and the AZURE_* variables (the README's Credentials section).",
             ) from error
         return _checked(access.token, self.description), float(access.expires_on)
 

@@ -64,7 +64,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def _connect(args: argparse.Namespace) -> Connection:
     """Endpoints and credentials from --cloud, --graph-url, --auth and the environment (see
-    README "Credentials"). Says on stderr which credentials it uses and gets the first token
+    the README's Credentials section). Says on stderr which credentials it uses and gets the first token
     now, so a credential problem is reported before any Graph request."""
     from reconciler import clouds, credentials
     from reconciler.graph_urls import Origin, is_loopback
@@ -348,7 +348,7 @@ def _graph_options(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get("RECONCILER_AUTH") or "auto",
         help="where credentials come from (env RECONCILER_AUTH; default auto: "
         "RECONCILER_TOKEN, client secret, certificate, workload identity, managed identity "
-        "endpoint, Azure CLI; see README "Credentials")",
+        "endpoint, Azure CLI; see the README's Credentials section)",
     )
 
 

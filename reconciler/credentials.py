@@ -103,7 +103,7 @@ def choose(
         "No credentials found for Microsoft Graph.",
         hint="Set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or a certificate, "
         "or AZURE_FEDERATED_TOKEN_FILE), run `az login`, or pass --auth managed-identity; "
-        "see README "Credentials".",
+        "see the README's Credentials section.",
     )
 
 
