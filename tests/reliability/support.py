@@ -179,7 +179,7 @@ def write_manifests(root: Path, documents: list[dict[str, Any]]) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for old in root.glob("*.yaml"):
         old.unlink()
-    text = "---\n".join(json.dumps(doc, ensure_ascii=False, indent=1) + "\n" for doc in documents)
+    text = "---\n".join(json.dumps(doc, indent=1) + "\n" for doc in documents)
     (root / "policies.yaml").write_text(text, encoding="utf-8")
     return root
 
