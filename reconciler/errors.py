@@ -25,7 +25,16 @@ Messages never contain secrets: only Graph codes, messages and request ids.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """`text` with line breaks and other control characters escaped (a newline as \\n), so a
+    name or key taken from hostile input cannot break an error line or forge another."""
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 class ReconcilerError(Exception):
@@ -34,9 +43,9 @@ class ReconcilerError(Exception):
     hint: str = ""
 
     def __init__(self, message: str, *, hint: str = "") -> None:
-        super().__init__(message)
+        super().__init__(printable(message))
         if hint:
-            self.hint = hint
+            self.hint = printable(hint)
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,7 @@ class ManifestIssue:
             if self.column is not None:
                 where += f":{self.column}"
         field = f"{_cap(self.path, 200)}: " if self.path else ""
-        return f"{where}: {field}{_cap(self.message, 400)}"
+        return printable(f"{where}: {field}{_cap(self.message, 400)}")
 
 
 def _cap(text: str, limit: int) -> str:
