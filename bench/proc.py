@@ -54,3 +54,19 @@ def expect(run: Run, codes: set[int], what: str) -> Run:
     if run.exit_code not in codes:
         raise RuntimeError(f"{what} exited {run.exit_code}:\n{run.stderr[-2000:]}")
     return run
+
+
+STARTUP_IMPORTS = (
+    "import reconciler.cli, reconciler.manifests, reconciler.planner, reconciler.reader"
+)
+
+
+def startup(repeats: int = 3) -> float:
+    """Best wall time of a Python process that only imports what `plan` imports: the part
+    of every command's time that does not depend on the tenant."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", STARTUP_IMPORTS], check=True)
+        best = min(best, time.perf_counter() - start)
+    return best

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 BATCH_SIZE = 20
@@ -52,20 +53,43 @@ def ratio(ours: float, reference: float) -> float | None:
 @dataclass(frozen=True)
 class Verdict:
     target: str
-    measured: str
+    measured: str  # every N, e.g. "2.70x at 5,000; 4.84x at 1,000"
     met: bool
-    note: str = ""
+    shortfall: str = ""  # by how much the worst N misses; empty when met
 
 
-def at_most(target: str, value: float, limit: float, unit: str = "", note: str = "") -> Verdict:
-    return Verdict(target, f"{_num(value)}{unit} (limit {_num(limit)}{unit})", value <= limit, note)
+def number(value: float, unit: str = "") -> str:
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    return text + unit
 
 
-def at_least(target: str, value: float, floor: float, unit: str = "", note: str = "") -> Verdict:
-    return Verdict(target, f"{_num(value)}{unit} (needs {_num(floor)}{unit})", value >= floor, note)
+def at_most(
+    target: str, values: Sequence[tuple[int, float]], limit: float, unit: str = ""
+) -> Verdict:
+    """Met when the value at every N is at most `limit`; the shortfall is the worst ratio."""
+    worst_n, worst = max(values, key=lambda nv: nv[1])
+    over = worst / limit if limit else math.inf
+    return Verdict(
+        target,
+        _per_n(values, unit),
+        worst <= limit,
+        "" if worst <= limit else f"{over:.1f}x the limit at N = {worst_n:,}",
+    )
 
 
-def _num(value: float) -> str:
-    if float(value).is_integer() and abs(value) >= 10:
-        return f"{int(value):,}"
-    return f"{value:,.2f}"
+def at_least(
+    target: str, values: Sequence[tuple[int, float]], floor: float, unit: str = ""
+) -> Verdict:
+    """Met when the value at every N is at least `floor`; the shortfall is the worst share."""
+    worst_n, worst = min(values, key=lambda nv: nv[1])
+    short = 1 - worst / floor
+    return Verdict(
+        target,
+        _per_n(values, unit),
+        worst >= floor,
+        "" if worst >= floor else f"{short:.0%} short at N = {worst_n:,}",
+    )
+
+
+def _per_n(values: Sequence[tuple[int, float]], unit: str) -> str:
+    return "; ".join(f"{number(v, unit)} at {n:,}" for n, v in sorted(values))
