@@ -30,8 +30,10 @@ test: lint unit
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
+# Fuzz the manifest loader for FUZZ_SECONDS; a failure is saved under tests/reliability/regressions/.
+FUZZ_SECONDS ?= 60
 fuzz: $(STAMP)
-	$(BIN)/python -m tests.fuzz_manifests
+	$(BIN)/python -m tests.fuzz_manifests --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(VENV) .reconciler build *.egg-info

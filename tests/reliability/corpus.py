@@ -209,6 +209,16 @@ case(
     manifests=spec_with("  description: a\x1bb"),
 )
 
+# --- line breaks that could forge or split an error line ----------------------------------
+
+case("injection", "a key holding a line break", manifests=spec_with('  "bad\\nerror: forged": 1'))
+case("injection", "a kind holding a line break", manifests=files(doc(kind='"Windows\\nOffice"')))
+case(
+    "injection", "a name holding a carriage return", manifests=files(doc(meta='  name: "a\\rb"\n'))
+)
+case("injection", "a file name holding a line break", manifests=lambda ctx: (
+    files(doc(), **{"a\nerror: forged.yaml": doc(kind="Nope")})(ctx)))  # fmt: skip
+
 # --- tabs and duplicate keys -------------------------------------------------------------
 
 case("tabs", "tab indentation", manifests=files(doc().replace("  priority", "\tpriority")))

@@ -47,6 +47,8 @@ NAMES = ("Alpha", "Beta", "Gamma", "Délta", "Zeta 6", "Eta/7", "θ policy")
 STREAMS = ("policyPayload", "userPreferencePayload")
 ABSENT = object()  # a field the manifest leaves out
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+HTTP_EXAMPLES = 25  # each starts an emulator and runs plan, apply, plan
+PURE_EXAMPLES = 300
 
 text = st.text(
     st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",), exclude_characters="\x7f"),
@@ -211,7 +213,7 @@ def seed_of(scenario: Scenario) -> dict[str, Any]:
     )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=HTTP_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_apply_of_a_plan_converges_and_the_plan_was_minimal(scenario: Scenario) -> None:
     documents = _documents(scenario)
@@ -285,7 +287,7 @@ def _live(objects: list[LiveObject]) -> Live:
     return Live(graph_url="http://127.0.0.1:1/beta", objects=(singleton, *objects))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=PURE_EXAMPLES, deadline=None)
 @given(scenarios())
 def test_pure_plan_writes_exactly_the_fields_that_differ(scenario: Scenario) -> None:
     live = _live([_live_object(p, i) for i, p in enumerate(scenario.live)])
@@ -293,7 +295,7 @@ def test_pure_plan_writes_exactly_the_fields_that_differ(scenario: Scenario) -> 
     check_minimal_and_complete(scenario, [c.model_dump(mode="json") for c in plan.changes])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=PURE_EXAMPLES, deadline=None)
 @given(scenarios())
 def test_pure_a_tenant_holding_the_declared_values_plans_nothing(scenario: Scenario) -> None:
     objects = []
