@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .corpus import CASES
 from .test_crash import ARRIVAL_POINTS, KILL_POINTS, PROCESS_POINTS, WRITE_POINTS
-from .test_faults import FAULTS, MAX_ROUNDS, SEEDS
+from .test_faults import FAULTS, MAX_ROUNDS, SEEDS, STORMS
 from .test_properties import HTTP_EXAMPLES, PURE_EXAMPLES
 from .test_regressions import CASES as REGRESSIONS
 from .test_token import LEAKS
@@ -41,6 +41,12 @@ def generated() -> str:
     ]
     for name, (options, _rate, expected) in FAULTS.items():
         lines.append(f"| {name} | {_options(options)} | {', '.join(expected)} |")
+    lines += [
+        "",
+        "Plans in storms that make reads fail for good must end in one `error:` line: "
+        + "; ".join(f"{name} ({_options(options)})" for name, options in STORMS.items())
+        + ".",
+    ]
     lines += [
         "",
         f"### Crash safety (`tests/reliability/test_crash.py`): {KILL_POINTS} SIGKILL points",
