@@ -25,16 +25,16 @@ Messages never contain secrets: only Graph codes, messages and request ids.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def printable(text: str) -> str:
-    """`text` with line breaks and other control characters escaped (a newline as \\n), so a
-    name or key taken from hostile input cannot break an error line or forge another."""
-    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+    """`text` with line breaks, control and invisible format characters escaped as Python
+    writes them (a newline as \\n, a right-to-left override as \\u202e), so a name or key
+    from hostile input can neither break an error line, forge another, nor hide in one."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class ReconcilerError(Exception):
