@@ -100,9 +100,10 @@ def check(manifest: bytes, payload_file: bytes) -> None:
         except ManifestError as error:
             lines = [str(issue) for issue in error.issues]
             if bad := [s for s in lines if len(s) > MAX_ISSUE_CHARS or not s.isprintable()]:
-                raise Finding(f"an issue that is not one short line: {bad[0][:200]!r}") from None
+                shown = bad[0].replace(str(root), "m")[:200]
+                raise Finding(f"an issue that is not one short line: {shown!r}") from None
         except Exception as error:
-            raise Finding(f"{type(error).__name__}: {error}") from error
+            raise Finding(f"{type(error).__name__}: {error}".replace(str(root), "m")) from error
         finally:
             took = time.monotonic() - started
         if took > MAX_SECONDS_PER_INPUT:
