@@ -29,16 +29,7 @@ def _say(n: int, started: float) -> scenario.Say:
     return say
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="N = 100 only (a smoke run)")
-    parser.add_argument("--sizes", type=int, nargs="+", metavar="N", help="tenant sizes")
-    parser.add_argument("--out", type=Path, help="results directory (default bench/results)")
-    args = parser.parse_args(argv)
-    sizes = args.sizes or ([100] if args.quick else list(SIZES))
-    # A partial run must not overwrite the committed full results.
-    args.out = args.out or (RESULTS if sizes == list(SIZES) else RESULTS / "partial")
-
+def measure(sizes: list[int]) -> dict[str, Any]:
     started = time.perf_counter()
     startup = proc.startup()
     print(f"Python start and imports of `plan`: {startup:.2f} s", flush=True)
@@ -46,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench-{n}-") as work:
             runs.append(scenario.measure(n, Path(work), _say(n, started)))
-    document = {
+    return {
         "sizes": sizes,
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {platform.system()}",
@@ -54,18 +45,40 @@ def main(argv: list[str] | None = None) -> int:
         "total_seconds": time.perf_counter() - started,
         "runs": runs,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps(document, indent=2) + "\n")
-    (args.out / "results.md").write_text(report.markdown(document))
-    plot.plot(document, args.out / "bench.png")
-    if args.out == RESULTS:  # a scratch --out must not rewrite the README section
+
+
+def write(document: dict[str, Any], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(document, indent=2) + "\n")
+    (out / "results.md").write_text(report.markdown(document))
+    plot.plot(document, out / "bench.png")
+    if out == RESULTS:  # a partial run must not rewrite the README section
+        DOCS.parent.mkdir(exist_ok=True)
         DOCS.write_text(docs.markdown(document))
-    print(report.markdown(document))
-    print(
-        f"Wrote {args.out}/results.md, results.json and bench.png "
-        f"in {document['total_seconds']:.0f} s.",
-        flush=True,
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="N = 100 only (a smoke run)")
+    parser.add_argument("--sizes", type=int, nargs="+", metavar="N", help="tenant sizes")
+    parser.add_argument("--out", type=Path, help="results directory (default bench/results)")
+    parser.add_argument(
+        "--render", type=Path, metavar="JSON", help="only re-render the outputs of a results.json"
     )
+    args = parser.parse_args(argv)
+    if args.render:
+        document = json.loads(args.render.read_text())
+        sizes = document["sizes"]
+    else:
+        sizes = args.sizes or ([100] if args.quick else list(SIZES))
+        document = measure(sizes)
+    # A partial run must not overwrite the committed full results.
+    out = args.out or (RESULTS if sizes == list(SIZES) else RESULTS / "partial")
+    write(document, out)
+    print(report.markdown(document))
+    print(f"Wrote {out}/: results.md, results.json and bench.png", end="")
+    print(f", and {DOCS}." if out == RESULTS else ".")
+    print(f"Measured in {document['total_seconds']:.0f} s.", flush=True)
     return 0
 
 

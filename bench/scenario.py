@@ -102,8 +102,10 @@ def read_and_plan(n: int, work: Path, seed_file: Path, say: Say) -> dict[str, An
             counted = emu.stats()["total"]
             result[name] = {"wall": run.wall, "requests": counted, "expected": run.requests}
             say(f"{name} read {run.wall:.1f} s, {counted} requests")
+        # Both plans save the plan file, as a CI job that applies it later would.
         plan = ["plan", str(manifests), "--graph-url", url, "--detailed-exitcode"]
-        result["plan_clean"] = _measured(emu, plan, work, {0})
+        saved = ["--out", str(work / "clean-plan.json")]
+        result["plan_clean"] = _measured(emu, [*plan, *saved], work, {0})
         say(f"plan, no changes {result['plan_clean']['wall']:.1f} s")
         result["phases_clean"] = asdict(inprocess.measure(manifests, url))
 
