@@ -39,7 +39,7 @@ def generated() -> str:
         "| scenario | emulator options | faults that must have happened |",
         "|---|---|---|",
     ]
-    for name, (options, _rate, expected) in FAULTS.items():
+    for name, (options, expected) in FAULTS.items():
         lines.append(f"| {name} | {_options(options)} | {', '.join(expected)} |")
     lines += [
         "",
