@@ -19,7 +19,7 @@ from typing import Any
 from reconciler.diff import sha256_json
 from reconciler.emulator import Emulator
 
-from .garbage import POLICIES, Reply, Route, answer_batch, json_reply
+from .garbage import BATCH, ITEM, LIST, POLICIES, Reply, Route, answer_batch, json_reply
 
 SECURITY = "WindowsOfficeClientSecurityConfiguration"
 GROUP = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
@@ -458,17 +458,6 @@ case("plans", "a step path climbing out with ..", plan=plan_edit(
 
 # --- garbage from the server ----------------------------------------------------------------
 
-ITEM = {
-    "id": "3b8f2a61-7c4d-4e9a-a1b2-c3d4e5f60718",
-    "@odata.type": "#microsoft.graph.windowsOfficeClientSecurityConfiguration",
-    "displayName": "Existing",
-    "description": None,
-    "priority": 5,
-    "policyPayload": None,
-    "userPreferencePayload": None,
-}
-LIST = f"GET {POLICIES}"
-BATCH = "POST /beta/$batch"
 HTML = (("Content-Type", "text/html"),)
 
 

@@ -20,7 +20,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 POLICIES = "/beta/officeConfiguration/clientConfigurations"
+LIST = f"GET {POLICIES}"
+BATCH = "POST /beta/$batch"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# One policy as a list page holds it, with its payloads inline: reading it takes a $batch
+# of assignment reads, so routes that corrupt $batch replies get exercised.
+ITEM = {
+    "id": "3b8f2a61-7c4d-4e9a-a1b2-c3d4e5f60718",
+    "@odata.type": "#microsoft.graph.windowsOfficeClientSecurityConfiguration",
+    "displayName": "Existing",
+    "description": None,
+    "priority": 5,
+    "policyPayload": None,
+    "userPreferencePayload": None,
+}
 
 
 @dataclass(frozen=True)

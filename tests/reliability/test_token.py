@@ -12,21 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from .garbage import POLICIES, GarbageServer, Reply, Route, answer_batch, garbage_server, json_reply
+from .garbage import (
+    BATCH,
+    ITEM,
+    LIST,
+    POLICIES,
+    GarbageServer,
+    Reply,
+    Route,
+    answer_batch,
+    garbage_server,
+    json_reply,
+)
 from .support import cli_run, environ, manifest, write_manifests
 
 TOKEN = "eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJyZWxpYWJpbGl0eSJ9.c2VjcmV0LXNpZ25hdHVyZQ"
-LIST = f"GET {POLICIES}"
-BATCH = "POST /beta/$batch"
-ITEM = {
-    "id": "3b8f2a61-7c4d-4e9a-a1b2-c3d4e5f60718",
-    "@odata.type": "#microsoft.graph.windowsOfficeClientSecurityConfiguration",
-    "displayName": "Existing",
-    "description": None,
-    "priority": 5,
-    "policyPayload": None,
-    "userPreferencePayload": None,
-}
 
 
 def to(other: GarbageServer, path: str = "/beta/officeConfiguration/clientConfigurations") -> str:
