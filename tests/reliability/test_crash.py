@@ -196,3 +196,14 @@ def test_python_m_reconciler_killed(make_emulator, tmp_path, kind, number):
 
 def test_at_least_twenty_kill_points():
     assert KILL_POINTS >= 20
+
+
+def test_the_points_cover_a_whole_apply(make_emulator, tmp_path):
+    """The points above are every top-level request and the last write of an uninterrupted
+    run; when the executor's requests change, change ARRIVAL_POINTS and WRITE_POINTS."""
+    emu = make_emulator(seed=seed())
+    root, _ = write_desired(tmp_path / "m")
+    result = cli_run(*apply_argv(emu, root, tmp_path / "s"))
+    assert result.code == 0, result.err
+    stats = emu.stats()
+    assert (stats["total"], stats["writes"]) == (len(ARRIVAL_POINTS), max(WRITE_POINTS))
