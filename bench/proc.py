@@ -1,7 +1,7 @@
 """Run one `reconciler` command as a child process: wall time, CPU seconds and peak RSS.
 
-`os.wait4` gives the rusage of exactly that child, so neither the harness nor the emulator
-(another child) is counted.
+`os.wait4` gives the CPU time of exactly that child, so neither the harness nor the emulator
+(another child) is counted; the peak RSS comes from the child itself (see bench.child).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench import child
 
 
 @dataclass(frozen=True)
@@ -24,27 +26,36 @@ class Run:
     stderr: str
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
 def reconciler(args: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """`python -m reconciler ARGS` in `cwd`; output kept in files so a big plan cannot block."""
-    out_path, err_path = cwd / ".bench-stdout", cwd / ".bench-stderr"
+    """`reconciler ARGS` in `cwd` (through bench.child, which records its own peak RSS);
+    output kept in files so a big plan cannot block on a pipe."""
+    out_path, err_path, rss_path = (cwd / f".bench-{name}" for name in ("stdout", "stderr", "rss"))
+    rss_path.unlink(missing_ok=True)
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    child_env = {**os.environ, **(env or {}), "PYTHONPATH": path, child.RSS_FILE_ENV: str(rss_path)}
     with out_path.open("wb") as out, err_path.open("wb") as err:
         start = time.perf_counter()
-        child = subprocess.Popen(
-            [sys.executable, "-m", "reconciler", *args],
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bench.child", *args],
             cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
-            env={**os.environ, **(env or {})},
+            env=child_env,
         )
-        _, status, usage = os.wait4(child.pid, 0)
+        _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
+    process.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
+    # ru_maxrss (KiB on Linux) is only a fallback: it inherits the harness's high-water mark.
+    peak_kib = int(rss_path.read_text()) if rss_path.exists() else usage.ru_maxrss
     return Run(
-        exit_code=child.returncode,
+        exit_code=process.returncode,
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
-        rss_mb=usage.ru_maxrss / 1024,  # Linux reports KiB
+        rss_mb=peak_kib / 1024,
         stdout=out_path.read_text(encoding="utf-8", errors="replace"),
         stderr=err_path.read_text(encoding="utf-8", errors="replace"),
     )
