@@ -454,7 +454,10 @@ def _reorder(ordering: _Ordering, live: Live) -> Change | None:
         if value in holders:
             raise PlanError(
                 f"priority {value} would be held by both {holders[value]} and {ordering.owner[key]}",
-                hint="Priorities are unique across the collection; change one, or use --prune.",
+                hint=(
+                    "Priorities are unique across both policy kinds: change the manifest's "
+                    "priority, or add the other policy to the manifests (or delete it)."
+                ),
             )
         holders[value] = ordering.owner[key]
     if not ordering.changed:
