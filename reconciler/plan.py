@@ -196,9 +196,18 @@ def loads(text: str, *, source: str = "plan") -> Plan:
             hint="Run reconciler plan again.",
         )
     try:
-        return Plan.model_validate(body)
+        plan = Plan.model_validate(body)
     except ValidationError as exc:
         raise PlanFileError(f"{source}: malformed plan: {exc.errors()[0]['msg']}") from exc
+    from reconciler.plan_integrity import step_problem  # imports this module
+
+    problem = step_problem(plan)
+    if problem:
+        raise PlanFileError(
+            f"{source}: the plan's steps do not match its changes ({problem})",
+            hint="Run reconciler plan again; never edit a plan file.",
+        )
+    return plan
 
 
 def load(path: str | Path) -> Plan:

@@ -64,3 +64,35 @@ def test_truncated_plan_is_refused(saved):
     path.write_text(text[: len(text) // 2])
     with pytest.raises(PlanFileError):
         plan_file.load(path)
+
+
+def _rewrite(path, edit):
+    from reconciler.diff import sha256_json
+
+    document = json.loads(path.read_text())
+    edit(document["plan"])
+    document["checksum"] = sha256_json(document["plan"])  # a tamperer recomputes it
+    path.write_text(json.dumps(document))
+
+
+def test_a_rebuilt_plan_whose_step_targets_another_object_is_refused(saved):
+    _, path = saved
+
+    def aim_elsewhere(plan):
+        plan["changes"][0]["steps"][0]["path"] = "/officeConfiguration/clientConfigurations/other"
+
+    _rewrite(path, aim_elsewhere)
+    with pytest.raises(PlanFileError, match="do not match its changes"):
+        plan_file.load(path)
+
+
+def test_a_rebuilt_plan_hiding_a_delete_in_an_update_is_refused(saved):
+    _, path = saved
+
+    def hide_delete(plan):
+        step = plan["changes"][0]["steps"][0]
+        step.update(kind="delete", method="DELETE", body=None)
+
+    _rewrite(path, hide_delete)
+    with pytest.raises(PlanFileError, match="a delete step in a update change"):
+        plan_file.load(path)
