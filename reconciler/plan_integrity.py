@@ -63,7 +63,8 @@ def step_problem(plan: Plan) -> str | None:
             seen.add(step.id)
             if step.kind not in _KINDS[change.action]:
                 return (
-                    f"{change.address}: a {step.kind.value} step in a {change.action.value} change"
+                    f"{change.address}: step {step.id} of kind '{step.kind.value}' "
+                    f"in a change of action '{change.action.value}'"
                 )
             if step.method != _METHOD[step.kind]:
                 return f"{change.address}: step {step.id} uses {step.method}"

@@ -94,5 +94,5 @@ def test_a_rebuilt_plan_hiding_a_delete_in_an_update_is_refused(saved):
         step.update(kind="delete", method="DELETE", body=None)
 
     _rewrite(path, hide_delete)
-    with pytest.raises(PlanFileError, match="a delete step in a update change"):
+    with pytest.raises(PlanFileError, match="kind 'delete' in a change of action 'update'"):
         plan_file.load(path)
