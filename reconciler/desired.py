@@ -2,7 +2,8 @@
 
 Values here are plain JSON-shaped data, already normalised by the loader:
 - `spec` holds only the Graph properties the manifest declares (explicit null kept as None);
-- stream payloads (`policyPayload`, ...) hold the parsed JSON document (any JSON value);
+- stream payloads (`policyPayload`, ...) hold the JSON document (any JSON value) as a
+  `canonical.Payload`;
 - `assignments` holds the sorted, lower-cased list of group ids.
 """
 

@@ -3,18 +3,20 @@
 Validation runs the envelope and the kind's spec model independently so that one run
 reports problems in both. A document is turned into a resource only when it is clean:
 then `spec` holds the declared Graph properties only (explicit null kept), stream fields
-hold the parsed JSON payload, and assignments the sorted, lower-cased group ids.
+hold the JSON payload as a `canonical.Payload`, and assignments the sorted, lower-cased group
+ids.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from reconciler import models, registry
+from reconciler.canonical import Payload
 from reconciler.desired import DesiredResource, SourcePosition
 from reconciler.errors import ManifestIssue
 from reconciler.fielderrors import (
@@ -27,7 +29,7 @@ from reconciler.fielderrors import (
     suggestion,
 )
 from reconciler.registry import ResourceType
-from reconciler.safefiles import FileProblem, read_json, resolve_inside
+from reconciler.safefiles import FileProblem, RealPaths, read_json, resolve_inside
 from reconciler.yamlsource import Pos, YamlDocument
 
 M = TypeVar("M", bound=BaseModel)
@@ -40,6 +42,7 @@ class Origin:
     file: str
     base: Path  # directory of the manifest file
     root: Path  # payload files must stay inside
+    realpath: RealPaths = field(default_factory=RealPaths, compare=False)  # shared by a load
 
 
 class _Locator:
@@ -138,10 +141,12 @@ def _payload(
     field: str, source: dict[str, Any], origin: Origin, at: _Locator, issues: list[ManifestIssue]
 ) -> Any:
     if "inline" in source:
-        return source["inline"]
+        return Payload.of(source["inline"])
     written = source["file"]
     try:
-        return read_json(resolve_inside(written, base=origin.base, root=origin.root))
+        return Payload.of(read_json(
+            resolve_inside(written, base=origin.base, root=origin.root, realpath=origin.realpath)
+        ))
     except FileProblem as problem:
         loc = ("spec", field, "file")
         issues.append(at.issue(loc, loc, f"payload file '{written}' {problem.message}"))

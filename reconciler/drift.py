@@ -19,8 +19,9 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler import __version__, registry
+from reconciler.canonical import canonical_json
 from reconciler.desired import Desired, DesiredResource, SourcePosition
-from reconciler.diff import canonical_json, compare, owned_view, split_pointer
+from reconciler.diff import compare, owned_view, split_pointer
 from reconciler.live import Live, LiveObject
 from reconciler.planner import match_resources, unmanaged_objects
 from reconciler.registry import ResourceType

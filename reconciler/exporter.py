@@ -20,6 +20,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from reconciler import registry
+from reconciler.canonical import plain
 from reconciler.errors import ReconcilerError
 from reconciler.live import NON_JSON_KEY, LiveObject
 from reconciler.models import API_VERSION
@@ -116,7 +117,7 @@ def _object_files(rt: registry.ResourceType, obj: LiveObject, name: str) -> dict
     )
     spec: dict[str, Any] = {k: obj.body.get(k) for k in [*first, *rest]}
     for field in rt.stream_fields:
-        value = obj.body.get(field)
+        value = plain(obj.body.get(field))
         if value is None or (isinstance(value, dict) and NON_JSON_KEY in value):
             spec[field] = None if value is None else {"inline": value}
             continue

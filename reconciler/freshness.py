@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from reconciler import registry
-from reconciler.diff import fingerprint, sha256_json
+from reconciler.canonical import sha256_json
+from reconciler.diff import fingerprint
 from reconciler.errors import StalePlanError
 from reconciler.live import Live, LiveObject
 from reconciler.plan import Action, Change, Plan

@@ -89,6 +89,9 @@ def decode_json(content: bytes) -> Any:
 
 
 def ci_get(obj: Mapping[str, Any], *names: str) -> Any:
+    for name in names:  # the usual case, the key as Graph spells it: no scan of every key
+        if name in obj:
+            return obj[name]
     wanted = {name.lower() for name in names}
     for key, value in obj.items():
         if isinstance(key, str) and key.lower() in wanted:

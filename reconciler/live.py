@@ -1,8 +1,9 @@
 """The live tenant as read from Graph: plain values, normalised by the reader.
 
 `LiveObject.body` holds the entity's properties with OData annotations removed, every stream
-field decoded to its JSON document (None when empty; `{"$nonJson": <base64>}` when the bytes are
-not JSON), and `assignments` as the sorted, lower-cased list of group ids.
+field decoded to its JSON document as a `canonical.Payload` (None when empty; the document
+`{"$nonJson": <base64>}` when the bytes are not JSON), and `assignments` as the sorted,
+lower-cased list of group ids.
 """
 
 from __future__ import annotations

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler import setrules, yamlsource
+from reconciler.canonical import Payload
 from reconciler.desired import Desired, DesiredResource
 from reconciler.documents import Origin, to_resource
 from reconciler.errors import ManifestError, ManifestIssue
 from reconciler.fielderrors import dotted
-from reconciler.safefiles import FileProblem, decode_utf8, read_bytes
+from reconciler.safefiles import FileProblem, RealPaths, decode_utf8, read_bytes
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -36,7 +37,9 @@ class _Source:
     origin: Origin
 
 
-def _walk(directory: Path, given: str, issues: list[ManifestIssue]) -> list[_Source]:
+def _walk(
+    directory: Path, given: str, issues: list[ManifestIssue], realpath: RealPaths
+) -> list[_Source]:
     def unreadable(error: OSError) -> None:
         issues.append(ManifestIssue(str(error.filename or given), None, None, "", "cannot list this directory"))
 
@@ -51,7 +54,7 @@ def _walk(directory: Path, given: str, issues: list[ManifestIssue]) -> list[_Sou
     for relative in sorted(found, key=lambda r: Path(r).parts):
         path = directory / relative
         shown = os.path.normpath(os.path.join(given, relative))
-        sources.append(_Source(path, Origin(file=shown, base=path.parent, root=directory)))
+        sources.append(_Source(path, Origin(file=shown, base=path.parent, root=directory, realpath=realpath)))
     return sources
 
 
@@ -60,6 +63,7 @@ def _discover(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> list[
         issues.append(ManifestIssue("", None, None, "", "no manifest files or directories given"))
     sources: list[_Source] = []
     seen: set[str] = set()
+    realpath = RealPaths()
     for given in paths:
         path, shown = Path(given), str(given)
         try:
@@ -68,14 +72,14 @@ def _discover(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> list[
             issues.append(ManifestIssue(shown, None, None, "", "no such file or directory"))
             continue
         if is_dir:
-            found = _walk(path, shown, issues)
+            found = _walk(path, shown, issues, realpath)
             if not found:
                 issues.append(ManifestIssue(shown, None, None, "", "no *.yaml or *.yml files in this directory"))
         else:
-            found = [_Source(path, Origin(file=shown, base=path.parent, root=path.parent))]
+            found = [_Source(path, Origin(file=shown, base=path.parent, root=path.parent, realpath=realpath))]
         for source in found:
             # The same file through two arguments is read once (the first root wins).
-            real = os.path.realpath(source.path)
+            real = realpath(source.path)
             if real not in seen:
                 seen.add(real)
                 sources.append(source)
@@ -102,13 +106,23 @@ def _load_file(source: _Source, issues: list[ManifestIssue]) -> list[DesiredReso
     return resources
 
 
+def _payload_text(value: object) -> str:
+    if isinstance(value, Payload):
+        return value.canonical
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def manifest_hash(resources: Sequence[DesiredResource]) -> str:
     """sha256 of the canonical JSON of what the resources declare, in load order."""
     body = [
         {"kind": r.kind, "name": r.name, "id": r.id, "spec": dict(r.spec), "ignore": list(r.ignore)}
         for r in resources
     ]
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # A payload enters as its canonical text (a JSON string): re-parsing thousands of them
+    # only to serialise them again would double the cost of the hash.
+    text = json.dumps(
+        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_payload_text
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

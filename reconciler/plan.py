@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError, field_validator
 
-from reconciler.diff import sha256_json
+from reconciler.canonical import sha256_json
 from reconciler.errors import PlanFileError
 
 FORMAT_VERSION = 1

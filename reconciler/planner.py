@@ -16,13 +16,13 @@ from datetime import datetime
 from typing import Any
 
 from reconciler import __version__, registry
+from reconciler.canonical import Payload, plain, sha256_json
 from reconciler.desired import Desired, DesiredResource
 from reconciler.diff import (
     ResourceDiff,
     compare,
     fingerprint,
     owned_fields,
-    sha256_json,
     split_pointer,
 )
 from reconciler.errors import PlanError
@@ -215,12 +215,14 @@ def _records(resource: DesiredResource, result: ResourceDiff) -> tuple[FieldReco
 
 def _write_value(resource: DesiredResource, live: LiveObject | None, field_name: str) -> Any:
     """The desired value, with live values kept at ignored pointers below this field."""
-    value = copy.deepcopy(resource.spec.get(field_name))
+    declared = resource.spec.get(field_name)
+    # A Payload parses to a fresh copy; anything else is copied because it gets changed below.
+    value = plain(declared) if isinstance(declared, Payload) else copy.deepcopy(declared)
     for pointer in resource.ignore:
         tokens = split_pointer(pointer)
         if len(tokens) < 2 or tokens[0] != field_name or live is None:
             continue
-        source: Any = live.body.get(field_name)
+        source: Any = plain(live.body.get(field_name))
         target: Any = value
         for token in tokens[1:-1]:
             if not (isinstance(source, dict) and isinstance(target, dict)):

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from reconciler import registry
+from reconciler.canonical import Payload
 from reconciler.errors import GraphResponseError
 from reconciler.graph import BatchRequest, GraphClient
 from reconciler.live import NON_JSON_KEY, Live, LiveObject
@@ -48,8 +49,12 @@ def decode_inline_stream(value: Any) -> Any:
 
 def _stream_value(body: Any) -> Any:
     if body is None or isinstance(body, bytes):
-        return decode_stream_bytes(body or b"")
-    return body  # served as application/json: already the document
+        return _payload(decode_stream_bytes(body or b""))
+    return _payload(body)  # served as application/json: already the document
+
+
+def _payload(document: Any) -> Payload | None:
+    return None if document is None else Payload.of(document)
 
 
 def _entity_properties(rt: ResourceType, entity: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +63,7 @@ def _entity_properties(rt: ResourceType, entity: dict[str, Any]) -> dict[str, An
     }
     for field in rt.stream_fields:
         if field in props:
-            props[field] = decode_inline_stream(props[field])
+            props[field] = _payload(decode_inline_stream(props[field]))
     return props
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from reconciler import registry
-from reconciler.diff import canonical_json, owned_view
+from reconciler.canonical import canonical_json
+from reconciler.diff import owned_view
 from reconciler.freshness import live_object
 from reconciler.live import Live
 from reconciler.plan import Action, Change, id_placeholder

@@ -173,8 +173,11 @@ class _Builder:
             )
             raise _Abort
 
-    def _attach(self, value: Any, pos: Pos, size: int, *, key_text: str | None) -> None:
-        """Put a finished node into its parent; `key_text` is its text if it can be a key."""
+    def _attach(
+        self, value: Any, pos: Pos, size: int, *, key_text: str | None, merge: bool = False
+    ) -> None:
+        """Put a finished node into its parent; `key_text` is its text if it can be a key,
+        `merge` tells a plain `<<` (YAML's merge key) from a quoted one (an ordinary key)."""
         if not self.stack:
             self.doc.value = value
             return
@@ -184,18 +187,18 @@ class _Builder:
             top.container.append(value)
             return
         if not top.has_key:
-            self._take_key(top, pos, key_text)
+            self._take_key(top, pos, key_text, merge)
             return
         if not top.skip_value and top.key is not None:
             top.container[top.key] = value
         top.has_key, top.skip_value, top.key = False, False, None
 
-    def _take_key(self, top: _Frame, pos: Pos, text: str | None) -> None:
+    def _take_key(self, top: _Frame, pos: Pos, text: str | None, merge: bool) -> None:
         top.has_key, top.key, top.skip_value = True, None, True
         if text is None:
             self.problem(pos, top.loc, "mapping keys must be plain text, not lists or mappings")
             return
-        if text == "<<":
+        if merge:
             self.problem(pos, top.loc, "merge keys ('<<') are not supported; repeat the fields")
             return
         assert isinstance(top.container, dict)
@@ -227,8 +230,9 @@ class _Builder:
             except ValueError as error:
                 self.problem(pos, loc, str(error))
         key_text = event.value if text_tag else None
+        merge = event.value == "<<" and tag is None and not event.style
         self._remember(loc, pos)
-        self._attach(value, pos, 1, key_text=key_text)
+        self._attach(value, pos, 1, key_text=key_text, merge=merge)
         if event.anchor:
             self.anchors[event.anchor] = (value, 1)
 

@@ -67,7 +67,7 @@ def test_truncated_plan_is_refused(saved):
 
 
 def _rewrite(path, edit):
-    from reconciler.diff import sha256_json
+    from reconciler.canonical import sha256_json
 
     document = json.loads(path.read_text())
     edit(document["plan"])

@@ -8,7 +8,7 @@ import requests
 import responses
 
 from reconciler.auth import BearerTokenAuth
-from reconciler.errors import AuthError, ConfigError, GraphResponseError
+from reconciler.errors import AuthError, ConfigError, GraphResponseError, GraphTransportError
 from reconciler.graph import GraphClient
 
 from .conftest import BASE, TOKEN
@@ -124,3 +124,31 @@ def test_the_token_is_stripped_of_surrounding_whitespace(
     mocked.get(f"{BASE}/a", json={})
     GraphClient(BASE, auth=BearerTokenAuth(f"  {TOKEN}\n")).get("/a")
     assert mocked.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+# --- the environment's proxy settings, read once per client -----------------------------
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_proxy_from_the_environment_is_used(emulator, monkeypatch) -> None:
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{_closed_port()}")
+    client = GraphClient(emulator.base_url, max_attempts=1, sleep=lambda _: None)
+    # Nothing listens at the proxy: the request fails there instead of reaching Graph.
+    with pytest.raises(GraphTransportError):
+        client.get("/officeConfiguration")
+
+
+def test_no_proxy_from_the_environment_is_honoured(emulator, monkeypatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    client = GraphClient(emulator.base_url, max_attempts=1, sleep=lambda _: None)
+    assert client.get("/officeConfiguration").status == 200

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from reconciler import manifests, registry
+from reconciler.canonical import plain
 from reconciler.desired import SourcePosition
 from reconciler.errors import ManifestError
 
@@ -84,7 +85,7 @@ def test_examples_payloads_assignments_and_ignore(monkeypatch):
     by_name = {r.name: r for r in manifests.load(["manifests"]).resources}
     macro = by_name["macro-security"]
     assert macro.payload_files == {"policyPayload": "payloads/macro-security.json"}
-    assert macro.spec["policyPayload"] == json.loads(
+    assert plain(macro.spec["policyPayload"]) == json.loads(
         (EXAMPLES / "payloads/macro-security.json").read_text(encoding="utf-8")
     )
     assert macro.spec["assignments"] == [
@@ -93,7 +94,7 @@ def test_examples_payloads_assignments_and_ignore(monkeypatch):
     ]
     formats = by_name["default-file-formats"]
     assert formats.ignore == ("/description",)
-    assert formats.spec["userPreferencePayload"]["settings"][1] == {
+    assert plain(formats.spec["userPreferencePayload"])["settings"][1] == {
         "id": "L_RecentFilesList", "app": "excel", "value": "25"
     }
     pilot = by_name["outlook-pilot"]
@@ -134,7 +135,7 @@ def test_null_payload_and_null_assignments_clear(here):
 
 def test_inline_payload_may_be_any_json_value(here):
     write(here / "m/p.yaml", POLICY + "  policyPayload: {inline: [1, 'two', {three: false}]}\n")
-    assert one(["m"]).spec["policyPayload"] == [1, "two", {"three": False}]
+    assert plain(one(["m"]).spec["policyPayload"]) == [1, "two", {"three": False}]
 
 
 def test_assignments_are_lower_cased_sorted_and_unique(here):
@@ -153,13 +154,19 @@ def test_assignments_are_lower_cased_sorted_and_unique(here):
 def test_yaml_1_2_scalars_stay_what_they_look_like(here):
     # `yes` is text in YAML 1.2, a timestamp stays text, quoted numbers stay text.
     write(here / "m/p.yaml", POLICY + "  policyPayload:\n    inline: {a: yes, b: 2026-01-01, c: '3', d: 0x10, e: 1e3}\n")
-    assert one(["m"]).spec["policyPayload"] == {"a": "yes", "b": "2026-01-01", "c": "3", "d": 16, "e": 1000.0}
+    assert plain(one(["m"]).spec["policyPayload"]) == {"a": "yes", "b": "2026-01-01", "c": "3", "d": 16, "e": 1000.0}
 
 
 def test_aliases_within_a_document_are_expanded(here):
     text = POLICY + "  policyPayload: {inline: &shared {fileFormat: docx}}\n  userPreferencePayload: {inline: *shared}\n"
     resource = one([write(here / "p.yaml", text)])
-    assert resource.spec["policyPayload"] == resource.spec["userPreferencePayload"] == {"fileFormat": "docx"}
+    assert plain(resource.spec["policyPayload"]) == plain(resource.spec["userPreferencePayload"]) == {"fileFormat": "docx"}
+
+
+def test_a_quoted_merge_key_is_an_ordinary_key(here):
+    # Only a plain `<<` is YAML's merge key; "<<" in quotes is JSON text like any other.
+    text = POLICY + "  policyPayload: {inline: {'<<': null, \"<<x\": 1}}\n"
+    assert plain(one([write(here / "p.yaml", text)]).spec["policyPayload"]) == {"<<": None, "<<x": 1}
 
 
 def test_anchors_do_not_reach_into_the_next_document(here):
@@ -231,7 +238,7 @@ def test_a_single_file_has_its_directory_as_root(here):
 def test_payload_paths_may_climb_within_the_root(here):
     write(here / "m/payloads/p.json", "[]")
     write(here / "m/policies/p.yaml", POLICY + "  policyPayload: {file: ../payloads/p.json}\n")
-    assert one(["m"]).spec["policyPayload"] == []
+    assert plain(one(["m"]).spec["policyPayload"]) == []
 
 
 def test_utf8_byte_order_mark_is_accepted(here):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reconciler.diff import sha256_json
+from reconciler.canonical import sha256_json
 from reconciler.emulator import Emulator
 
 from .garbage import BATCH, ITEM, LIST, POLICIES, Reply, Route, answer_batch, json_reply
