@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 MAX_BYTES = 1024 * 1024  # manifests and payloads alike: far above any real policy
@@ -130,7 +130,7 @@ class RealPaths:
 
 def resolve_inside(
     relative: str, *, base: Path, root: Path, realpath: RealPaths | None = None
-) -> Path:
+) -> str:
     """The real path of `relative` (written relative to directory `base`) inside `root`.
 
     Rejects absolute paths, `..` escapes and symlinks that lead out of `root`; `base` is
@@ -141,7 +141,7 @@ def resolve_inside(
         raise FileProblem("contains a NUL character")
     if "\\" in relative:
         raise FileProblem("uses '\\'; write paths with '/'")
-    if PurePosixPath(relative).is_absolute() or (len(relative) > 1 and relative[1] == ":"):
+    if relative.startswith("/") or (len(relative) > 1 and relative[1] == ":"):
         raise FileProblem("must be a relative path (relative to the manifest file)")
     lexical = os.path.abspath(os.path.join(base, relative))
     if not _within(lexical, os.path.abspath(root)):
@@ -149,7 +149,7 @@ def resolve_inside(
     real = realpath(lexical)
     if not _within(real, realpath(root)):
         raise FileProblem(f"is a symlink to a file outside the manifest root '{root}'")
-    return Path(real)
+    return real  # a str: a Path per payload file cost more than reading it
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -187,7 +187,7 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def read_json(path: Path) -> Any:
+def read_json(path: str | Path) -> Any:
     """The parsed JSON document in the regular file `path` (UTF-8, at most MAX_BYTES)."""
     text = decode_utf8(read_bytes(path))
     try:
