@@ -150,10 +150,19 @@ class Plan(_Frozen):
 
 
 def dumps(plan: Plan) -> str:
+    """Indented, with each change on one line of its own.
+
+    Indenting everything meant Python's pure-Python encoder: seconds for a plan of a few
+    hundred changed payloads. A line per change keeps the C encoder and a readable diff.
+    """
     body = plan.to_json_dict()
-    return (
-        json.dumps({"plan": body, "checksum": sha256_json(body)}, indent=2, sort_keys=True) + "\n"
-    )
+    skeleton = {"checksum": sha256_json(body), "plan": {**body, "changes": []}}
+    text = json.dumps(skeleton, indent=2, sort_keys=True)
+    if body["changes"]:
+        rows = ",\n".join(f"{' ' * 6}{json.dumps(c, sort_keys=True)}" for c in body["changes"])
+        # The first '"changes": []' is the plan's: only the checksum's hex digits precede it.
+        text = text.replace('"changes": []', f'"changes": [\n{rows}\n    ]', 1)
+    return text + "\n"
 
 
 def save(plan: Plan, path: str | Path) -> None:
