@@ -111,6 +111,23 @@ def test_readme_section_links_the_plot_and_explains_each_miss():
     assert "**Peak RSS" not in text  # met, so not
 
 
+def test_readme_and_results_md_show_the_committed_results():
+    # The README's numbers come from `make bench`: its section is results.json, rendered.
+    results = docs.README.parent / "bench" / "results"
+    document = json.loads((results / "results.json").read_text(encoding="utf-8"))
+    assert docs.readme_section(docs.README.read_text(encoding="utf-8")) == docs.markdown(document)
+    assert (results / "results.md").read_text(encoding="utf-8") == report.markdown(document)
+
+
+def test_write_readme_replaces_only_the_generated_section(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\n{docs.BEGIN}\nold numbers\n{docs.END}\n\n## Next\n")
+    docs.write_readme(_document(), readme)
+    text = readme.read_text()
+    assert text.startswith(f"# Title\n\n{docs.BEGIN}\n## Performance at tenant scale")
+    assert text.endswith(f"{docs.END}\n\n## Next\n") and "old numbers" not in text
+
+
 def test_tenant_policies_carry_two_2kb_payloads_and_two_assignments():
     seed = tenant.tenant(3)
     policy = seed["clientConfigurations"][1]
