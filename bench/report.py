@@ -157,15 +157,16 @@ def markdown(document: dict[str, Any]) -> str:
             "own process; each policy has two ~2 KB payloads and two assignments. Raw numbers: "
             "`results.json`.\n",
             "## Plan against the naive reader and the request floor\n",
-            "`plan` is the whole command (start, manifests, reads, diff, output). The naive "
+            "`plan` is the whole command (start, manifests, reads, diff, output; the faster of "
+            "two runs, as the machine is shared). The naive "
             "reader GETs the list pages, then each policy, its two payloads and its assignments "
             "one by one; the floor sends exactly our plan's requests (singleton, list pages, "
             "$batch of 20 reads) in a bare sequential `requests` loop.\n",
             plan_table(runs),
             "## Where a plan's time and memory go\n",
             "Measured in the harness process (same manifests, same emulator): manifest load "
-            "CPU, tenant read wall time, and `make_plan` CPU (diff and planning, no HTTP; best "
-            "of 3).\n",
+            "CPU, tenant read wall time, and `make_plan` CPU (diff and planning, no HTTP; the "
+            "best of at least 3 runs and 1 s).\n",
             cost_table(runs, document["startup_seconds"]),
             "## Export, and apply under throttling\n",
             "The apply emulator allows 100 writes per 2 s per app (Intune's 100 per 20 s, ten "

@@ -52,6 +52,14 @@ def _measured(emu: EmulatorProcess, args: list[str], cwd: Path, codes: set[int])
     return _run_record(run, emu.stats())
 
 
+PLAN_RUNS = 2  # the machine is shared: the fastest of two runs is the least disturbed
+
+
+def _fastest(emu: EmulatorProcess, args: list[str], cwd: Path, codes: set[int]) -> dict[str, Any]:
+    runs = [_measured(emu, args, cwd, codes) for _ in range(PLAN_RUNS)]
+    return min(runs, key=lambda record: record["wall"])
+
+
 def _changed_indexes(n: int, count: int) -> list[int]:
     """`count` policies spread evenly over the tenant."""
     return sorted({math.floor(i * n / count) for i in range(count)})
@@ -105,14 +113,14 @@ def read_and_plan(n: int, work: Path, seed_file: Path, say: Say) -> dict[str, An
         # Both plans save the plan file, as a CI job that applies it later would.
         plan = ["plan", str(manifests), "--graph-url", url, "--detailed-exitcode"]
         saved = ["--out", str(work / "clean-plan.json")]
-        result["plan_clean"] = _measured(emu, [*plan, *saved], work, {0})
+        result["plan_clean"] = _fastest(emu, [*plan, *saved], work, {0})
         say(f"plan, no changes {result['plan_clean']['wall']:.1f} s")
         result["phases_clean"] = asdict(inprocess.measure(manifests, url))
 
         changed = _changed_indexes(n, max(1, n // 10))
         emu.batch(_mutations(changed))
         plan_file = work / "changed-plan.json"
-        result["plan_changed"] = _measured(emu, [*plan, "--out", str(plan_file)], work, {2})
+        result["plan_changed"] = _fastest(emu, [*plan, "--out", str(plan_file)], work, {2})
         result["plan_changed"]["changes"], result["plan_changed"]["steps"] = _plan_counts(plan_file)
         say(f"plan, {len(changed)} changed {result['plan_changed']['wall']:.1f} s")
         result["phases_changed"] = asdict(inprocess.measure(manifests, url))
