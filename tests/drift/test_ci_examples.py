@@ -66,7 +66,10 @@ def test_credentials_come_from_oidc_and_variables_only(path):
         assert set(login["with"]) == {"client-id", "tenant-id", "allow-no-subscriptions"}
         assert login["with"]["client-id"] == "${{ vars.AZURE_CLIENT_ID }}"
         assert login["with"]["tenant-id"] == "${{ vars.AZURE_TENANT_ID }}"
-    assert "client-secret" not in text and "RECONCILER_TOKEN:" not in text
+    assert "client-secret" not in text and "RECONCILER_TOKEN" not in text
+    # Tokens from the azure/login session, refreshed as needed (a raw token lasts an hour).
+    for argv in commands(workflow):
+        assert "--auth" in argv and argv[argv.index("--auth") + 1] == "azure-cli", argv
     # The token is read in the one step that uses it, never exported to later steps.
     assert "GITHUB_ENV" not in text
 
