@@ -144,9 +144,8 @@ def _payload(
         return Payload.of(source["inline"])
     written = source["file"]
     try:
-        return Payload.of(read_json(
-            resolve_inside(written, base=origin.base, root=origin.root, realpath=origin.realpath)
-        ))
+        path = resolve_inside(written, base=origin.base, root=origin.root, realpath=origin.realpath)
+        return Payload.of(read_json(path))
     except FileProblem as problem:
         loc = ("spec", field, "file")
         issues.append(at.issue(loc, loc, f"payload file '{written}' {problem.message}"))

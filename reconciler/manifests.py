@@ -54,7 +54,8 @@ def _walk(
     for relative in sorted(found, key=lambda r: Path(r).parts):
         path = directory / relative
         shown = os.path.normpath(os.path.join(given, relative))
-        sources.append(_Source(path, Origin(file=shown, base=path.parent, root=directory, realpath=realpath)))
+        origin = Origin(file=shown, base=path.parent, root=directory, realpath=realpath)
+        sources.append(_Source(path, origin))
     return sources
 
 
@@ -76,7 +77,8 @@ def _discover(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> list[
             if not found:
                 issues.append(ManifestIssue(shown, None, None, "", "no *.yaml or *.yml files in this directory"))
         else:
-            found = [_Source(path, Origin(file=shown, base=path.parent, root=path.parent, realpath=realpath))]
+            origin = Origin(file=shown, base=path.parent, root=path.parent, realpath=realpath)
+            found = [_Source(path, origin)]
         for source in found:
             # The same file through two arguments is read once (the first root wins).
             real = realpath(source.path)
