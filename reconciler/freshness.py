@@ -38,7 +38,7 @@ def _why_stale(change: Change, live: Live) -> str | None:
     rt = registry.by_kind(change.kind)
     if change.action == Action.CREATE:
         key = rt.identity_key or "displayName"
-        if any(o.body.get(key) == change.display_name for o in live.of_kind(change.kind)):
+        if live.having(change.kind, key, change.display_name):
             return f"{change.address}: an object named {change.display_name!r} now exists"
         return None
     obj = live_object(change, live)

@@ -154,8 +154,8 @@ def match_resources(desired: Desired, live: Live) -> dict[str, LiveObject | None
         wanted = resource.spec.get(key)
         found = [
             o
-            for o in live.of_kind(resource.kind)
-            if o.id and o.id.lower() not in claimed and o.body.get(key) == wanted
+            for o in live.having(resource.kind, key, wanted)
+            if o.id and o.id.lower() not in claimed
         ]
         if len(found) > 1:
             ids = ", ".join(sorted(o.id or "" for o in found))
