@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from reconciler import __version__, registry
-from reconciler.canonical import Payload, plain, sha256_json
+from reconciler.canonical import Payload, plain
 from reconciler.desired import Desired, DesiredResource
 from reconciler.diff import (
     ResourceDiff,
@@ -26,6 +26,7 @@ from reconciler.diff import (
     split_pointer,
 )
 from reconciler.errors import PlanError
+from reconciler.freshness import priorities_fingerprint
 from reconciler.live import Live, LiveObject
 from reconciler.plan import (
     Action,
@@ -472,11 +473,6 @@ def _reorder(ordering: _Ordering, live: Live) -> Change | None:
         ),
         key=lambda pair: pair[0],
     )
-    current = sorted(
-        (o.id or "", o.body.get(style.field))
-        for o in live.objects
-        if registry.by_kind(o.kind).path == ordering.rt.path
-    )
     address = f"priorities:{ordering.rt.path}"
     step = Step(
         id=address,
@@ -493,6 +489,6 @@ def _reorder(ordering: _Ordering, live: Live) -> Change | None:
         address=address,
         kind="priorities",
         action=Action.REORDER,
-        fingerprint=sha256_json([[i.lower(), p] for i, p in current]),
+        fingerprint=priorities_fingerprint(live, ordering.rt.path, style.field),
         steps=(step,),
     )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from reconciler.errors import PlanError
+from reconciler.freshness import check_fresh
 from reconciler.plan import Action, StepKind
 from reconciler.planner import make_plan
 
@@ -227,3 +228,15 @@ def test_plan_states_its_cost():
     assert plan.cost.read_requests == 7
     assert plan.cost.writes == 1
     assert plan.cost.min_write_seconds == 0.2
+
+
+def test_a_fresh_reorder_plan_is_not_stale_whatever_the_case_of_its_ids():
+    # The reorder's fingerprint must be the one the stale check computes: ordering ids
+    # before lower-casing them ("B" < "a", but "a" < "b") once made such a plan stale at once.
+    d = desired(
+        resource("a", displayName="A", priority=2), resource("b", displayName="B", priority=1)
+    )
+    tenant = live(obj("B-1", displayName="A", priority=1), obj("a-2", displayName="B", priority=2))
+    plan = plan_for(d, tenant)
+    assert Action.REORDER in [c.action for c in plan.changes]
+    check_fresh(plan, tenant)  # raises StalePlanError when the fingerprints disagree
