@@ -44,12 +44,27 @@ def _as_json(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def canonical_json(value: Any) -> str:
-    """Sorted keys, no spaces, Unicode kept: one text per JSON value (Payloads included)."""
+def _as_text(value: Any) -> Any:
     if isinstance(value, Payload):
         return value.canonical
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def canonical_json(value: Any, *, payloads_as_text: bool = False) -> str:
+    """Sorted keys, no spaces, Unicode kept: one text per JSON value (Payloads included).
+
+    `payloads_as_text` writes each Payload as its canonical text in a JSON string instead of
+    parsing it again: still one text per value, for hashes that only identify a value, but
+    not equal to the canonical JSON of the same value held as plain data.
+    """
+    if isinstance(value, Payload) and not payloads_as_text:
+        return value.canonical
     return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_as_json
+        value,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=_as_text if payloads_as_text else _as_json,
     )
 
 

@@ -13,7 +13,6 @@ no input makes `load` raise anything else.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import stat
 from collections.abc import Sequence
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler import setrules, yamlsource
-from reconciler.canonical import Payload
+from reconciler.canonical import canonical_json
 from reconciler.desired import Desired, DesiredResource
 from reconciler.documents import Origin, to_resource
 from reconciler.errors import ManifestError, ManifestIssue
@@ -108,23 +107,15 @@ def _load_file(source: _Source, issues: list[ManifestIssue]) -> list[DesiredReso
     return resources
 
 
-def _payload_text(value: object) -> str:
-    if isinstance(value, Payload):
-        return value.canonical
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
 def manifest_hash(resources: Sequence[DesiredResource]) -> str:
     """sha256 of the canonical JSON of what the resources declare, in load order."""
     body = [
         {"kind": r.kind, "name": r.name, "id": r.id, "spec": dict(r.spec), "ignore": list(r.ignore)}
         for r in resources
     ]
-    # A payload enters as its canonical text (a JSON string): re-parsing thousands of them
-    # only to serialise them again would double the cost of the hash.
-    text = json.dumps(
-        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_payload_text
-    )
+    # Payloads enter as their text: parsing thousands again only to serialise them would
+    # double the cost of the hash.
+    text = canonical_json(body, payloads_as_text=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

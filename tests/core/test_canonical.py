@@ -30,3 +30,11 @@ def test_plain_gives_a_fresh_copy():
     first["a"].append(2)
     assert plain(payload) == {"a": [1]}
     assert plain({"a": 1}) == {"a": 1}  # anything else passes through
+
+
+def test_payloads_as_text_identify_without_parsing():
+    one, other = Payload.of({"a": 1}), Payload.of({"a": 2})
+    assert canonical_json({"p": one}, payloads_as_text=True) == '{"p":"{\\"a\\":1}"}'
+    assert canonical_json([one], payloads_as_text=True) != canonical_json(
+        [other], payloads_as_text=True
+    )
