@@ -52,6 +52,18 @@ def obj(id: str, kind: str = SECURITY, **body: Any) -> LiveObject:
     return LiveObject(kind=kind, id=id, body=base)
 
 
+def in_sync() -> tuple[Desired, Live]:
+    """One policy declared with every kind of field, and the tenant that already matches it."""
+    fields: dict[str, Any] = dict(
+        displayName="A",
+        priority=1,
+        description="x",
+        policyPayload={"k": 1},
+        assignments=[GROUP_A],
+    )
+    return desired(resource("a", **fields)), live(obj("id-a", **fields))
+
+
 def live(*objects: LiveObject, reads: int = 3) -> Live:
     singleton = LiveObject(kind="OfficeConfiguration", id=None, body={})
     return Live(graph_url=GRAPH, objects=(singleton, *objects), read_requests=reads)

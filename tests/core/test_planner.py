@@ -11,7 +11,7 @@ from reconciler.freshness import check_fresh
 from reconciler.plan import Action, StepKind
 from reconciler.planner import make_plan
 
-from .builders import CLIENT, GROUP_A, GROUP_B, desired, live, obj, resource
+from .builders import CLIENT, GROUP_A, GROUP_B, desired, in_sync, live, obj, resource
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -21,26 +21,7 @@ def plan_for(d, tenant_, **kw):
 
 
 def test_matching_tenant_plans_nothing():
-    d = desired(
-        resource(
-            "a",
-            displayName="A",
-            priority=1,
-            description="x",
-            policyPayload={"k": 1},
-            assignments=[GROUP_A],
-        )
-    )
-    tenant = live(
-        obj(
-            "id-a",
-            displayName="A",
-            priority=1,
-            description="x",
-            policyPayload={"k": 1},
-            assignments=[GROUP_A],
-        )
-    )
+    d, tenant = in_sync()
     plan = plan_for(d, tenant)
     assert plan.is_empty
     assert plan.changes == ()

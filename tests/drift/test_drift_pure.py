@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import jsonschema
 import pytest
-from core.builders import GROUP_A, GROUP_B, desired, live, obj, resource
+from core.builders import GROUP_A, GROUP_B, desired, in_sync, live, obj, resource
 
 from reconciler.drift import Status, detect, drift_json
 from reconciler.drift_schema import DRIFT_JSON_SCHEMA
@@ -25,26 +25,7 @@ def check(d, tenant):
 
 
 def test_matching_tenant_has_no_drift_and_agrees_with_an_empty_plan():
-    d = desired(
-        resource(
-            "a",
-            displayName="A",
-            priority=1,
-            description="x",
-            policyPayload={"k": 1},
-            assignments=[GROUP_A],
-        )
-    )
-    tenant = live(
-        obj(
-            "id-a",
-            displayName="A",
-            priority=1,
-            description="x",
-            policyPayload={"k": 1},
-            assignments=[GROUP_A],
-        )
-    )
+    d, tenant = in_sync()
     body = check(d, tenant)
     assert body["drift"] is False
     assert body["summary"] == {
