@@ -24,7 +24,7 @@ from requests.structures import CaseInsensitiveDict
 from reconciler.errors import GraphResponseError
 from reconciler.graph_errors import ci_get, http_error, is_json_type
 from reconciler.graph_types import BatchRequest, BatchResult, ClientStats, GraphResponse
-from reconciler.pacing import RETRY_STATUSES, RetryBudget, header, is_write, parse_retry_after
+from reconciler.pacing import RETRY_STATUSES, RetryBudget, is_write, parse_retry_after
 
 MAX_BATCH = 20
 FAILED_DEPENDENCY = 424
@@ -117,9 +117,9 @@ def encode_item(request: BatchRequest, in_flight: set[str]) -> dict[str, Any]:
     return item
 
 
-def decode_body(body: Any, headers: Mapping[str, str]) -> Any:
+def decode_body(body: Any, headers: CaseInsensitiveDict[str]) -> Any:
     """Sub-response bodies: JSON as is; non-JSON content types arrive base64-encoded."""
-    content_type = header(headers, "content-type")
+    content_type = headers.get("content-type")
     binary = content_type is not None and not is_json_type(content_type)
     if body is None or (body == "" and not binary):
         return None

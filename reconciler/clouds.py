@@ -115,8 +115,9 @@ def _authority(cloud: Cloud, environ: Mapping[str, str]) -> str:
 
 def check_trust(environ: Mapping[str, str]) -> None:
     """ConfigError when a custom CA bundle is named but missing. requests reads
-    `REQUESTS_CA_BUNDLE` (then `CURL_CA_BUNDLE`) itself; checked here so a typo is a clear
-    error rather than an OSError inside the first request. Verification stays on either way."""
+    `REQUESTS_CA_BUNDLE` (then `CURL_CA_BUNDLE`) itself, once per GraphClient; checked here
+    so a typo is a clear error rather than an OSError inside the first request. Verification
+    stays on either way."""
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         path = environ.get(name, "")
         if path:

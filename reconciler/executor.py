@@ -305,7 +305,7 @@ def apply_plan(
     if backup_dir is not None and on_backup is not None:
         on_backup(backup_dir)
     # Not needed past the backup: the verification read below must not hold two copies of
-    # the tenant (each about 90 MB of parsed payloads at 5,000 policies).
+    # the tenant (tens of MB of payloads each at 5,000 policies).
     del live
     runner = _Runner(plan, client, audit, progress)
     runner.run()

@@ -25,17 +25,17 @@ from __future__ import annotations
 
 import json as jsonlib
 import logging
-import os
 import random
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from reconciler.batching import MAX_BATCH, ChunkRunner, run_batch
@@ -69,7 +69,7 @@ _TRANSPORT_ERRORS = (
 @dataclass(frozen=True)
 class _Reply:
     status: int
-    headers: Mapping[str, str]
+    headers: CaseInsensitiveDict[str]
     content: bytes
     client_request_id: str
 
@@ -83,11 +83,10 @@ def _environment_session(base_url: str) -> requests.Session:
     environment per request also keeps a ~/.netrc entry from replacing the bearer token.
     """
     session = requests.Session()
+    settings = session.merge_environment_settings(base_url, {}, None, None, None)
     session.trust_env = False
-    session.proxies.update(requests.utils.get_environ_proxies(base_url))
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if bundle:
-        session.verify = bundle
+    session.proxies.update(settings["proxies"])
+    session.verify = settings["verify"]
     return session
 
 
@@ -384,14 +383,15 @@ class GraphClient:
                 raise requests.exceptions.ChunkedEncodingError("reply ended before its length")
         finally:
             response.close()
-        log.debug(
-            "%s %s -> %s request-id=%s client-request-id=%s",
-            method,
-            self._display(url),
-            response.status_code,
-            response.headers.get("request-id", ""),
-            client_request_id,
-        )
+        if log.isEnabledFor(logging.DEBUG):  # the redacted URL costs regexes per request
+            log.debug(
+                "%s %s -> %s request-id=%s client-request-id=%s",
+                method,
+                self._display(url),
+                response.status_code,
+                response.headers.get("request-id", ""),
+                client_request_id,
+            )
         return _Reply(response.status_code, response.headers, content, client_request_id)
 
     def _pause(self, delay: float, why: str) -> None:

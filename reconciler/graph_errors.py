@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+from requests.structures import CaseInsensitiveDict
+
 from reconciler.errors import GraphHTTPError, http_error_class
-from reconciler.pacing import header
 
 EXCERPT_CHARS = 200
 MESSAGE_CHARS = 500
@@ -153,7 +154,7 @@ def http_error(
     status: int,
     body: Any,
     *,
-    headers: Mapping[str, str],
+    headers: CaseInsensitiveDict[str],
     method: str,
     url: str,
     fallback_request_id: str = "",
@@ -174,7 +175,7 @@ def http_error(
     else:
         code, raw, body_request_id = "", "", ""
         message = _describe_garbage(status, body)
-    request_id = one_line(header(headers, "request-id") or "", 100)
+    request_id = one_line(headers.get("request-id") or "", 100)
     error = http_error_class(status)(
         message,
         status=status,
