@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import requests
 
 from reconciler import cli
+from reconciler.emulator import Emulator
 
 GROUP_A = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
 GROUP_B = "11111111-2222-4333-8444-555555555555"
@@ -100,3 +102,14 @@ def by_name(emulator) -> dict[str, dict[str, Any]]:
 
 def writes(emulator) -> int:
     return int(emulator.stats()["writes"])
+
+
+def settle(emu: Emulator) -> None:
+    """Wait until the emulator has finished the requests the dead process left in flight
+    (each write is counted on arrival and logged when done), as Graph would."""
+    quiet = 0
+    deadline = time.monotonic() + 10
+    while quiet < 3 and time.monotonic() < deadline:
+        stats = emu.stats()
+        quiet = quiet + 1 if stats["writes"] == len(stats["write_log"]) else 0
+        time.sleep(0.01)

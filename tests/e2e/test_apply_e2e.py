@@ -20,6 +20,7 @@ from .helpers import (
     policy_doc,
     raw,
     run,
+    settle,
     write_set,
     writes,
 )
@@ -134,6 +135,9 @@ def test_apply_killed_midway_then_run_again_converges(capsys, make_emulator, tmp
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    # A write the dead process left in flight still lands; planning before it does would
+    # (rightly) make the apply refuse its plan as stale.
+    settle(emu)
     emu.configure(latency_ms=0)
     result = run(capsys, "apply", str(m), "--graph-url", emu.base_url, "--auto-approve",
                  *UNPACED, "--state-dir", str(tmp_path / "s"))

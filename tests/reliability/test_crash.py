@@ -22,12 +22,12 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from e2e.helpers import settle
 
 from reconciler.emulator import Emulator
 
@@ -122,17 +122,6 @@ def run_killed(emu: Emulator, root: Path, work: Path, killer: Killer, *, real: b
     assert killer.fired.is_set(), f"the apply ended (exit {code}) before its kill point"
     assert code == -signal.SIGKILL
     settle(emu)
-
-
-def settle(emu: Emulator) -> None:
-    """Wait until the emulator has finished the requests the dead process left in flight
-    (each write is counted on arrival and logged when done), as Graph would."""
-    quiet = 0
-    deadline = time.monotonic() + 10
-    while quiet < 3 and time.monotonic() < deadline:
-        stats = emu.stats()
-        quiet = quiet + 1 if stats["writes"] == len(stats["write_log"]) else 0
-        time.sleep(0.01)
 
 
 def recover_and_restore(emu: Emulator, root: Path, work: Path, documents: list[Any]) -> None:
