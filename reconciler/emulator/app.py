@@ -14,7 +14,6 @@ endpoints (token, discovery, managed identity) are only counted (``token_request
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass
@@ -25,11 +24,9 @@ from reconciler.emulator.auth import Authenticator
 from reconciler.emulator.config import Config
 from reconciler.emulator.errors import GraphError, error_body
 from reconciler.emulator.faults import Chaos, Drop, Throttler, retry_after
-from reconciler.emulator.messages import Request, Response
+from reconciler.emulator.messages import Request, Response, stamp
 from reconciler.emulator.stats import Stats
 from reconciler.emulator.store import TenantStore
-
-DIAGNOSTIC = json.dumps({"ServerInfo": {"DataCenter": "Emulator", "Slice": "E", "Ring": "0"}})
 
 
 @dataclass
@@ -153,7 +150,7 @@ class EmulatorApp:
         return Response.of_json(error.status, body, error.headers)
 
     def _finish(self, request: Request, response: Response, *, counts_as_write: bool) -> None:
-        _stamp(request, response)
+        stamp(request, response)
         if counts_as_write and request.is_write:
             self.stats.log_write(request.method, request.path, response.status)
             if 200 <= response.status < 300:
@@ -172,7 +169,7 @@ class EmulatorApp:
         headers = {"Cache-Control": "no-store"}
         if answer.status == 405:
             headers["Allow"] = "POST"
-        return _stamp(request, Response.of_json(answer.status, answer.body, headers))
+        return stamp(request, Response.of_json(answer.status, answer.body, headers))
 
     def handle_control(self, request: Request) -> Response:
         """``GET /_emulator/stats``, ``POST /_emulator/reset``, ``GET /_emulator/tenant``."""
@@ -180,7 +177,7 @@ class EmulatorApp:
             response = self._control(request)
         except GraphError as error:
             response = self._error(error, request)
-        return _stamp(request, response)
+        return stamp(request, response)
 
     def _control(self, request: Request) -> Response:
         action = request.path.removeprefix("/_emulator/")
@@ -203,18 +200,11 @@ class EmulatorApp:
         error = GraphError(
             404, "itemNotFound", f"No resource at {request.path}; the Graph surface is under /beta."
         )
-        return _stamp(request, self._error(error, request))
+        return stamp(request, self._error(error, request))
 
 
 def _pattern(resolved: tuple[routes.Route, dict[str, str]] | None) -> str:
     return resolved[0].pattern if resolved is not None else "(unmatched)"
-
-
-def _stamp(request: Request, response: Response) -> Response:
-    response.headers["request-id"] = request.request_id
-    response.headers["client-request-id"] = request.client_request_id or request.request_id
-    response.headers["x-ms-ags-diagnostic"] = DIAGNOSTIC
-    return response
 
 
 def _retry_later(status: int, code: str, message: str, wait: float) -> GraphError:

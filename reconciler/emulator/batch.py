@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from reconciler.emulator.errors import bad_request
-from reconciler.emulator.messages import Request, Response
+from reconciler.emulator.errors import bad_request, error_body
+from reconciler.emulator.messages import Request, Response, stamp
 
 MAX_REQUESTS = 20
 
@@ -128,18 +128,14 @@ def _ordered(items: list[Item]) -> list[Item]:
 
 
 def _failed_dependency(item: Item, dependency: str) -> Response:
-    body = {
-        "error": {
-            "code": "FailedDependency",
-            "message": f"Request '{item.id}' was not run: request '{dependency}' failed.",
-            "innerError": {"request-id": item.request.request_id},
-        }
-    }
-    ids = {
-        "request-id": item.request.request_id,
-        "client-request-id": item.request.client_request_id or item.request.request_id,
-    }
-    return Response.of_json(424, body, ids)
+    body = error_body(
+        "FailedDependency",
+        f"Request '{item.id}' was not run: request '{dependency}' failed.",
+        request_id=item.request.request_id,
+        client_request_id=item.request.client_request_id,
+        status=424,
+    )
+    return stamp(item.request, Response.of_json(424, body))
 
 
 def _entry(item_id: str, response: Response) -> dict[str, Any]:

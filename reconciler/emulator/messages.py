@@ -70,3 +70,14 @@ class Response:
     @property
     def content_type(self) -> str | None:
         return self.headers.get("Content-Type")
+
+
+DIAGNOSTIC = json.dumps({"ServerInfo": {"DataCenter": "Emulator", "Slice": "E", "Ring": "0"}})
+
+
+def stamp(request: Request, response: Response) -> Response:
+    """The correlation headers Graph puts on every reply, $batch items included."""
+    response.headers["request-id"] = request.request_id
+    response.headers["client-request-id"] = request.client_request_id or request.request_id
+    response.headers["x-ms-ags-diagnostic"] = DIAGNOSTIC
+    return response

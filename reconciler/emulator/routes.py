@@ -70,7 +70,7 @@ class GraphApi:
         return Response.of_json(200, body)
 
     def count_policies(self, request: Request, params: dict[str, str]) -> Response:
-        count = str(len(self.store.policies())).encode()
+        count = str(len(self.store.policy_ids())).encode()
         return Response.of_bytes(count, "text/plain; charset=utf-8")
 
     def create_policy(self, request: Request, params: dict[str, str]) -> Response:

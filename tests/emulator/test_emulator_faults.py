@@ -146,4 +146,5 @@ def test_control_endpoints_bypass_faults(make_emulator) -> None:
     )
     for _ in range(3):
         assert requests.get(emulator.root_url + "/_emulator/stats", timeout=5).status_code == 200
-    assert emulator.stats()["total"] == 0
+    stats = emulator.stats()
+    assert stats["failed_injected"] == stats["dropped"] == stats["throttled"] == 0

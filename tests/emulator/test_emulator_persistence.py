@@ -79,7 +79,7 @@ def test_seed_dict_file_and_state_precedence(make_emulator, tmp_path: Path) -> N
     assert [p["displayName"] for p in again.get(POLICIES).json()["value"]] == ["seeded", "added"]
 
 
-def test_minimal_seed_gets_ids_and_default_type(emulator: Emulator, make_emulator) -> None:
+def test_minimal_seed_gets_ids_and_default_type(make_emulator) -> None:
     graph = Graph(
         make_emulator(
             seed={
