@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from reconciler.emulator.app import EmulatorApp, Outcome
-from reconciler.emulator.config import Config, Rate, StreamMode
+from reconciler.emulator.config import Config
 from reconciler.emulator.faults import Drop
 from reconciler.emulator.messages import Request, Response
 from reconciler.emulator.persistence import read_tenant, save_tenant
@@ -269,55 +269,16 @@ class Emulator:
 @contextmanager
 def running_emulator(
     *,
-    streams: StreamMode = "inline",
-    page_size: int = 100,
-    token: str | None = None,
-    throttle: bool = False,
-    write_limit: str | Rate | None = None,
-    request_limit: str | Rate | None = None,
-    fail_rate: float = 0.0,
-    drop_rate: float = 0.0,
-    latency_ms: float = 0,
     seed: dict[str, Any] | str | os.PathLike[str] | None = None,
     state_path: str | os.PathLike[str] | None = None,
-    random_seed: int | None = 0,
-    client_id: str | None = None,
-    client_secret: str | None = None,
-    federated_token: str | None = None,
-    client_certificate: str | None = None,
-    managed_identity: str | None = None,
-    identity_header: str | None = None,
-    token_roles: tuple[str, ...] | None = None,
     tls: ssl.SSLContext | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
+    **options: Any,
 ) -> Iterator[Emulator]:
     """Serve an emulator on ``host:port`` (port 0: a free one) in a thread for the block;
-    over https when ``tls`` (a server-side context with its certificate loaded) is given."""
-    auth_options: dict[str, Any] = {} if token_roles is None else {"token_roles": token_roles}
-    emulator = Emulator(
-        host=host,
-        port=port,
-        state_path=state_path,
-        seed=seed,
-        streams=streams,
-        page_size=page_size,
-        token=token,
-        throttle=throttle,
-        write_limit=write_limit,
-        request_limit=request_limit,
-        fail_rate=fail_rate,
-        drop_rate=drop_rate,
-        latency_ms=latency_ms,
-        random_seed=random_seed,
-        client_id=client_id,
-        client_secret=client_secret,
-        federated_token=federated_token,
-        client_certificate=client_certificate,
-        managed_identity=managed_identity,
-        identity_header=identity_header,
-        tls=tls,
-        **auth_options,
-    )
+    over https when ``tls`` (a server-side context with its certificate loaded) is given.
+    ``options`` are `Config` fields: ``throttle``, ``write_limit``, ``token``, ..."""
+    emulator = Emulator(host=host, port=port, state_path=state_path, seed=seed, tls=tls, **options)
     with emulator:
         yield emulator
