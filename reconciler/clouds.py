@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from reconciler.errors import ConfigError
-from reconciler.graph_urls import normalise_base_url
+from reconciler.graph_urls import Origin, normalise_base_url
 
 GRAPH_VERSION = "/beta"
 
@@ -28,10 +28,6 @@ class Cloud:
     name: str
     authority: str  # token authority, e.g. https://login.microsoftonline.com
     graph_root: str  # e.g. https://graph.microsoft.com
-
-    @property
-    def graph_host(self) -> str:
-        return urlsplit(self.graph_root).netloc
 
     @property
     def scope(self) -> str:
@@ -57,8 +53,12 @@ class Endpoints:
 
     cloud: Cloud
     graph_url: str  # normalised Graph base URL, version included
-    scope: str  # what tokens are requested for: `<graph root>/.default`
     authority: str  # https URL of the token authority, no trailing slash
+
+    @property
+    def scope(self) -> str:
+        """What tokens are requested for: `<graph root>/.default`."""
+        return self.cloud.scope
 
     @property
     def known_authority(self) -> bool:
@@ -67,8 +67,10 @@ class Endpoints:
         return self.authority in KNOWN_AUTHORITIES
 
 
-def _cloud_of_host(host: str) -> Cloud | None:
-    return next((c for c in CLOUDS.values() if c.graph_host == host.lower()), None)
+def _cloud_of_url(url: str) -> Cloud | None:
+    """The cloud whose Graph origin `url` has (an explicit default port included)."""
+    origin = Origin.of(url)
+    return next((c for c in CLOUDS.values() if Origin.of(c.graph_root) == origin), None)
 
 
 def resolve(*, cloud: str | None, graph_url: str | None, environ: Mapping[str, str]) -> Endpoints:
@@ -85,7 +87,7 @@ def resolve(*, cloud: str | None, graph_url: str | None, environ: Mapping[str, s
         url = chosen.graph_root + GRAPH_VERSION
     else:
         url = normalise_base_url(graph_url)
-        url_cloud = _cloud_of_host(urlsplit(url).netloc)
+        url_cloud = _cloud_of_url(url)
         if url_cloud is not None and cloud is None:
             chosen = url_cloud
         elif url_cloud is not None and url_cloud is not chosen:
@@ -94,9 +96,7 @@ def resolve(*, cloud: str | None, graph_url: str | None, environ: Mapping[str, s
                 "a token of one cloud is refused by another.",
                 hint=f"Pass --cloud {url_cloud.name}, or leave --cloud out.",
             )
-    return Endpoints(
-        cloud=chosen, graph_url=url, scope=chosen.scope, authority=_authority(chosen, environ)
-    )
+    return Endpoints(cloud=chosen, graph_url=url, authority=_authority(chosen, environ))
 
 
 def _authority(cloud: Cloud, environ: Mapping[str, str]) -> str:

@@ -42,6 +42,13 @@ def test_graph_url_of_another_cloud_than_cloud_is_refused() -> None:
     assert "global" in str(caught.value) and "--cloud global" in caught.value.hint
 
 
+def test_an_explicit_default_port_does_not_hide_the_cloud() -> None:
+    with pytest.raises(ConfigError, match="belongs to the global cloud"):
+        resolve(cloud="usgov", graph_url="https://GRAPH.microsoft.com:443/beta", environ={})
+    endpoints = resolve(cloud=None, graph_url="https://graph.microsoft.us:443/beta", environ={})
+    assert endpoints.cloud.name == "usgov"
+
+
 def test_custom_graph_host_keeps_the_clouds_scope_and_authority() -> None:
     endpoints = resolve(cloud="usgov", graph_url="https://graph-proxy.example.net/beta", environ={})
     assert endpoints.graph_url == "https://graph-proxy.example.net/beta"
