@@ -5,6 +5,7 @@ and neither auth class showing its token in repr/str."""
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -76,8 +77,19 @@ def test_short_lived_tokens_refresh_at_half_their_life_not_every_request() -> No
     assert auth.token() == "token-2"
 
 
+class SlowCredential(FakeCredential):
+    """Takes a while, as a real token request does: long enough for every thread to arrive
+    while the first fetch is still under way."""
+
+    def get_token(self, *scopes: str, **options: object) -> Token:
+        time.sleep(0.05)
+        return super().get_token(*scopes, **options)
+
+
 def test_concurrent_requests_share_one_fetch() -> None:
-    auth, credential, _ = make()
+    clock = FakeClock()
+    credential = SlowCredential(clock)
+    auth = CredentialAuth(credential, scope=SCOPE, description="fake", clock=clock)
     barrier = threading.Barrier(8)
 
     def use() -> None:

@@ -3,6 +3,7 @@ Retry-After parsing."""
 
 from __future__ import annotations
 
+import sys
 import threading
 from email.utils import formatdate
 
@@ -40,15 +41,30 @@ def test_burst_is_free_then_the_rate_holds() -> None:
 
 
 def test_concurrent_callers_reserve_distinct_slots() -> None:
+    # Switch threads as often as possible, so that without the bucket's lock two callers
+    # would read the same token count and be given the same slot.
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
     clock = FakeClock()
     bucket = TokenBucket(10.0, 1, clock=clock, sleep=clock.sleep)
-    threads = [threading.Thread(target=bucket.acquire) for _ in range(21)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    # one free token, then 20 callers queued 0.1 s apart
-    assert sorted(round(s, 6) for s in clock.slept) == [round(0.1 * i, 6) for i in range(1, 21)]
+    barrier = threading.Barrier(21)
+
+    def take() -> None:
+        barrier.wait()
+        for _ in range(100):
+            bucket.acquire()
+
+    threads = [threading.Thread(target=take) for _ in range(21)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(previous)
+    # one free token, then 2,099 callers queued 0.1 s apart
+    expected = [round(0.1 * i, 6) for i in range(1, 21 * 100)]
+    assert sorted(round(s, 6) for s in clock.slept) == expected
 
 
 def test_invalid_bucket_settings_are_refused() -> None:
