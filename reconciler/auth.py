@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import requests
 
 from reconciler.errors import AuthError
+from reconciler.graph_errors import one_line
 
 # RFC 6750 b64token characters; anything else (spaces, newlines) would make requests raise an
 # InvalidHeader error that quotes the whole header value, token included.
@@ -42,11 +43,10 @@ class TokenCredential(Protocol):
 def describe_error(error: Exception, *, secrets: Iterable[str]) -> str:
     """A library exception's reason on one capped line, with every secret value cut out."""
     text = str(getattr(error, "message", None) or error) or type(error).__name__
-    text = " ".join(text.split())
     for secret in secrets:
         if secret:
             text = text.replace(secret, "<redacted>")
-    return text[:MAX_ERROR_CHARS]
+    return one_line(text, MAX_ERROR_CHARS)  # also masks anything shaped like a token
 
 
 def _checked(token: str, source: str) -> str:
@@ -62,7 +62,18 @@ def _checked(token: str, source: str) -> str:
     return token
 
 
-class BearerTokenAuth(requests.auth.AuthBase):
+class _TokenAuth(requests.auth.AuthBase):
+    """Puts `token()` in each request's Authorization header."""
+
+    def token(self) -> str:
+        raise NotImplementedError
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.token()}"
+        return request
+
+
+class BearerTokenAuth(_TokenAuth):
     """A fixed bearer token (`RECONCILER_TOKEN`); it is never refreshed."""
 
     def __init__(self, token: str) -> None:
@@ -71,17 +82,13 @@ class BearerTokenAuth(requests.auth.AuthBase):
     def token(self) -> str:
         return self._token
 
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        return request
-
     def __repr__(self) -> str:
         return "BearerTokenAuth(token=<redacted>)"
 
     __str__ = __repr__
 
 
-class CredentialAuth(requests.auth.AuthBase):
+class CredentialAuth(_TokenAuth):
     """Tokens for `scope` from an azure-identity credential, cached until `REFRESH_MARGIN`
     seconds before `expires_on` (or half the token's life, when that is shorter).
 
@@ -130,10 +137,6 @@ class CredentialAuth(requests.auth.AuthBase):
                 hint="Check --auth, --cloud and the AZURE_* variables (the README's Credentials section).",
             ) from error
         return _checked(access.token, self.description), float(access.expires_on)
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self.token()}"
-        return request
 
     def __repr__(self) -> str:
         return f"CredentialAuth({self.description}, scope={self._scope})"

@@ -51,6 +51,10 @@ SECRET_VARIABLES = (
 )
 
 
+def _secret_values(environ: Mapping[str, str]) -> list[str]:
+    return [environ.get(name, "") for name in SECRET_VARIABLES]
+
+
 class AuthMode(StrEnum):
     AUTO = "auto"
     ENV = "env"
@@ -126,9 +130,11 @@ def connect(
             raise ConfigError("--auth token needs RECONCILER_TOKEN (an access token).")
         return Connection(endpoints, BearerTokenAuth(token), "bearer token from RECONCILER_TOKEN")
     credential, description = _BUILDERS[chosen](endpoints, environ)
-    secrets = [environ.get(name, "") for name in SECRET_VARIABLES]
     auth = CredentialAuth(
-        credential, scope=endpoints.scope, description=description, secrets=secrets
+        credential,
+        scope=endpoints.scope,
+        description=description,
+        secrets=_secret_values(environ),
     )
     return Connection(endpoints, auth, description)
 
@@ -215,7 +221,7 @@ def _certificate(endpoints: Endpoints, environ: Mapping[str, str]) -> tuple[Any,
             **_authority(endpoints),
         )
     except (ValueError, TypeError) as error:
-        reason = describe_error(error, secrets=[environ.get(n, "") for n in SECRET_VARIABLES])
+        reason = describe_error(error, secrets=_secret_values(environ))
         raise AuthError(
             f"Cannot load the certificate {path}: {reason}",
             hint="It must be PEM (certificate and private key) or PFX/PKCS#12; for an "
