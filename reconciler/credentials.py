@@ -78,29 +78,31 @@ def _set(environ: Mapping[str, str], name: str) -> bool:
     return bool(environ.get(name, "").strip())
 
 
+Which = Callable[[str], str | None]
+
 # (mode, applies?) in the order `auto` tries them; the ambient ones are last.
-AUTO_ORDER: tuple[tuple[AuthMode, Callable[[Mapping[str, str]], bool]], ...] = (
-    (AuthMode.TOKEN, lambda env: _set(env, "RECONCILER_TOKEN")),
-    (AuthMode.ENV, lambda env: _set(env, "AZURE_CLIENT_SECRET")),
-    (AuthMode.CERTIFICATE, lambda env: _set(env, "AZURE_CLIENT_CERTIFICATE_PATH")),
-    (AuthMode.WORKLOAD_IDENTITY, lambda env: _set(env, "AZURE_FEDERATED_TOKEN_FILE")),
+AUTO_ORDER: tuple[tuple[AuthMode, Callable[[Mapping[str, str], Which], bool]], ...] = (
+    (AuthMode.TOKEN, lambda env, _: _set(env, "RECONCILER_TOKEN")),
+    (AuthMode.ENV, lambda env, _: _set(env, "AZURE_CLIENT_SECRET")),
+    (AuthMode.CERTIFICATE, lambda env, _: _set(env, "AZURE_CLIENT_CERTIFICATE_PATH")),
+    (AuthMode.WORKLOAD_IDENTITY, lambda env, _: _set(env, "AZURE_FEDERATED_TOKEN_FILE")),
     (
         AuthMode.MANAGED_IDENTITY,
-        lambda env: _set(env, "IDENTITY_ENDPOINT") or _set(env, "MSI_ENDPOINT"),
+        lambda env, _: _set(env, "IDENTITY_ENDPOINT") or _set(env, "MSI_ENDPOINT"),
     ),
+    (AuthMode.AZURE_CLI, lambda _, which: bool(which("az"))),
 )
+# Machine-wide sources: never used for a loopback Graph URL (the local emulator).
 AMBIENT = frozenset({AuthMode.MANAGED_IDENTITY, AuthMode.AZURE_CLI})
 
 
 def choose(
-    environ: Mapping[str, str], *, loopback: bool, which: Callable[[str], str | None]
+    environ: Mapping[str, str], *, loopback: bool, which: Which
 ) -> AuthMode | None:
     """The mode `auto` picks (see the module docstring); None means no credentials."""
     for mode, applies in AUTO_ORDER:
-        if applies(environ) and not (loopback and mode in AMBIENT):
+        if not (loopback and mode in AMBIENT) and applies(environ, which):
             return mode
-    if not loopback and which("az"):
-        return AuthMode.AZURE_CLI
     if loopback:
         return None
     raise ConfigError(
@@ -117,7 +119,7 @@ def connect(
     environ: Mapping[str, str],
     *,
     loopback: bool,
-    which: Callable[[str], str | None] = shutil.which,
+    which: Which = shutil.which,
 ) -> Connection:
     """The credentials for `mode` (AUTO resolved first). ConfigError when the environment
     lacks what the mode needs; AuthError when a credential cannot be loaded."""
