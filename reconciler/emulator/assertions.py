@@ -6,15 +6,12 @@ azure-identity), imported only when a ``client_certificate`` is configured.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import time
 from typing import Any
 
-
-def _b64decode(part: str) -> bytes:
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+from reconciler.emulator import b64url
 
 
 def check_signed_assertion(
@@ -30,9 +27,9 @@ def check_signed_assertion(
 
     try:
         head_b64, claims_b64, signature_b64 = assertion.split(".")
-        header: dict[str, Any] = json.loads(_b64decode(head_b64))
-        claims: dict[str, Any] = json.loads(_b64decode(claims_b64))
-        signature = _b64decode(signature_b64)
+        header: dict[str, Any] = json.loads(b64url.decode(head_b64))
+        claims: dict[str, Any] = json.loads(b64url.decode(claims_b64))
+        signature = b64url.decode(signature_b64)
     except (ValueError, binascii.Error):
         return "The client assertion is not a well-formed JWT."
     certificate = x509.load_pem_x509_certificate(certificate_pem.encode("ascii"))

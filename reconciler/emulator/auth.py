@@ -30,7 +30,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import json
 import re
 import threading
 import time
@@ -39,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+from reconciler.emulator import b64url
 from reconciler.emulator.config import Config
 from reconciler.emulator.errors import GraphError
 from reconciler.emulator.messages import Request
@@ -49,11 +49,6 @@ IMDS_PATH = "/metadata/identity/oauth2/token"
 APP_SERVICE_PATH = "/msi/token"
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 MANAGED_TENANT = "managed-identity-tenant"
-
-
-def _b64url(data: dict[str, Any]) -> str:
-    raw = json.dumps(data, separators=(",", ":")).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
 def _aad_error(error: str, code: int, description: str) -> dict[str, Any]:
@@ -244,7 +239,7 @@ class Authenticator:
             "exp": int(expiry),
             "jti": str(uuid.uuid4()),
         }
-        token = f"{_b64url({'alg': 'none', 'typ': 'JWT'})}.{_b64url(claims)}."
+        token = f"{b64url.encode_json({'alg': 'none', 'typ': 'JWT'})}.{b64url.encode_json(claims)}."
         with self._lock:
             self._issued[token] = (client_id, expiry)
         return {

@@ -7,24 +7,23 @@ the offset and page size; a client must follow the link as given, never build on
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 from typing import Any
 from urllib.parse import quote
 
+from reconciler.emulator import b64url
 from reconciler.emulator.errors import bad_request
 from reconciler.emulator.messages import Request
 
 
 def _encode(offset: int, size: int) -> str:
-    raw = json.dumps({"o": offset, "n": size}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    return b64url.encode_json({"o": offset, "n": size})
 
 
 def _decode(token: str) -> tuple[int, int]:
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        raw = b64url.decode(token)
         data = json.loads(raw)
         offset, size = int(data["o"]), int(data["n"])
     except (binascii.Error, ValueError, KeyError, TypeError):
