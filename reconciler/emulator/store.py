@@ -173,10 +173,8 @@ class TenantStore:
             return copy.deepcopy(policy) if policy is not None else None
 
     def require_policy(self, policy_id: str) -> dict[str, Any]:
-        policy = self.get_policy(policy_id)
-        if policy is None:
-            raise not_found(f"officeClientConfiguration '{policy_id}'")
-        return policy
+        with self._lock:
+            return copy.deepcopy(self._mutable_policy(policy_id))
 
     def _check_priority_free(self, priority: int, *, ignore: str | None) -> None:
         for other in self._policies.values():
