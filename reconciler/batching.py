@@ -17,6 +17,7 @@ import base64
 import binascii
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from requests.structures import CaseInsensitiveDict
@@ -131,20 +132,38 @@ def decode_body(body: Any, headers: CaseInsensitiveDict[str]) -> Any:
     return body
 
 
-def _entries(response: GraphResponse, sent: Sequence[BatchRequest]) -> dict[str, Mapping[str, Any]]:
+@dataclass(frozen=True)
+class _Entry:
+    """One sub-response, read once: its status, its headers and its raw body."""
+
+    status: int
+    headers: CaseInsensitiveDict[str]
+    body: Any
+
+
+def _headers(entry: Mapping[str, Any]) -> CaseInsensitiveDict[str]:
+    raw = ci_get(entry, "headers")
+    if not isinstance(raw, Mapping):
+        return CaseInsensitiveDict()
+    return CaseInsensitiveDict({str(k): str(v) for k, v in raw.items()})
+
+
+def _entries(response: GraphResponse, sent: Sequence[BatchRequest]) -> dict[str, _Entry]:
     """Answers by id; GraphResponseError if the $batch reply is malformed or incomplete."""
     body = response.body
     items = ci_get(body, "responses") if isinstance(body, Mapping) else None
     if not isinstance(items, list):
         raise GraphResponseError("$batch answer has no 'responses' list")
-    found: dict[str, Mapping[str, Any]] = {}
+    found: dict[str, _Entry] = {}
     for entry in items:
         if not isinstance(entry, Mapping):
             raise GraphResponseError("$batch answer holds a non-object entry")
         status = ci_get(entry, "status")
         if type(status) is not int or not 100 <= status <= 599:
             raise GraphResponseError(f"$batch answer has an invalid status {str(status)[:20]!r}")
-        found.setdefault(str(ci_get(entry, "id")), entry)
+        entry_id = str(ci_get(entry, "id"))
+        if entry_id not in found:
+            found[entry_id] = _Entry(status, _headers(entry), ci_get(entry, "body"))
     missing = [request.id for request in sent if request.id not in found]
     if missing:
         raise GraphResponseError(f"$batch answer lacks request(s) {', '.join(missing[:5])}")
@@ -199,11 +218,11 @@ class ChunkRunner:
         return results
 
     def _retryable(
-        self, pending: Sequence[BatchRequest], entries: Mapping[str, Mapping[str, Any]]
+        self, pending: Sequence[BatchRequest], entries: Mapping[str, _Entry]
     ) -> set[str]:
         retry: set[str] = set()
         for request in pending:  # prerequisites come first, so one pass settles 424 chains
-            status = ci_get(entries[request.id], "status")
+            status = entries[request.id].status
             if status == 429:
                 self._stats.add(throttled=1)
             transient = status == 429 or (status in RETRY_STATUSES and request.idempotent)
@@ -213,25 +232,15 @@ class ChunkRunner:
         return retry
 
 
-def _headers(entry: Mapping[str, Any]) -> CaseInsensitiveDict[str]:
-    raw = ci_get(entry, "headers")
-    if not isinstance(raw, Mapping):
-        return CaseInsensitiveDict()
-    return CaseInsensitiveDict({str(k): str(v) for k, v in raw.items()})
-
-
-def _longest_retry_after(entries: Mapping[str, Mapping[str, Any]], ids: set[str]) -> float | None:
-    waits = [parse_retry_after(_headers(entries[i]).get("retry-after")) for i in ids]
+def _longest_retry_after(entries: Mapping[str, _Entry], ids: set[str]) -> float | None:
+    waits = [parse_retry_after(entries[i].headers.get("retry-after")) for i in ids]
     known = [wait for wait in waits if wait is not None]
     return max(known) if known else None
 
 
-def _result(
-    request: BatchRequest, entry: Mapping[str, Any], response: GraphResponse
-) -> BatchResult:
-    status: int = ci_get(entry, "status")
-    headers = _headers(entry)
-    body = decode_body(ci_get(entry, "body"), headers)
+def _result(request: BatchRequest, entry: _Entry, response: GraphResponse) -> BatchResult:
+    status, headers = entry.status, entry.headers
+    body = decode_body(entry.body, headers)
     request_id = headers.get("request-id", "")
     error = None
     if status >= 400:
