@@ -10,7 +10,6 @@ Every problem is returned, located, rather than raised.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import StringIO
@@ -31,7 +30,7 @@ from ruamel.yaml.events import (
 from ruamel.yaml.reader import ReaderError
 
 try:
-    import _ruamel_yaml  # noqa: F401  (the libyaml binding)
+    from ruamel.yaml.cyaml import CParser  # the libyaml binding
 
     _HAVE_CLIB = True
 except ImportError:  # pragma: no cover - depends on the platform's wheels
@@ -307,19 +306,19 @@ def _syntax_problem(error: YAMLError, text: str) -> YamlProblem:
     return YamlProblem(mark.line + 1, mark.column + 1, (), message)
 
 
-_parsers = threading.local()
-
-
 def _events(text: str) -> Iterator[Event]:
     # libyaml (ruamel.yaml.clib) when installed: several times faster. Both parsers are
-    # state machines, so deep input cannot exhaust the Python stack. One YAML instance per
-    # thread, reused: building one per file was a third of the load time of 5,000 files.
-    yaml: YAML | None = getattr(_parsers, "yaml", None)
-    if yaml is None:
-        yaml = _parsers.yaml = YAML(typ="safe", pure=not _HAVE_CLIB)
-    _parsers.yaml = None  # taken: a nested or abandoned parse never shares its state
-    yield from yaml.parse(StringIO(text))
-    _parsers.yaml = yaml  # finished cleanly: safe to reuse
+    # state machines, so deep input cannot exhaust the Python stack. libyaml is driven
+    # directly: YAML.parse built a loader for every file and kept a record of each one.
+    if _HAVE_CLIB:
+        parser = CParser(StringIO(text))
+        try:
+            while parser.check_event():
+                yield parser.get_event()
+        finally:
+            parser.dispose()
+    else:
+        yield from YAML(typ="safe", pure=True).parse(StringIO(text))
 
 
 def parse(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
