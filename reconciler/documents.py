@@ -42,7 +42,7 @@ class Origin:
     file: str
     base: Path  # directory of the manifest file
     root: Path  # payload files must stay inside
-    realpath: RealPaths = field(default_factory=RealPaths, compare=False)  # shared by a load
+    realpath: RealPaths = field(compare=False)  # shared by the whole load
 
 
 class _Locator:

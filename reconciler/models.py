@@ -148,8 +148,3 @@ class Envelope(_Strict):
     kind: str
     metadata: Metadata = Field(default_factory=Metadata)
     spec: dict[str, Any]
-
-
-def dump_declared(model: BaseModel) -> dict[str, Any]:
-    """The declared fields only, by Graph name (aliases), explicit nulls kept."""
-    return model.model_dump(by_alias=True, exclude_unset=True)

@@ -109,34 +109,35 @@ def _within(path: str, root: str) -> bool:
 
 
 class RealPaths:
-    """`os.path.realpath`, resolving each directory once: one load reads thousands of
-    payload files from a few directories, and walking every path component of every file
-    was an eighth of the load time. Keep one instance per load, not longer: a directory
+    """`os.path.realpath`, remembering what it resolved: one load reads thousands of payload
+    files from a few directories under one root, and walking every path component of every
+    file was an eighth of the load time. Keep one instance per load, not longer: a directory
     may become a symlink between runs."""
 
     def __init__(self) -> None:
-        self._directories: dict[str, str] = {}
+        self._resolved: dict[str, str] = {}
 
     def __call__(self, path: str | Path) -> str:
         lexical = os.path.abspath(path)
-        if os.path.islink(lexical):
-            return os.path.realpath(lexical)
-        head, tail = os.path.split(lexical)
-        real = self._directories.get(head)
+        real = self._resolved.get(lexical)
         if real is None:
-            real = self._directories[head] = os.path.realpath(head)
-        return os.path.join(real, tail)
+            if os.path.islink(lexical):
+                real = os.path.realpath(lexical)
+            else:
+                head, tail = os.path.split(lexical)
+                real = os.path.join(self(head), tail) if tail else os.path.realpath(lexical)
+            self._resolved[lexical] = real
+        return real
 
 
 def resolve_inside(
-    relative: str, *, base: Path, root: Path, realpath: RealPaths | None = None
+    relative: str, *, base: Path, root: Path, realpath: RealPaths
 ) -> str:
     """The real path of `relative` (written relative to directory `base`) inside `root`.
 
     Rejects absolute paths, `..` escapes and symlinks that lead out of `root`; `base` is
     expected to lie inside `root` already.
     """
-    realpath = realpath or RealPaths()
     if "\0" in relative:
         raise FileProblem("contains a NUL character")
     if "\\" in relative:

@@ -6,6 +6,7 @@ copies of the examples, fed to `manifests.load` in-process).
 from __future__ import annotations
 
 import contextlib
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -74,13 +75,23 @@ def test_random_bytes_never_raise_anything_but_manifest_error(tmp_path, data):
 _EXAMPLE = (REPO / "manifests/security.yaml").read_text(encoding="utf-8")
 
 
+def _example_beside_its_payloads(tmp_path: Path, text: str) -> Path:
+    shutil.copytree(REPO / "manifests/payloads", tmp_path / "payloads", dirs_exist_ok=True)
+    target = tmp_path / "m.yaml"
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def test_the_unmangled_example_loads_in_the_fuzz_setup(tmp_path):
+    # Otherwise every mangled input would stop at a missing payload file, and the fuzz
+    # below would never reach validation past it.
+    assert manifests.load([_example_beside_its_payloads(tmp_path, _EXAMPLE)]).resources
+
+
 @_FUZZ
 @given(st.lists(st.tuples(st.integers(0, len(_EXAMPLE)), st.sampled_from(["", ":", "-", "[", "{", "&a", "*a", "\t", "\n  ", "'", "!!x ", "null", "3"])), max_size=4))
 def test_mangled_examples_never_raise_anything_but_manifest_error(tmp_path, edits):
     text = _EXAMPLE
     for at, insert in edits:
         text = text[:at] + insert + text[at + 1 :]
-    target = tmp_path / "m.yaml"
-    target.write_text(text, encoding="utf-8")
-    (tmp_path / "payloads").mkdir(exist_ok=True)
-    _load_quietly(target)
+    _load_quietly(_example_beside_its_payloads(tmp_path, text))

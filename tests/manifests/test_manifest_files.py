@@ -54,7 +54,7 @@ def test_payload_fifo_is_refused_without_blocking(root):
     ]
 
 
-def test_payload_symlink_to_a_device_is_refused(root):
+def test_payload_symlink_to_a_device_outside_the_root_is_refused(root):
     (root / "zero.json").symlink_to("/dev/zero")
     with_payload(root, "zero.json")
     assert messages(["m"]) == [
