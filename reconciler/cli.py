@@ -31,6 +31,8 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
 
+DRIFT_FORMATS = ("text", "json", "markdown", "junit", "sarif")
+
 
 def _print_error(error: ReconcilerError) -> None:
     if isinstance(error, ManifestError):
@@ -253,7 +255,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 
 def _write_report(path: str, text: str) -> None:
-    from reconciler.exporter import write_text_atomic
+    from reconciler.safefiles import write_text_atomic
 
     try:
         write_text_atomic(Path(path), text)
@@ -272,9 +274,16 @@ def cmd_drift(args: argparse.Namespace) -> int:
     with closing(_graph_client(args)) as client:
         live = reader.read_tenant(client)
     body = drift.drift_json(drift.detect(desired, live, now=datetime.now(UTC)))
-    print(reports.render(body, args.format), end="")
+    rendered: dict[str, str] = {}  # each format once, however many files ask for it
+
+    def render(fmt: str) -> str:
+        if fmt not in rendered:
+            rendered[fmt] = reports.render(body, fmt)
+        return rendered[fmt]
+
+    print(render(args.format), end="")
     for path, fmt in targets:
-        _write_report(path, reports.render(body, fmt))
+        _write_report(path, render(fmt))
         print(f"Wrote the {fmt} drift report to {path}.", file=sys.stderr)
     return EXIT_CHANGES if body["drift"] else EXIT_OK
 
@@ -393,9 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("drift", help="report where the tenant differs from the manifests")
     p.add_argument("paths", nargs="+", metavar="PATH")
     _graph_options(p)
-    p.add_argument(
-        "--format", choices=["text", "json", "markdown", "junit", "sarif"], default="text"
-    )
+    # reports.FORMATS, written out: importing reports here would slow every command's start.
+    p.add_argument("--format", choices=DRIFT_FORMATS, default="text")
     p.add_argument(
         "--report",
         action="append",

@@ -6,11 +6,11 @@ with stable key order, so a second export of the same tenant is byte-identical.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
 import re
-import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,6 +24,7 @@ from reconciler.canonical import plain
 from reconciler.errors import ReconcilerError
 from reconciler.live import NON_JSON_KEY, LiveObject
 from reconciler.models import API_VERSION
+from reconciler.safefiles import write_text_atomic
 
 PAYLOAD_DIR = "payloads"
 
@@ -94,8 +95,9 @@ def _unique(name: str, suffix: str, used: set[str]) -> str:
     return candidate
 
 
-def _spec_properties(rt: registry.ResourceType) -> set[str]:
-    return {info.alias or name for name, info in rt.spec_model.model_fields.items()}
+@functools.cache  # asked for every property of every exported object
+def _spec_properties(rt: registry.ResourceType) -> frozenset[str]:
+    return frozenset(info.alias or name for name, info in rt.spec_model.model_fields.items())
 
 
 def _object_files(rt: registry.ResourceType, obj: LiveObject, name: str) -> dict[str, str]:
@@ -134,19 +136,6 @@ def _object_files(rt: registry.ResourceType, obj: LiveObject, name: str) -> dict
     }
     files[f"{name}.yaml"] = _yaml_text(document)
     return files
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Replace `path` in one step, so a reader never sees half a file (nor a stray temp)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _current_text(path: Path) -> str | None:

@@ -10,8 +10,6 @@ and in JSON bodies); the executor fills it from the create's response.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError, field_va
 
 from reconciler.canonical import sha256_json
 from reconciler.errors import PlanFileError
+from reconciler.safefiles import write_text_atomic
 
 FORMAT_VERSION = 1
 
@@ -167,16 +166,7 @@ def dumps(plan: Plan) -> str:
 
 def save(plan: Plan, path: str | Path) -> None:
     """Write atomically, so an interrupted save never leaves half a plan."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".plan-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(dumps(plan))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(Path(path), dumps(plan))
 
 
 def loads(text: str, *, source: str = "plan") -> Plan:

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from reconciler.errors import ConfigError
 from reconciler.render import short
 
-FORMATS = ("text", "json", "markdown", "junit", "sarif")
+FORMATS = ("text", "json", "markdown", "junit", "sarif")  # `render` has one renderer each
 EXTENSIONS = {
     ".txt": "text",
     ".json": "json",

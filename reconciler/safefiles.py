@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -214,3 +215,16 @@ def read_json(path: str | Path) -> Any:
     if brackets > MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH + 1:
         raise FileProblem(f"is nested more than {MAX_JSON_DEPTH} levels deep")
     return value
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Replace `path` in one step, so a reader never sees half a file (nor a stray temp)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

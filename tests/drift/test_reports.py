@@ -149,10 +149,16 @@ def test_junit_parses_with_one_case_per_resource_and_failures_for_drift(body):
 
 def test_junit_survives_characters_xml_cannot_carry():
     d = desired(resource("a", displayName="A", priority=1, description="ok"))
-    tenant = live(obj("id-a", displayName="A", priority=1, description="bad\x00\x1b[31m"))
+    tenant = live(
+        obj("id-a", displayName="A", priority=1, description="bad\x00\x1b[31m"),
+        # An unmanaged object's id reaches the XML as it is, not JSON-escaped.
+        obj("id\x00z", displayName="Stray", priority=2),
+    )
     root = ET.fromstring(junit(drift_json(detect(d, tenant, now=NOW))))
     failure = root.find("testsuite/testcase/failure")
     assert failure is not None and "\\u0000" in (failure.text or "")
+    names = [case.get("name") or "" for case in root.iter("testcase")]
+    assert any("id\ufffdz" in name for name in names)
 
 
 def test_sarif_validates_and_locates_each_field_at_its_manifest_line_and_column(body):
@@ -178,7 +184,15 @@ def test_sarif_validates_and_locates_each_field_at_its_manifest_line_and_column(
 
 def test_sarif_fingerprints_are_stable_and_distinct(body):
     first = [r["partialFingerprints"] for r in sarif(body)["runs"][0]["results"]]
-    again = [r["partialFingerprints"] for r in sarif(body)["runs"][0]["results"]]
+    # Stable when the manifest lines move (an edit above the resource) and the run is
+    # another: only the address and pointer count, so code scanning keeps the same alert.
+    shifted = json.loads(json.dumps(body))
+    shifted["checked_at"] = "2030-01-01T00:00:00+00:00"
+    for drifted in shifted["resources"]:
+        for field in drifted.get("fields", []):
+            if field.get("source"):
+                field["source"]["line"] += 10
+    again = [r["partialFingerprints"] for r in sarif(shifted)["runs"][0]["results"]]
     assert first == again
     assert len({json.dumps(f) for f in first}) == len(first)
 
@@ -241,3 +255,12 @@ def test_unknown_report_extension_is_a_config_error_with_the_choices(path):
     with pytest.raises(ConfigError) as caught:
         format_for_path(path)
     assert ".sarif (sarif)" in caught.value.hint
+
+
+def test_drift_offers_exactly_the_report_formats_there_are(body):
+    from reconciler.cli import DRIFT_FORMATS
+    from reconciler.reports import EXTENSIONS, FORMATS, render
+
+    assert DRIFT_FORMATS == FORMATS
+    assert set(EXTENSIONS.values()) <= set(FORMATS)
+    assert all(render(body, fmt) for fmt in FORMATS)
