@@ -20,17 +20,11 @@ import jsonpatch
 from reconciler.canonical import canonical_json, sha256_json
 from reconciler.desired import DesiredResource
 from reconciler.live import LiveObject
+from reconciler.pointers import escape_token
+from reconciler.pointers import split as split_pointer
 from reconciler.registry import ResourceType
 
 _LIST_FIELDS = frozenset({"assignments", "checkinStatuses", "tenantCheckinStatuses"})
-
-
-def escape_pointer_token(token: object) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def split_pointer(pointer: str) -> list[str]:
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,7 +38,7 @@ class FieldChange:
 
     @property
     def pointer(self) -> str:
-        return f"/spec/{escape_pointer_token(self.field)}"
+        return f"/spec/{escape_token(self.field)}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,7 +118,7 @@ def _deepdiff_pointers(before: Any, after: Any, prefix: str, out: set[str]) -> N
     for items in tree.values():
         for item in items:
             tokens = item.path(output_format="list")
-            out.add(prefix + "".join("/" + escape_pointer_token(t) for t in tokens))
+            out.add(prefix + "".join("/" + escape_token(t) for t in tokens))
 
 
 def _walk_pointers(before: Any, after: Any, prefix: str, out: set[str]) -> None:
@@ -141,7 +135,7 @@ def _walk_pointers(before: Any, after: Any, prefix: str, out: set[str]) -> None:
             out.add(prefix)  # too little in common: DeepDiff reports the whole dict
             return
         for key in keys:
-            pointer = f"{prefix}/{escape_pointer_token(key)}"
+            pointer = f"{prefix}/{escape_token(key)}"
             if key in shared:
                 _walk_pointers(before[key], after[key], pointer, out)
             else:
@@ -170,9 +164,9 @@ def _patch(before: Any, after: Any, path: str, ops: list[dict[str, Any]]) -> Non
         ops.append({"op": "replace", "path": path, "value": after})
     elif isinstance(before, dict):
         for key in sorted(before.keys() - after.keys()):
-            ops.append({"op": "remove", "path": f"{path}/{escape_pointer_token(key)}"})
+            ops.append({"op": "remove", "path": f"{path}/{escape_token(key)}"})
         for key, value in after.items():
-            child = f"{path}/{escape_pointer_token(key)}"
+            child = f"{path}/{escape_token(key)}"
             if key in before:
                 _patch(before[key], value, child, ops)
             else:
@@ -227,7 +221,7 @@ def compare(rt: ResourceType, resource: DesiredResource, live: LiveObject | None
         if before_json == after_json:
             continue
         before, after = json.loads(before_json), json.loads(after_json)  # plain JSON copies
-        prefix = f"/spec/{escape_pointer_token(field)}"
+        prefix = f"/spec/{escape_token(field)}"
         details: tuple[str, ...] = ()
         if isinstance(before, dict | list) and isinstance(after, dict | list):
             details = _deep_pointers(before, after, prefix)

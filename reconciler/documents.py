@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from reconciler import models, registry
+from reconciler import models, pointers, registry
 from reconciler.canonical import Payload
 from reconciler.desired import DesiredResource, SourcePosition
 from reconciler.errors import ManifestIssue
@@ -127,7 +127,7 @@ def _ignore(
     out: list[str] = []
     for index, written in enumerate(meta.ignore):
         relative = written[len("/spec") :] if written.startswith("/spec/") else written
-        first = relative.split("/")[1].replace("~1", "/").replace("~0", "~")
+        first = pointers.split(relative)[0]
         if first not in fields:
             loc = ("metadata", "ignore", index)
             message = f"'{written}' points to no field of a {rt.kind} spec{suggestion(first, fields)}"

@@ -21,9 +21,10 @@ from typing import Any
 from reconciler import __version__, registry
 from reconciler.canonical import canonical_json
 from reconciler.desired import Desired, DesiredResource, SourcePosition
-from reconciler.diff import compare, owned_view, split_pointer
+from reconciler.diff import compare, owned_view
 from reconciler.live import Live, LiveObject
 from reconciler.planner import match_resources, unmanaged_objects
+from reconciler.pointers import split as split_pointer
 from reconciler.registry import ResourceType
 
 FORMAT_VERSION = 1

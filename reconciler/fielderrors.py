@@ -16,7 +16,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from reconciler import models
+from reconciler import models, pointers
 
 Loc = tuple[str | int, ...]
 
@@ -51,7 +51,7 @@ class FieldIssue:
 
 def pointer(loc: Loc) -> str:
     """RFC 6901 JSON pointer of a key path."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in loc)
+    return pointers.join(loc)
 
 
 def dotted(loc: Loc) -> str:

@@ -23,7 +23,6 @@ from reconciler.diff import (
     compare,
     fingerprint,
     owned_fields,
-    split_pointer,
 )
 from reconciler.errors import PlanError
 from reconciler.freshness import priorities_fingerprint
@@ -40,6 +39,7 @@ from reconciler.plan import (
     Unmanaged,
     id_placeholder,
 )
+from reconciler.pointers import split as split_pointer
 from reconciler.registry import ResourceType
 
 # The documented Intune per-app write limit (graph-spec §3.2): 100 writes per 20 seconds.
