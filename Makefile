@@ -16,7 +16,7 @@ install: $(STAMP)
 
 # Start the embedded Graph emulator with a demo tenant, then plan and apply manifests/.
 run: $(STAMP)
-	$(BIN)/python -m reconciler.demo
+	$(BIN)/python -m reconciler.cli.demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -33,7 +33,7 @@ bench: $(STAMP)
 # Fuzz the manifest loader for FUZZ_SECONDS; a failure is saved under tests/reliability/regressions/.
 FUZZ_SECONDS ?= 60
 fuzz: $(STAMP)
-	$(BIN)/python -m tests.fuzz_manifests --seconds $(FUZZ_SECONDS)
+	$(BIN)/python -m tools.fuzz_manifests --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(VENV) .reconciler build *.egg-info

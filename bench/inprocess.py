@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reconciler import manifests, planner, reader
-from reconciler.desired import Desired
-from reconciler.graph import GraphClient
-from reconciler.live import Live
+from reconciler.engine import planner
+from reconciler.fetch.client import GraphClient
+from reconciler.fetch.tenant import read_tenant
+from reconciler.load import manifests
+from reconciler.values.desired import Desired
+from reconciler.values.live import Live
 
 REPEATS = 3
 MIN_SECONDS = 1.0  # small tenants plan in milliseconds: repeat until timer noise is small
@@ -49,7 +51,7 @@ def measure(manifest_dir: Path, graph_url: str) -> Phases:
     load_cpu = time.process_time() - start
     with GraphClient(graph_url) as client:
         wall, cpu = time.perf_counter(), time.process_time()
-        live = reader.read_tenant(client)
+        live = read_tenant(client)
         read_wall, read_cpu = time.perf_counter() - wall, time.process_time() - cpu
     plan_cpu, changes = _timed_plan(desired, live)
     return Phases(load_cpu, read_wall, read_cpu, plan_cpu, changes)

@@ -68,7 +68,7 @@ def expect(run: Run, codes: set[int], what: str) -> Run:
 
 
 STARTUP_IMPORTS = (
-    "import reconciler.cli, reconciler.manifests, reconciler.planner, reconciler.reader"
+    "import reconciler.cli, reconciler.load.manifests, reconciler.engine.planner, reconciler.fetch.tenant"
 )
 
 

@@ -104,8 +104,8 @@ clients that insist on it (azure-identity's authorities must be https).
 
 from __future__ import annotations
 
-from reconciler.emulator.seeds import make_policy, make_tenant
 from reconciler.emulator.server import Emulator, running_emulator
-from reconciler.emulator.store import TenantStore
+from reconciler.emulator.surfaces.office.seeds import make_policy, make_tenant
+from reconciler.emulator.surfaces.office.store import TenantStore
 
 __all__ = ["Emulator", "TenantStore", "make_policy", "make_tenant", "running_emulator"]

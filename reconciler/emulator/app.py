@@ -19,14 +19,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.emulator import batch, routes
+from reconciler.emulator import batch
 from reconciler.emulator.auth import Authenticator
 from reconciler.emulator.config import Config
 from reconciler.emulator.errors import GraphError, error_body
 from reconciler.emulator.faults import Chaos, Drop, Throttler, retry_after
 from reconciler.emulator.messages import Request, Response, stamp
 from reconciler.emulator.stats import Stats
-from reconciler.emulator.store import TenantStore
+from reconciler.emulator.surfaces.office import routes
+from reconciler.emulator.surfaces.office.store import TenantStore
 
 
 @dataclass

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from reconciler.emulator.store import Tenant, normalise_tenant
+from reconciler.emulator.surfaces.office.store import Tenant, normalise_tenant
 
 
 def read_tenant(path: str | os.PathLike[str]) -> Tenant:

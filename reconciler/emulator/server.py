@@ -27,7 +27,7 @@ from reconciler.emulator.config import Config
 from reconciler.emulator.faults import Drop
 from reconciler.emulator.messages import Request, Response
 from reconciler.emulator.persistence import read_tenant, save_tenant
-from reconciler.emulator.store import Tenant, TenantStore, normalise_tenant
+from reconciler.emulator.surfaces.office.store import Tenant, TenantStore, normalise_tenant
 
 VERSION = "/beta"
 

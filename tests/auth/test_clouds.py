@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.clouds import check_trust, resolve
 from reconciler.errors import ConfigError
+from reconciler.fetch.auth.clouds import check_trust, resolve
 
 
 @pytest.mark.parametrize(

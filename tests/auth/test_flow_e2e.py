@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from e2e.helpers import policy_doc, run, write_set
 
-from reconciler.permissions import READ, WRITE
+from reconciler.fetch.auth.permissions import READ, WRITE
 
 from .pki import PFX_PASSWORD
 from .support import (

@@ -17,10 +17,10 @@ from azure.identity import (
     WorkloadIdentityCredential,
 )
 
-from reconciler.auth import BearerTokenAuth, CredentialAuth
-from reconciler.clouds import resolve
-from reconciler.credentials import AuthMode, choose, connect
 from reconciler.errors import AuthError, ConfigError
+from reconciler.fetch.auth.bearer import BearerTokenAuth, CredentialAuth
+from reconciler.fetch.auth.clouds import resolve
+from reconciler.fetch.auth.credentials import AuthMode, choose, connect
 
 from .pki import PFX_PASSWORD
 

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from reconciler.errors import AuthError
-from reconciler.permissions import READ, WRITE, granted, jwt_claims, require
+from reconciler.fetch.auth.permissions import READ, WRITE, granted, jwt_claims, require
 
 
 def jwt(claims: dict) -> str:

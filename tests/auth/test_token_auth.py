@@ -12,8 +12,8 @@ import pytest
 import requests
 from azure.core.exceptions import ClientAuthenticationError
 
-from reconciler.auth import REFRESH_MARGIN, BearerTokenAuth, CredentialAuth
 from reconciler.errors import AuthError
+from reconciler.fetch.auth.bearer import REFRESH_MARGIN, BearerTokenAuth, CredentialAuth
 
 SCOPE = "https://graph.microsoft.com/.default"
 

@@ -11,8 +11,8 @@ import json
 import pytest
 from e2e.helpers import run
 
-from reconciler.clouds import resolve
-from reconciler.credentials import AuthMode, connect
+from reconciler.fetch.auth.clouds import resolve
+from reconciler.fetch.auth.credentials import AuthMode, connect
 
 from .support import CLIENT_ID, SECRET, TENANT, manifests
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.desired import Desired, DesiredResource, SourcePosition
-from reconciler.live import Live, LiveObject
+from reconciler.values.desired import Desired, DesiredResource, SourcePosition
+from reconciler.values.live import Live, LiveObject
 
 SECURITY = "WindowsOfficeClientSecurityConfiguration"
 CLIENT = "WindowsOfficeClientConfiguration"

@@ -2,7 +2,7 @@
 
 import json
 
-from reconciler.canonical import Payload, canonical_json, plain, sha256_json
+from reconciler.values.canonical import Payload, canonical_json, plain, sha256_json
 
 
 def test_key_order_and_spacing_do_not_matter():

@@ -4,11 +4,11 @@ import jsonpatch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler import registry
-from reconciler.canonical import canonical_json
-from reconciler.desired import DesiredResource
-from reconciler.diff import compare
-from reconciler.live import LiveObject
+from reconciler.engine.diff import compare
+from reconciler.kinds import registry
+from reconciler.values.canonical import canonical_json
+from reconciler.values.desired import DesiredResource
+from reconciler.values.live import LiveObject
 
 RT = registry.by_kind("WindowsOfficeClientConfiguration")
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from reconciler import plan as plan_file
+from reconciler.engine.planner import make_plan
 from reconciler.errors import PlanFileError
-from reconciler.planner import make_plan
+from reconciler.values import plan as plan_file
 
 from .builders import desired, live, obj, resource
 
@@ -67,7 +67,7 @@ def test_truncated_plan_is_refused(saved):
 
 
 def _rewrite(path, edit):
-    from reconciler.canonical import sha256_json
+    from reconciler.values.canonical import sha256_json
 
     document = json.loads(path.read_text())
     edit(document["plan"])

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from reconciler.engine.planner import make_plan
+from reconciler.engine.staleness import check_fresh
 from reconciler.errors import PlanError
-from reconciler.freshness import check_fresh
-from reconciler.plan import Action, StepKind
-from reconciler.planner import make_plan
+from reconciler.values.plan import Action, StepKind
 
 from .builders import CLIENT, GROUP_A, GROUP_B, desired, in_sync, live, obj, resource
 

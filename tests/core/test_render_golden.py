@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import render
-from reconciler.planner import make_plan
+from reconciler.engine.planner import make_plan
+from reconciler.report import plan_formats
 
 from .builders import CLIENT, GROUP_A, GROUP_B, desired, live, obj, resource
 
@@ -74,26 +74,26 @@ def check(name: str, actual: str) -> None:
 def test_text(prune):
     check(
         f"plan-{'prune' if prune else 'unmanaged'}.txt",
-        render.text(render.plan_json(sample_plan(prune=prune))),
+        plan_formats.text(plan_formats.plan_json(sample_plan(prune=prune))),
     )
 
 
 def test_json():
-    body = render.plan_json(sample_plan(prune=False))
+    body = plan_formats.plan_json(sample_plan(prune=False))
     check("plan.json", json.dumps(body, indent=2, sort_keys=True) + "\n")
 
 
 def test_markdown():
-    check("plan.md", render.markdown(render.plan_json(sample_plan(prune=False))))
+    check("plan.md", plan_formats.markdown(plan_formats.plan_json(sample_plan(prune=False))))
 
 
 def test_colour_only_when_asked():
-    body = render.plan_json(sample_plan(prune=False))
-    assert "\033[" not in render.text(body)
-    assert "\033[32m" in render.text(body, color=True)
+    body = plan_formats.plan_json(sample_plan(prune=False))
+    assert "\033[" not in plan_formats.text(body)
+    assert "\033[32m" in plan_formats.text(body, color=True)
 
 
 def test_empty_plan_says_so():
     d = desired(resource("a", displayName="A", priority=1))
-    body = render.plan_json(make_plan(d, live(obj("id-a", displayName="A", priority=1)), now=NOW))
-    assert render.text(body).endswith("No changes. The tenant matches the manifests.\n")
+    body = plan_formats.plan_json(make_plan(d, live(obj("id-a", displayName="A", priority=1)), now=NOW))
+    assert plan_formats.text(body).endswith("No changes. The tenant matches the manifests.\n")

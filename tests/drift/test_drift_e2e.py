@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 from e2e.helpers import GROUP_A, POLICIES, SECURITY, by_name, policy_doc, raw, run, write_set
 
-from reconciler.drift_schema import DRIFT_JSON_SCHEMA
+from reconciler.report.drift_schema import DRIFT_JSON_SCHEMA
 
 from .support import SARIF_SCHEMA, apply
 

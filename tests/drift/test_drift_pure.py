@@ -10,10 +10,10 @@ import jsonschema
 import pytest
 from core.builders import GROUP_A, GROUP_B, desired, in_sync, live, obj, resource
 
-from reconciler.drift import Status, detect, drift_json
-from reconciler.drift_schema import DRIFT_JSON_SCHEMA
+from reconciler.engine.drift import Status, detect, drift_json
+from reconciler.engine.planner import make_plan
 from reconciler.errors import PlanError
-from reconciler.planner import make_plan
+from reconciler.report.drift_schema import DRIFT_JSON_SCHEMA
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 

@@ -22,7 +22,7 @@ from e2e.helpers import (
     write_set,
 )
 
-from reconciler import manifests
+from reconciler.load import manifests
 
 from .support import apply
 
@@ -146,7 +146,7 @@ def test_kind_filter_and_stale_file_note(capsys, emulator, tmp_path):
 
 def awkward_tenant() -> dict:
     """Payloads that are not JSON, reporting fields, odd names: what a real tenant holds."""
-    from reconciler.emulator.seeds import make_policy, make_tenant
+    from reconciler.emulator.surfaces.office.seeds import make_policy, make_tenant
 
     policies = [
         make_policy(

@@ -12,10 +12,9 @@ import jsonschema
 import pytest
 from core.builders import desired, live, obj, resource
 
-from reconciler.drift import detect, drift_json
-from reconciler.drift_schema import DRIFT_JSON_SCHEMA
+from reconciler.engine.drift import detect, drift_json
 from reconciler.errors import ConfigError
-from reconciler.reports import (
+from reconciler.report.drift_formats import (
     RULE_FIELD,
     RULE_MISSING,
     format_for_path,
@@ -26,6 +25,7 @@ from reconciler.reports import (
     summary_line,
     text,
 )
+from reconciler.report.drift_schema import DRIFT_JSON_SCHEMA
 
 from .support import SARIF_SCHEMA
 
@@ -259,7 +259,7 @@ def test_unknown_report_extension_is_a_config_error_with_the_choices(path):
 
 def test_drift_offers_exactly_the_report_formats_there_are(body):
     from reconciler.cli import DRIFT_FORMATS
-    from reconciler.reports import EXTENSIONS, FORMATS, render
+    from reconciler.report.drift_formats import EXTENSIONS, FORMATS, render
 
     assert DRIFT_FORMATS == FORMATS
     assert set(EXTENSIONS.values()) <= set(FORMATS)

@@ -8,10 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from reconciler.emulator import make_policy, make_tenant, payloads
+from reconciler.emulator import make_policy, make_tenant
 from reconciler.emulator.config import Config, parse_rate
 from reconciler.emulator.faults import Throttler, retry_after
-from reconciler.emulator.store import normalise_tenant
+from reconciler.emulator.surfaces.office import payloads
+from reconciler.emulator.surfaces.office.store import normalise_tenant
 
 from .helpers import CLIENT_TYPE, POLICIES, Graph
 

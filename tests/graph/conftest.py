@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 import responses
 
-from reconciler.auth import BearerTokenAuth
-from reconciler.graph import GraphClient
+from reconciler.fetch.auth.bearer import BearerTokenAuth
+from reconciler.fetch.client import GraphClient
 
 BASE = "https://graph.test/beta"
 TOKEN = "secret-token-value-123"

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from reconciler.auth import BearerTokenAuth
 from reconciler.emulator import Emulator, make_policy, make_tenant
 from reconciler.errors import GraphTransportError, NotFoundError, UnauthorizedError
-from reconciler.graph import BatchRequest, GraphClient
+from reconciler.fetch.auth.bearer import BearerTokenAuth
+from reconciler.fetch.client import BatchRequest, GraphClient
 
 from .conftest import Sleeps
 

@@ -15,8 +15,8 @@ import pytest
 import responses
 
 from reconciler import errors
-from reconciler.batching import plan_chunks
-from reconciler.graph import BatchRequest, GraphClient
+from reconciler.fetch.batching import plan_chunks
+from reconciler.fetch.client import BatchRequest, GraphClient
 
 from .conftest import BASE, Sleeps
 
@@ -396,7 +396,7 @@ def test_batch_writes_are_paced_per_item(
     fake = FakeBatch(lambda item, n: (204, {}, None))
     mocked.add_callback(responses.POST, f"{BASE}/$batch", callback=fake)
     # time passes only while the client sleeps
-    monkeypatch.setattr("reconciler.pacing.time.monotonic", lambda: sum(sleeps))
+    monkeypatch.setattr("reconciler.fetch.pacing.time.monotonic", lambda: sum(sleeps))
     graph = GraphClient(BASE, sleep=sleeps, write_rate=5, write_burst=10, concurrency=1)
     writes = [BatchRequest(id=f"w{i}", method="PATCH", url=f"/x/{i}", body={}) for i in range(40)]
     graph.batch(writes + gets(30))

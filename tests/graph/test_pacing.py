@@ -10,8 +10,8 @@ from email.utils import formatdate
 import pytest
 import responses
 
-from reconciler.graph import GraphClient
-from reconciler.pacing import TokenBucket, parse_retry_after
+from reconciler.fetch.client import GraphClient
+from reconciler.fetch.pacing import TokenBucket, parse_retry_after
 
 from .conftest import BASE, Sleeps
 
@@ -77,7 +77,7 @@ def test_invalid_bucket_settings_are_refused() -> None:
 def test_top_level_writes_are_paced_and_reads_are_not(
     mocked: responses.RequestsMock, sleeps: Sleeps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("reconciler.pacing.time.monotonic", lambda: sum(sleeps))
+    monkeypatch.setattr("reconciler.fetch.pacing.time.monotonic", lambda: sum(sleeps))
     mocked.get(f"{BASE}/a", json={})
     mocked.patch(f"{BASE}/a", status=204)
     graph = GraphClient(BASE, sleep=sleeps, write_rate=1, write_burst=2)

@@ -8,7 +8,7 @@ import pytest
 import responses
 
 from reconciler.errors import GraphResponseError, NotFoundError
-from reconciler.graph import GraphClient
+from reconciler.fetch.client import GraphClient
 
 from .conftest import BASE
 
@@ -219,7 +219,7 @@ def test_response_exposes_headers_case_insensitively_and_ids(
 def test_oversized_bodies_are_refused(
     client: GraphClient, mocked: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("reconciler.graph.MAX_BODY_BYTES", 1000)
+    monkeypatch.setattr("reconciler.fetch.client.MAX_BODY_BYTES", 1000)
     mocked.get(f"{BASE}/a", body=b"x" * 5000, content_type="application/octet-stream")
     with pytest.raises(GraphResponseError, match="larger than"):
         client.get_bytes("/a")

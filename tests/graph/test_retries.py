@@ -18,8 +18,8 @@ import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from reconciler import errors
-from reconciler.graph import GraphClient
-from reconciler.pacing import BACKOFF_CAP
+from reconciler.fetch.client import GraphClient
+from reconciler.fetch.pacing import BACKOFF_CAP
 
 from .conftest import BASE, Sleeps
 

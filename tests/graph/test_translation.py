@@ -10,8 +10,8 @@ import pytest
 import responses
 
 from reconciler import errors
-from reconciler.graph import GraphClient
-from reconciler.graph_errors import error_details, redact
+from reconciler.fetch.client import GraphClient
+from reconciler.fetch.translate import error_details, redact
 
 from .conftest import BASE, TOKEN
 

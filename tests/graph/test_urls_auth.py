@@ -7,9 +7,9 @@ import pytest
 import requests
 import responses
 
-from reconciler.auth import BearerTokenAuth
 from reconciler.errors import AuthError, ConfigError, GraphResponseError, GraphTransportError
-from reconciler.graph import GraphClient
+from reconciler.fetch.auth.bearer import BearerTokenAuth
+from reconciler.fetch.client import GraphClient
 
 from .conftest import BASE, TOKEN
 

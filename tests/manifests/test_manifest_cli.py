@@ -14,8 +14,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler import manifests
 from reconciler.errors import ManifestError
+from reconciler.load import manifests
 
 REPO = Path(__file__).resolve().parents[2]
 BAD = "tests/manifests/bad"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import manifests
 from reconciler.errors import ManifestError
+from reconciler.load import manifests
 
 BAD = Path(__file__).parent / "bad"
 CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import manifests
-from reconciler.canonical import plain
 from reconciler.errors import ManifestError
-from reconciler.safefiles import MAX_BYTES
+from reconciler.files import MAX_BYTES
+from reconciler.load import manifests
+from reconciler.values.canonical import plain
 
 POLICY = """\
 apiVersion: reconciler/v1
@@ -154,7 +154,7 @@ def test_unreadable_manifest_is_reported(root, monkeypatch):
                 raise PermissionError(13, "Permission denied", str(path))
             return real_open(path, *args, **kwargs)
 
-        monkeypatch.setattr("reconciler.safefiles.os.open", refuse)
+        monkeypatch.setattr("reconciler.files.os.open", refuse)
     assert messages(["m"]) == ["m/secret.yaml: file cannot be read (permission denied)"]
 
 

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import manifests, registry
-from reconciler.canonical import plain
-from reconciler.desired import SourcePosition
 from reconciler.errors import ManifestError
+from reconciler.kinds import registry
+from reconciler.load import manifests
+from reconciler.values.canonical import plain
+from reconciler.values.desired import SourcePosition
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "manifests"

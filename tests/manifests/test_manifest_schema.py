@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from reconciler import schema, yamlsource
+from reconciler.load import manifest_schema, yaml_events
 
 REPO = Path(__file__).resolve().parents[2]
 BAD = Path(__file__).parent / "bad"
@@ -20,13 +20,13 @@ BAD = Path(__file__).parent / "bad"
 
 @pytest.fixture(scope="module")
 def validator() -> Draft202012Validator:
-    document = schema.json_schema()
+    document = manifest_schema.json_schema()
     Draft202012Validator.check_schema(document)
     return Draft202012Validator(document)
 
 
 def documents(path: Path) -> list:
-    docs, problems = yamlsource.parse(path.read_text(encoding="utf-8"))
+    docs, problems = yaml_events.parse(path.read_text(encoding="utf-8"))
     assert problems == []
     return [d.value for d in docs]
 
@@ -64,7 +64,7 @@ def test_schema_rejects_bad_manifests(validator, case, expected):
 
 def test_committed_schema_is_current():
     committed = json.loads((REPO / "manifests/reconciler.schema.json").read_text(encoding="utf-8"))
-    assert committed == schema.json_schema(), "regenerate: reconciler schema > manifests/reconciler.schema.json"
+    assert committed == manifest_schema.json_schema(), "regenerate: reconciler schema > manifests/reconciler.schema.json"
 
 
 def test_examples_point_editors_at_the_schema():
@@ -76,4 +76,4 @@ def test_schema_command_prints_the_same_schema():
     result = subprocess.run(
         [sys.executable, "-m", "reconciler", "schema"], cwd=REPO, capture_output=True, text=True, timeout=60, check=True
     )
-    assert json.loads(result.stdout) == schema.json_schema()
+    assert json.loads(result.stdout) == manifest_schema.json_schema()

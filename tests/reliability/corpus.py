@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reconciler.canonical import sha256_json
 from reconciler.emulator import Emulator
+from reconciler.values.canonical import sha256_json
 
 from .garbage import BATCH, ITEM, LIST, POLICIES, Reply, Route, answer_batch, json_reply
 

@@ -60,7 +60,7 @@ MAX_ROUNDS = 6
 def quick_backoff(monkeypatch):
     """Backoff without a Retry-After (after a dropped connection) starts at 0.5 s and
     doubles; tests/graph pins that policy. Here it only makes runs slow, so start small."""
-    monkeypatch.setattr("reconciler.pacing.BACKOFF_BASE", 0.02)
+    monkeypatch.setattr("reconciler.fetch.pacing.BACKOFF_BASE", 0.02)
 
 
 def _creates_of_existing(plan: dict[str, Any], emu: Emulator) -> list[str]:

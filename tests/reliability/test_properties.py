@@ -25,10 +25,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.desired import Desired, DesiredResource
 from reconciler.emulator import make_policy, make_tenant, running_emulator
-from reconciler.live import NON_JSON_KEY, Live, LiveObject
-from reconciler.planner import make_plan
+from reconciler.engine.planner import make_plan
+from reconciler.values.desired import Desired, DesiredResource
+from reconciler.values.live import NON_JSON_KEY, Live, LiveObject
 
 from .support import (
     CLIENT,

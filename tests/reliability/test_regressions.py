@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import manifests
 from reconciler.errors import ManifestError
+from reconciler.load import manifests
 
 REGRESSIONS = Path(__file__).parent / "regressions"
 CASES = sorted(p.name for p in REGRESSIONS.iterdir() if p.is_dir())

@@ -1,0 +1,1 @@
+"""Carry out a saved plan exactly. Edge: HTTP and files."""

@@ -1,0 +1,1 @@
+"""The Graph surfaces the emulator serves, one package per family of types."""

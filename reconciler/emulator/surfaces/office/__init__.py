@@ -1,0 +1,1 @@
+"""The Office cloud-policy surface: officeConfiguration and its clientConfigurations."""

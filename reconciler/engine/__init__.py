@@ -1,0 +1,1 @@
+"""Diff, plan and drift: desired + live -> plan or drift report. Pure."""

@@ -1,0 +1,250 @@
+"""Desired + live -> DriftReport: where the tenant differs from the manifests. Pure: no I/O.
+
+Drift is judged exactly as a plan would judge it (same identity rules from `planner`, same
+field comparison from `diff`), so "no drift" and "empty plan" always agree on managed fields.
+What counts as drift (and makes `reconciler drift` exit 2):
+- a declared field whose normalised live value differs (one `DriftedField` each);
+- a resource with no live object (`missing`);
+- a live object of a managed kind that no manifest claims (`unmanaged`).
+`metadata.ignore` pointers never count; the report lists them and says whether each one hid
+a live difference. `drift_json` is the documented machine form
+(`drift_schema.DRIFT_JSON_SCHEMA`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from reconciler import __version__
+from reconciler.engine.diff import compare, owned_view
+from reconciler.engine.planner import match_resources, unmanaged_objects
+from reconciler.kinds import registry
+from reconciler.kinds.registry import ResourceType
+from reconciler.values.canonical import canonical_json
+from reconciler.values.desired import Desired, DesiredResource, SourcePosition
+from reconciler.values.live import Live, LiveObject
+from reconciler.values.pointers import split as split_pointer
+
+FORMAT_VERSION = 1
+
+
+class Status(StrEnum):
+    IN_SYNC = "in_sync"
+    DRIFTED = "drifted"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DriftedField:
+    field: str
+    pointer: str  # "/spec/<field>", as in plans
+    desired: Any
+    live: Any
+    details: tuple[str, ...]  # nested pointers that differ, for documents and lists
+    source: SourcePosition | None  # where the manifest declares the field
+
+
+@dataclass(frozen=True, kw_only=True)
+class IgnoredPointer:
+    pointer: str  # "/spec/..." (metadata.ignore is written relative to spec)
+    differs: bool  # the live value differs there, so the ignore hid a difference
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResourceDrift:
+    address: str
+    kind: str
+    object_id: str | None
+    display_name: str
+    status: Status
+    fields: tuple[DriftedField, ...]
+    ignored: tuple[IgnoredPointer, ...]
+    source: SourcePosition | None  # the resource's document
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnmanagedObject:
+    kind: str
+    id: str
+    display_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DriftReport:
+    graph_url: str
+    checked_at: str
+    manifest_hash: str
+    read_requests: int
+    resources: tuple[ResourceDrift, ...]
+    unmanaged: tuple[UnmanagedObject, ...]
+
+    @property
+    def has_drift(self) -> bool:
+        return bool(self.unmanaged) or any(r.status != Status.IN_SYNC for r in self.resources)
+
+
+def detect(desired: Desired, live: Live, *, now: datetime) -> DriftReport:
+    """The drift of every resource in `desired` against `live` (identity errors raise)."""
+    matches = match_resources(desired, live)
+    claimed = {m.id.lower() for m in matches.values() if m is not None and m.id}
+    resources = tuple(
+        _resource_drift(resource, matches[resource.address]) for resource in desired.resources
+    )
+    unmanaged = tuple(
+        UnmanagedObject(kind=o.kind, id=o.id or "", display_name=o.display_name)
+        for o in sorted(
+            unmanaged_objects(desired, live, claimed), key=lambda o: (o.kind, o.id or "")
+        )
+    )
+    return DriftReport(
+        graph_url=live.graph_url,
+        checked_at=now.isoformat(timespec="seconds"),
+        manifest_hash=desired.manifest_hash,
+        read_requests=live.read_requests,
+        resources=resources,
+        unmanaged=unmanaged,
+    )
+
+
+def _resource_drift(resource: DesiredResource, live: LiveObject | None) -> ResourceDrift:
+    rt = registry.by_kind(resource.kind)
+    if live is None:
+        # Nothing to compare field by field: the whole resource is the finding.
+        return _record(resource, None, Status.MISSING, (), ())
+    result = compare(rt, resource, live)
+    fields = tuple(
+        DriftedField(
+            field=c.field,
+            pointer=c.pointer,
+            desired=c.after,
+            live=c.before,
+            details=c.details,
+            source=resource.position(c.pointer),
+        )
+        for c in result.changes
+    )
+    ignored = tuple(
+        IgnoredPointer(pointer="/spec" + p, differs=_differs_at(rt, resource, live, p))
+        for p in resource.ignore
+    )
+    return _record(resource, live, Status.DRIFTED if fields else Status.IN_SYNC, fields, ignored)
+
+
+def _record(
+    resource: DesiredResource,
+    live: LiveObject | None,
+    status: Status,
+    fields: tuple[DriftedField, ...],
+    ignored: tuple[IgnoredPointer, ...],
+) -> ResourceDrift:
+    rt = registry.by_kind(resource.kind)
+    wanted_name = resource.spec.get(rt.identity_key or "displayName")
+    return ResourceDrift(
+        address=resource.address,
+        kind=resource.kind,
+        object_id=live.id if live is not None else resource.id,
+        display_name=live.display_name if live is not None else str(wanted_name or ""),
+        status=status,
+        fields=fields,
+        ignored=ignored,
+        source=resource.position(""),
+    )
+
+
+_ABSENT = object()
+
+
+def _at(value: Any, tokens: list[str]) -> Any:
+    for token in tokens:
+        if isinstance(value, dict) and token in value:
+            value = value[token]
+        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+            value = value[int(token)]
+        else:
+            return _ABSENT
+    return value
+
+
+def _differs_at(
+    rt: ResourceType, resource: DesiredResource, live: LiveObject, pointer: str
+) -> bool:
+    """Whether desired and live differ at an ignored pointer (relative to spec).
+
+    Only declared fields can differ: an ignore on an undeclared field hides nothing.
+    """
+    tokens = split_pointer(pointer)
+    if not tokens or tokens[0] not in resource.spec:
+        return False
+    field = [tokens[0]]
+    desired = _at(owned_view(rt, resource.spec, field, ()), tokens)
+    current = _at(owned_view(rt, live.body, field, ()), tokens)
+    if desired is _ABSENT or current is _ABSENT:
+        return desired is not current
+    return canonical_json(desired) != canonical_json(current)
+
+
+# --- the documented JSON form ---------------------------------------------------------------
+
+
+def _position(pos: SourcePosition | None) -> dict[str, Any] | None:
+    if pos is None:
+        return None
+    return {"file": pos.file, "line": pos.line, "column": pos.column}
+
+
+def summary_counts(report: DriftReport) -> dict[str, int]:
+    fields = sum(len(r.fields) for r in report.resources)
+    ignored = [i for r in report.resources for i in r.ignored]
+    return {
+        "resources": len(report.resources),
+        "in_sync": sum(r.status == Status.IN_SYNC for r in report.resources),
+        "drifted_resources": sum(r.status == Status.DRIFTED for r in report.resources),
+        "drifted_fields": fields,
+        "missing": sum(r.status == Status.MISSING for r in report.resources),
+        "unmanaged": len(report.unmanaged),
+        "ignored_pointers": len(ignored),
+        "ignored_differences": sum(i.differs for i in ignored),
+    }
+
+
+def drift_json(report: DriftReport) -> dict[str, Any]:
+    """The report as the JSON dict every renderer reads (drift_schema.DRIFT_JSON_SCHEMA)."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "tool_version": __version__,
+        "graph_url": report.graph_url,
+        "checked_at": report.checked_at,
+        "manifest_hash": report.manifest_hash,
+        "read_requests": report.read_requests,
+        "drift": report.has_drift,
+        "summary": summary_counts(report),
+        "resources": [
+            {
+                "address": r.address,
+                "kind": r.kind,
+                "object_id": r.object_id,
+                "display_name": r.display_name,
+                "status": r.status.value,
+                "source": _position(r.source),
+                "fields": [
+                    {
+                        "field": f.field,
+                        "pointer": f.pointer,
+                        "desired": f.desired,
+                        "live": f.live,
+                        "details": list(f.details),
+                        "source": _position(f.source),
+                    }
+                    for f in r.fields
+                ],
+                "ignored": [{"pointer": i.pointer, "differs": i.differs} for i in r.ignored],
+            }
+            for r in report.resources
+        ],
+        "unmanaged": [
+            {"kind": u.kind, "id": u.id, "display_name": u.display_name} for u in report.unmanaged
+        ],
+    }

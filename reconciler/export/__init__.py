@@ -1,0 +1,1 @@
+"""Write live objects as a manifest set."""

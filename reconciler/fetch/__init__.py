@@ -1,0 +1,1 @@
+"""Read Graph into `Live`: the HTTP client, $batch, paging and credentials. Edge: HTTP."""

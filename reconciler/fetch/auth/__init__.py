@@ -1,0 +1,1 @@
+"""Credentials and the clouds they belong to."""

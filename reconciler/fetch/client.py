@@ -1,0 +1,505 @@
+"""The one HTTP boundary to Microsoft Graph.
+
+`GraphClient` sends every request over one `requests.Session` with a timeout, a fresh
+`client-request-id`, no redirects and TLS verification on; it retries 429/503/504 (and,
+for idempotent requests, dropped connections) within an attempt and wait budget, paces
+writes, pages through `@odata.nextLink`, batches, and translates every failure once into
+the error tree of `reconciler.errors`. Nothing it raises contains a request header.
+
+Retry policy (graph-spec §3.2):
+- 429 is retried for every request: Graph refused it, nothing happened.
+- 503, 504, timeouts and dropped connections are retried only when `idempotent=True`.
+  For a non-idempotent write (POST create) they raise at once with `maybe_applied=True`:
+  the write may have landed, so the caller re-lists before trying again. A connection that
+  was never opened is retried either way.
+- The wait is `Retry-After` (seconds, fractional, or an HTTP-date) or else exponential
+  backoff with full jitter; giving up after `max_attempts` sends or once the next wait
+  would pass `max_total_wait` seconds, with the translated error of the last answer.
+- A reply cut short counts as a dropped connection: a body shorter than its
+  Content-Length, or an HTTP/1.1 reply with no framing at all (what a connection cut
+  inside the headers looks like).
+- $batch items follow the same rules item by item (see `batching`).
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+
+from reconciler.errors import ConfigError, GraphResponseError, GraphTransportError
+from reconciler.fetch.batching import MAX_BATCH, ChunkRunner, run_batch
+from reconciler.fetch.pacing import (
+    RETRY_STATUSES,
+    RetryBudget,
+    TokenBucket,
+    is_write,
+    parse_retry_after,
+)
+from reconciler.fetch.responses import BatchRequest, BatchResult, ClientStats, GraphResponse
+from reconciler.fetch.translate import decode_json, excerpt, http_error, is_json_type, one_line
+from reconciler.fetch.urls import Origin, normalise_base_url
+
+__all__ = [
+    "BatchRequest",
+    "BatchResult",
+    "ClientStats",
+    "GraphClient",
+    "GraphResponse",
+    "normalise_base_url",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024 * 1024  # a hostile or broken server must not exhaust memory
+MAX_PAGES = 10_000
+_TRANSPORT_ERRORS = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    headers: CaseInsensitiveDict[str]
+    content: bytes
+    client_request_id: str
+
+
+def _environment_session(base_url: str) -> requests.Session:
+    """A session with the environment's proxy and CA bundle settings read once.
+
+    requests re-reads them from the environment for every request (a scan of all variables
+    per call: a tenth of the client's CPU when reading a large tenant). Every request of a
+    client goes to the origin of `base_url`, so its proxy is known up front. Not trusting the
+    environment per request also keeps a ~/.netrc entry from replacing the bearer token.
+    """
+    session = requests.Session()
+    settings = session.merge_environment_settings(base_url, {}, None, None, None)
+    session.trust_env = False
+    session.proxies.update(settings["proxies"])
+    session.verify = settings["verify"]
+    return session
+
+
+class GraphClient:
+    """Graph over HTTP. Thread-safe; `batch` uses `concurrency` threads.
+
+    `write_rate` (writes per second, burst `write_burst`) paces POST/PUT/PATCH/DELETE,
+    each $batch item counting once; reads are not paced. `sleep` is injected so tests
+    need not wait out backoff.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: requests.auth.AuthBase | None = None,
+        timeout: float = 30.0,
+        max_attempts: int = 8,
+        max_total_wait: float = 300.0,
+        concurrency: int = 4,
+        write_rate: float | None = None,
+        write_burst: int = 20,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = normalise_base_url(base_url)
+        self._origin = Origin.of(self.base_url)
+        if session is not None and session.verify is False:
+            raise ConfigError("TLS verification cannot be turned off.")
+        self._owns_session = session is None
+        if session is None:
+            session = _environment_session(self.base_url)
+            adapter = HTTPAdapter(pool_maxsize=max(10, concurrency))
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        self._session = session
+        self._auth = auth
+        self.timeout = timeout
+        self.max_attempts = max(1, max_attempts)
+        self.max_total_wait = max_total_wait
+        self.concurrency = max(1, concurrency)
+        self._sleep = sleep
+        self._rng = random.Random()
+        self._bucket = TokenBucket(write_rate, write_burst, sleep=sleep) if write_rate else None
+        self.stats = ClientStats()
+        self._batch_runner = ChunkRunner(
+            post=self._post_batch, budget=self._budget, sleep=sleep, stats=self.stats
+        )
+
+    # -- public API ------------------------------------------------------------------------
+
+    def get(self, path: str) -> GraphResponse:
+        """One GET. Any status >= 400 raises (404 -> NotFoundError), never "absent"."""
+        return self.send("GET", path)
+
+    def get_entity(self, path: str) -> dict[str, Any]:
+        """A JSON object, unwrapping the {"value": {...}} form some docs samples show."""
+        response = self.get(path)
+        body = response.body
+        if isinstance(body, dict):
+            keys = [key for key in body if not key.startswith("@")]
+            if keys == ["value"] and isinstance(body["value"], dict):
+                return dict(body["value"])
+            return body
+        raise GraphResponseError(f"GET {self._display(path)}: {_not_json(response, 'an object')}")
+
+    def get_bytes(self, path: str) -> bytes:
+        """The raw body of a GET (stream properties); b"" for 204 or an empty body."""
+        return self._exchange("GET", self._url(path), idempotent=True).content
+
+    def list_all(self, path: str, *, top: int | None = None) -> list[dict[str, Any]]:
+        """Every item of a collection, following `@odata.nextLink` as an opaque URL.
+
+        Raises GraphResponseError for a page without a `value` list, a non-object item,
+        a link seen before (a loop), or a link to another origin (not sent: the token
+        must not leave the Graph host).
+        """
+        url = self._url(path)
+        if top is not None:
+            url += ("&" if "?" in url else "?") + f"$top={int(top)}"
+        items: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        while True:
+            seen.add(url)
+            response = self._response("GET", url, self._exchange("GET", url, idempotent=True))
+            body = response.body
+            value = body.get("value") if isinstance(body, dict) else None
+            if not isinstance(value, list):
+                wanted = "a collection (a 'value' list)"
+                raise GraphResponseError(f"GET {self._display(url)}: {_not_json(response, wanted)}")
+            if not all(isinstance(item, dict) for item in value):
+                raise GraphResponseError(f"GET {self._display(url)}: 'value' holds a non-object")
+            items.extend(value)
+            link = body.get("@odata.nextLink")
+            if link is None:
+                return items
+            url = self._next_url(url, link, seen, len(seen))
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: bytes | None = None,
+        content_type: str | None = None,
+        idempotent: bool = True,
+    ) -> GraphResponse:
+        """Any request. `json` is sent as application/json, `data` as raw bytes (default
+        application/octet-stream). Raises the translated error for status >= 400; a
+        failure after which a non-idempotent write may have landed has maybe_applied=True."""
+        if json is not None and data is not None:
+            raise ValueError("pass json or data, not both")
+        body: bytes | None = None
+        if json is not None:
+            body = _dumps(json)
+            content_type = content_type or "application/json"
+        elif data is not None:
+            body = bytes(data)
+            content_type = content_type or "application/octet-stream"
+        method = method.upper()
+        url = self._url(path)
+        reply = self._exchange(
+            method, url, body=body, content_type=content_type, idempotent=idempotent
+        )
+        return self._response(method, url, reply)
+
+    def batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchResult]:
+        """Results by request id, via $batch (20 per request, `concurrency` at a time).
+
+        Per-item errors never raise (see BatchResult.error); a $batch request that fails
+        itself after its retries, or answers garbage, raises once all chunks are done.
+        ValueError for malformed input (duplicate ids, unknown depends_on).
+        """
+        return run_batch(
+            requests,
+            runner=self._batch_runner,
+            concurrency=self.concurrency,
+            max_writes=self._bucket.burst if self._bucket else MAX_BATCH,
+        )
+
+    def read_many(self, paths: Sequence[str]) -> dict[str, BatchResult]:
+        """GET each relative path through $batch; results keyed by path."""
+        unique = list(dict.fromkeys(paths))
+        results = self.batch(
+            [BatchRequest(id=str(i), method="GET", url=p) for i, p in enumerate(unique)]
+        )
+        return {path: results[str(i)] for i, path in enumerate(unique)}
+
+    def close(self) -> None:
+        if self._owns_session:
+            self._session.close()
+
+    def __enter__(self) -> GraphClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"GraphClient({self.base_url!r})"
+
+    # -- URLs ------------------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        parts = urlsplit(path)
+        if parts.scheme or parts.netloc:
+            if Origin.of(path) != self._origin:
+                raise GraphResponseError(
+                    f"Refusing to send a request to {Origin.of(path) or 'an invalid URL'}: "
+                    f"it is not the Graph host {self._origin}."
+                )
+            return path
+        return self.base_url + ("" if path.startswith("/") else "/") + path
+
+    def _next_url(self, current: str, link: Any, seen: set[str], pages: int) -> str:
+        where = f"GET {self._display(current)}: @odata.nextLink"
+        if not isinstance(link, str) or not link:
+            raise GraphResponseError(f"{where} is not a URL")
+        url = urljoin(current, link)
+        if Origin.of(url) != self._origin:
+            raise GraphResponseError(
+                f"{where} points to another host ({Origin.of(url) or 'invalid'}); "
+                "not followed, so the token stays with the Graph host."
+            )
+        if url in seen:
+            raise GraphResponseError(f"{where} repeats a page already read (a paging loop).")
+        if pages >= MAX_PAGES:
+            raise GraphResponseError(f"{where}: more than {MAX_PAGES} pages; giving up.")
+        return url
+
+    def _display(self, url: str) -> str:
+        """The URL as shown in errors: relative to the base URL, capped."""
+        if url.startswith(self.base_url):
+            url = url[len(self.base_url) :] or "/"
+        return one_line(url, 160)
+
+    # -- the exchange ----------------------------------------------------------------------
+
+    def _budget(self) -> RetryBudget:
+        return RetryBudget(self.max_attempts, self.max_total_wait, rng=self._rng)
+
+    def _post_batch(
+        self, payload: dict[str, Any], *, idempotent: bool, writes: int
+    ) -> GraphResponse:
+        url = self.base_url + "/$batch"
+        reply = self._exchange(
+            "POST",
+            url,
+            body=_dumps(payload),
+            content_type="application/json",
+            idempotent=idempotent,
+            writes=writes,
+        )
+        return self._response("POST", url, reply)
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        idempotent: bool,
+        body: bytes | None = None,
+        content_type: str | None = None,
+        writes: int | None = None,
+    ) -> _Reply:
+        """Send with retries; return a 2xx reply or raise the translated error.
+        `writes` is how many paced writes this request carries (default: 1 if a write)."""
+        budget = self._budget()
+        paced = int(is_write(method)) if writes is None else writes
+        while True:
+            if self._bucket is not None and paced:
+                self._bucket.acquire(paced)
+            try:
+                reply = self._send_once(method, url, body, content_type)
+            except _TRANSPORT_ERRORS as exc:
+                retry_safe = idempotent or _never_connected(exc)
+                error = self._transport_error(method, url, exc, maybe_applied=not retry_safe)
+                if isinstance(exc, requests.exceptions.SSLError):
+                    raise error from exc  # a certificate problem does not heal by retrying
+                delay = budget.next_delay(None) if retry_safe else None
+                if delay is None:
+                    raise error from exc
+                self._reset_connections()
+                self._pause(delay, f"{method} {self._display(url)}: {error}")
+                continue
+            status = reply.status
+            if status == 429:
+                self.stats.add(throttled=1)
+            if status in RETRY_STATUSES and (idempotent or status == 429):
+                delay = budget.next_delay(parse_retry_after(reply.headers.get("retry-after")))
+                if delay is not None:
+                    if status == 503:
+                        self._reset_connections()  # Graph asks for a new connection
+                    self._pause(delay, f"{method} {self._display(url)}: HTTP {status}")
+                    continue
+            if 300 <= status < 400:
+                raise GraphResponseError(
+                    f"{method} {self._display(url)}: unexpected redirect (HTTP {status}); "
+                    "redirects are not followed."
+                )
+            if status >= 400:
+                raise http_error(
+                    status,
+                    reply.content,
+                    headers=reply.headers,
+                    method=method,
+                    url=self._display(url),
+                    maybe_applied=not idempotent and status >= 500,
+                )
+            return reply
+
+    def _send_once(
+        self, method: str, url: str, body: bytes | None, content_type: str | None
+    ) -> _Reply:
+        client_request_id = str(uuid.uuid4())
+        headers = {"client-request-id": client_request_id, "Accept": "application/json, */*"}
+        if content_type:
+            headers["Content-Type"] = content_type
+        self.stats.add(method=method)
+        response = self._session.request(
+            method,
+            url,
+            data=body,
+            headers=headers,
+            auth=self._auth,
+            timeout=self.timeout,
+            allow_redirects=False,
+            stream=True,  # read below, so a drop mid-body is caught as a transport error
+        )
+        try:
+            content = _read_capped(response)
+            if _cut_short(method, response):
+                raise requests.exceptions.ChunkedEncodingError("reply ended before its length")
+        finally:
+            response.close()
+        if log.isEnabledFor(logging.DEBUG):  # the redacted URL costs regexes per request
+            log.debug(
+                "%s %s -> %s request-id=%s client-request-id=%s",
+                method,
+                self._display(url),
+                response.status_code,
+                response.headers.get("request-id", ""),
+                client_request_id,
+            )
+        return _Reply(response.status_code, response.headers, content, client_request_id)
+
+    def _pause(self, delay: float, why: str) -> None:
+        self.stats.add(retries=1)
+        log.debug("retrying in %.2fs after %s", delay, why)
+        self._sleep(delay)
+
+    def _reset_connections(self) -> None:
+        # Closing the adapters drops pooled connections; the session stays usable.
+        for adapter in self._session.adapters.values():
+            adapter.close()
+
+    def _transport_error(
+        self, method: str, url: str, exc: Exception, *, maybe_applied: bool
+    ) -> GraphTransportError:
+        if isinstance(exc, requests.exceptions.SSLError):
+            what = "TLS handshake failed (certificate not trusted?)"
+        elif isinstance(exc, requests.exceptions.Timeout):
+            what = f"no answer within {self.timeout:g}s"
+        elif isinstance(
+            exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
+        ):
+            what = "connection dropped mid-response"
+        elif _never_connected(exc):
+            what = "could not connect"
+        else:
+            what = "connection dropped"
+        error = GraphTransportError(
+            f"{method} {self._display(url)}: {what}", hint="Check the network and the Graph URL."
+        )
+        error.maybe_applied = maybe_applied
+        return error
+
+    def _response(self, method: str, url: str, reply: _Reply) -> GraphResponse:
+        content_type = reply.headers.get("content-type")
+        body: Any = None
+        if reply.content:
+            body = reply.content
+            if is_json_type(content_type) or (not content_type and reply.content[:1] in b"{["):
+                try:
+                    body = decode_json(reply.content)
+                except ValueError as exc:
+                    raise GraphResponseError(
+                        f"{method} {self._display(url)}: HTTP {reply.status} with a body that "
+                        f"is not valid JSON: {excerpt(reply.content)}"
+                    ) from exc
+        return GraphResponse(
+            status=reply.status,
+            headers=reply.headers,
+            body=body,
+            request_id=one_line(reply.headers.get("request-id", ""), 100),
+            client_request_id=reply.client_request_id,
+        )
+
+
+def _read_capped(response: requests.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(chunk_size=65536):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise GraphResponseError(f"response body larger than {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _cut_short(method: str, response: requests.Response) -> bool:
+    """An HTTP/1.1 reply with neither Content-Length nor chunked encoding ends when the
+    connection closes, so a cut connection (even one cut inside the headers) looks like a
+    complete, empty 200. Graph always frames its replies, so treat such a reply as a drop."""
+    if getattr(response.raw, "version", 0) != 11 or method == "HEAD":
+        return False
+    if response.status_code in (204, 304) or response.status_code < 200:
+        return False
+    framing = response.headers.get("transfer-encoding", "").lower()
+    return "content-length" not in response.headers and "chunked" not in framing
+
+
+def _never_connected(exc: Exception) -> bool:
+    """True when the request provably never left: safe to retry even a create."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
+
+
+def _not_json(response: GraphResponse, wanted: str) -> str:
+    body = response.body
+    if body is None:
+        got = "an empty body"
+    elif isinstance(body, bytes):
+        kind = response.headers.get("content-type") or "no content type"
+        got = f"a {kind} body: {excerpt(body)}"
+    else:
+        kind = (
+            "object" if isinstance(body, dict) else "array" if isinstance(body, list) else "value"
+        )
+        got = f"a JSON {kind}: {excerpt(_dumps(body).decode())}"
+    return f"expected {wanted} but got {got}"
+
+
+def _dumps(value: Any) -> bytes:
+    return jsonlib.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

@@ -1,0 +1,1 @@
+"""What each Graph type is, as data."""

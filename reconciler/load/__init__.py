@@ -1,0 +1,1 @@
+"""Load and validate manifests into `Desired`. Edge: reads files."""

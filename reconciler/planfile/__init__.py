@@ -1,0 +1,1 @@
+"""The plan on disk: versioned, checksummed, checked step by step."""

@@ -1,0 +1,1 @@
+"""Render plans and drift reports from their JSON form. Pure."""

@@ -1,0 +1,160 @@
+"""Plans as text, JSON and Markdown, all rendered from the plan's JSON form. Pure.
+
+`plan_json(plan)` is the documented machine format; the other renderers read only that dict,
+so every format shows the same facts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Any
+
+from reconciler.values.plan import Plan
+
+MAX_VALUE = 72  # long scalar values are shortened in text output
+MAX_DIFF_LINES = 40
+
+_SYMBOL = {"create": "+", "update": "~", "delete": "-", "reorder": "~"}
+_VERB = {
+    "create": "will be created",
+    "update": "will be updated in place",
+    "delete": "will be deleted",
+    "reorder": "will be reordered in one updatePriorities call",
+}
+_COLOR = {"+": "\033[32m", "~": "\033[33m", "-": "\033[31m", "?": "\033[36m"}
+_RESET = "\033[0m"
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    body = plan.to_json_dict()
+    body["summary"] = summary_counts(body)
+    return body
+
+
+def summary_counts(body: dict[str, Any]) -> dict[str, int]:
+    counts = {"create": 0, "update": 0, "delete": 0}
+    for change in body["changes"]:
+        if change["action"] in counts:
+            counts[change["action"]] += 1
+    return counts
+
+
+def summary_line(body: dict[str, Any]) -> str:
+    counts = summary_counts(body)
+    if not any(change["steps"] for change in body["changes"]):
+        return "No changes. The tenant matches the manifests."
+    return (
+        f"Plan: {counts['create']} to create, {counts['update']} to update, "
+        f"{counts['delete']} to delete."
+    )
+
+
+def short(value: Any, limit: int = MAX_VALUE) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def json_diff_lines(before: Any, after: Any) -> list[str]:
+    """A unified diff of two JSON values, pretty-printed, capped in length."""
+    old = json.dumps(before, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+    new = json.dumps(after, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+    lines = [
+        line
+        for line in difflib.unified_diff(old, new, lineterm="", n=1)
+        if not line.startswith(("---", "+++"))
+    ]
+    if len(lines) > MAX_DIFF_LINES:
+        hidden = len(lines) - MAX_DIFF_LINES
+        lines = [*lines[:MAX_DIFF_LINES], f"... ({hidden} more lines)"]
+    return lines
+
+
+def _is_document(value: Any) -> bool:
+    return isinstance(value, dict | list)
+
+
+def _field_lines(action: str, record: dict[str, Any]) -> list[str]:
+    name, before, after = record["field"], record["before"], record["after"]
+    if action == "create":
+        return [f"+ {name} = {short(after)}"]
+    if _is_document(before) or _is_document(after):
+        return [f"~ {name}:", *("    " + line for line in json_diff_lines(before, after))]
+    return [f"~ {name} = {short(before)} -> {short(after)}"]
+
+
+def _paint(line: str, color: bool) -> str:
+    stripped = line.lstrip()
+    if not color or not stripped or stripped[0] not in _COLOR:
+        return line
+    return f"{_COLOR[stripped[0]]}{line}{_RESET}"
+
+
+def text(body: dict[str, Any], *, color: bool = False) -> str:
+    out: list[str] = [f"Graph: {body['graph_url']}", ""]
+    for change in body["changes"]:
+        action = change["action"]
+        symbol = _SYMBOL[action]
+        ident = f" (id {change['object_id']})" if change.get("object_id") else ""
+        out.append(f"  # {change['address']} {_VERB[action]}{ident}")
+        if change.get("note"):
+            out.append(f"  # note: {change['note']}")
+        if action == "reorder":
+            body_ = change["steps"][0]["body"]
+            ids, values = list(body_.values())
+            out.append(f"  {symbol} priorities {{")
+            out.extend(f"      {p} = {i}" for i, p in zip(ids, values, strict=True))
+            out.append("    }")
+        else:
+            out.append(f"  {symbol} {change['kind']} {json.dumps(change['display_name'])} {{")
+            for record in change["fields"]:
+                out.extend(f"      {line}" for line in _field_lines(action, record))
+            out.append("    }")
+        out.append("")
+    if body["unmanaged"]:
+        out.append(
+            "Unmanaged objects of managed kinds (not in any manifest; --prune deletes them):"
+        )
+        out.extend(
+            f"  ? {u['kind']} {json.dumps(u['display_name'])} (id {u['id']})"
+            for u in body["unmanaged"]
+        )
+        out.append("")
+    cost = body["cost"]
+    out.append(
+        f"Cost: {cost['read_requests']} read requests; {cost['writes']} writes, "
+        f"at least {cost['min_write_seconds']:g} s under the documented write limit."
+    )
+    out.append(summary_line(body))
+    return "\n".join(_paint(line, color) for line in out) + "\n"
+
+
+def markdown(body: dict[str, Any]) -> str:
+    out = [f"### reconciler plan: {summary_line(body)}", ""]
+    if body["changes"]:
+        out += ["| | resource | id | fields |", "|---|---|---|---|"]
+        for change in body["changes"]:
+            fields = ", ".join(f"`{r['field']}`" for r in change["fields"]) or "priority order"
+            out.append(
+                f"| {_SYMBOL[change['action']]} {change['action']} | `{change['address']}` "
+                f"| {change.get('object_id') or ''} | {fields} |"
+            )
+        out.append("")
+        for change in body["changes"]:
+            if not change["fields"]:
+                continue
+            out += [f"<details><summary>{change['address']}</summary>", "", "```diff"]
+            for record in change["fields"]:
+                out.extend(_field_lines(change["action"], record))
+            out += ["```", "", "</details>", ""]
+    if body["unmanaged"]:
+        out.append("**Unmanaged** (use `--prune` to delete):")
+        out.extend(f"- `{u['kind']}` {u['display_name']} ({u['id']})" for u in body["unmanaged"])
+        out.append("")
+    cost = body["cost"]
+    out.append(
+        f"_{cost['read_requests']} read requests; {cost['writes']} writes "
+        f"(≥ {cost['min_write_seconds']:g} s at the documented write limit). "
+        f"Graph: {body['graph_url']}_"
+    )
+    return "\n".join(out) + "\n"
