@@ -7,7 +7,7 @@
     │   └── StalePlanError          the tenant changed since the plan was made
     ├── ConfigError                 bad flags / environment (e.g. http:// to a remote host)
     ├── AuthError                   cannot obtain or use credentials
-    ├── ApplyError                  some writes failed; carries the summary
+    ├── FileWriteError              an output file (plan, report, export) cannot be written
     └── GraphError                  an HTTP exchange with Graph failed (after retries)
         ├── GraphTransportError     timeout, connection reset, TLS
         ├── GraphResponseError      the server answered with garbage (not JSON, bad shape)
@@ -19,7 +19,9 @@
             ├── ThrottledError          429 (retries exhausted)
             └── ServerError             5xx (retries exhausted)
 
-Errors are translated once, at the HTTP boundary (graph.py), and reach the user once, in cli.
+Errors are translated once, at the edge that met them (HTTP in fetch, files in files.py),
+and reach the user once, in cli. Apply failures are not raised: they are the outcomes of an
+`ApplyResult`.
 Messages never contain secrets: only Graph codes, messages and request ids.
 """
 
@@ -102,7 +104,7 @@ class AuthError(ReconcilerError):
     pass
 
 
-class ApplyError(ReconcilerError):
+class FileWriteError(ReconcilerError):
     pass
 
 

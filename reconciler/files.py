@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from reconciler.errors import FileWriteError
+
 MAX_BYTES = 1024 * 1024  # manifests and payloads alike: far above any real policy
 MAX_JSON_DEPTH = 64
 
@@ -218,13 +220,25 @@ def read_json(path: str | Path) -> Any:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Replace `path` in one step, so a reader never sees half a file (nor a stray temp)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Replace `path` in one step, so a reader never sees half a file (nor a stray temp).
+
+    Raises FileWriteError naming the path and the reason."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise _write_error(path, error) from error
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(tmp, path)
+    except OSError as error:
+        Path(tmp).unlink(missing_ok=True)
+        raise _write_error(path, error) from error
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_error(path: Path, error: OSError) -> FileWriteError:
+    return FileWriteError(f"cannot write {path}: {error.strerror or error}")

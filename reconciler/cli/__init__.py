@@ -143,7 +143,7 @@ def _show_plan(plan: Plan, fmt: str) -> None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from reconciler.values import plan as plan_file
+    from reconciler import planfile as plan_file
 
     with closing(_graph_client(args)) as client:
         plan = _make_plan(args, client)
@@ -217,9 +217,9 @@ def _report_apply(result: ApplyResult) -> int:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
+    from reconciler import planfile as plan_file
     from reconciler.apply import executor
     from reconciler.apply.audit import AuditLog
-    from reconciler.values import plan as plan_file
 
     connection = _connect(args)
     with closing(_graph_client(args, connection)) as client:
@@ -259,10 +259,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
 def _write_report(path: str, text: str) -> None:
     from reconciler.files import write_text_atomic
 
-    try:
-        write_text_atomic(Path(path), text)
-    except OSError as error:
-        raise ConfigError(f"cannot write the report {path}: {error.strerror or error}") from error
+    write_text_atomic(Path(path), text)
 
 
 def cmd_drift(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from typing import Any
 from reconciler.emulator import batch
 from reconciler.emulator.auth import Authenticator
 from reconciler.emulator.config import Config
-from reconciler.emulator.errors import GraphError, error_body
+from reconciler.emulator.errors import ApiError, error_body
 from reconciler.emulator.faults import Chaos, Drop, Throttler, retry_after
 from reconciler.emulator.messages import Request, Response, stamp
 from reconciler.emulator.stats import Stats
@@ -84,7 +84,7 @@ class EmulatorApp:
             self._inject_failure()
             request.app = self.auth.identify(request.headers)
             if is_batch and request.method != "POST":
-                raise GraphError(
+                raise ApiError(
                     405, "methodNotAllowed", "$batch accepts POST only.", headers={"Allow": "POST"}
                 )
             if not is_batch:
@@ -99,7 +99,7 @@ class EmulatorApp:
                 response = batch.run(request, self._run_item, self.chaos.shuffle)
             else:
                 response = self._dispatch(request, resolved)
-        except GraphError as error:
+        except ApiError as error:
             response = self._error(error, request)
         self._finish(request, response, counts_as_write=not is_batch)
         if drop is not None:
@@ -116,7 +116,7 @@ class EmulatorApp:
             self._inject_failure()
             self._throttle(request)
             response = self._dispatch(request, resolved)
-        except GraphError as error:
+        except ApiError as error:
             response = self._error(error, request)
         self._finish(request, response, counts_as_write=True)
         return response
@@ -140,7 +140,7 @@ class EmulatorApp:
             raise routes.unknown_segment(request.path)
         return routes.dispatch(self.api, resolved[0], resolved[1], request)
 
-    def _error(self, error: GraphError, request: Request) -> Response:
+    def _error(self, error: ApiError, request: Request) -> Response:
         body = error_body(
             error.code,
             error.message,
@@ -176,7 +176,7 @@ class EmulatorApp:
         """``GET /_emulator/stats``, ``POST /_emulator/reset``, ``GET /_emulator/tenant``."""
         try:
             response = self._control(request)
-        except GraphError as error:
+        except ApiError as error:
             response = self._error(error, request)
         return stamp(request, response)
 
@@ -195,10 +195,10 @@ class EmulatorApp:
             if wipe:
                 self.store.clear()
             return Response.of_json(200, {"reset": True, "state": wipe})
-        raise GraphError(404, "itemNotFound", f"No emulator control endpoint {request.path}.")
+        raise ApiError(404, "itemNotFound", f"No emulator control endpoint {request.path}.")
 
     def not_found(self, request: Request) -> Response:
-        error = GraphError(
+        error = ApiError(
             404, "itemNotFound", f"No resource at {request.path}; the Graph surface is under /beta."
         )
         return stamp(request, self._error(error, request))
@@ -208,7 +208,7 @@ def _pattern(resolved: tuple[routes.Route, dict[str, str]] | None) -> str:
     return resolved[0].pattern if resolved is not None else "(unmatched)"
 
 
-def _retry_later(status: int, code: str, message: str, wait: float) -> GraphError:
+def _retry_later(status: int, code: str, message: str, wait: float) -> ApiError:
     header = retry_after(wait)
     text = f"{message} Retry after {header} seconds (Retry-After)."
-    return GraphError(status, code, text, headers={"Retry-After": header})
+    return ApiError(status, code, text, headers={"Retry-After": header})

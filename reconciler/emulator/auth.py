@@ -40,7 +40,7 @@ from urllib.parse import parse_qs
 
 from reconciler.emulator import b64url
 from reconciler.emulator.config import Config
-from reconciler.emulator.errors import GraphError
+from reconciler.emulator.errors import ApiError
 from reconciler.emulator.messages import Request
 
 TOKEN_PATH = re.compile(r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token\Z")
@@ -113,8 +113,8 @@ class Authenticator:
         return client_id
 
     @staticmethod
-    def _unauthorized(message: str) -> GraphError:
-        return GraphError(
+    def _unauthorized(message: str) -> ApiError:
+        return ApiError(
             401,
             "InvalidAuthenticationToken",
             message,

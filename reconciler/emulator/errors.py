@@ -1,6 +1,6 @@
 """Graph error responses: one exception type that every layer raises and one body builder.
 
-Handlers raise :class:`GraphError`; the dispatcher turns it into the Graph error JSON of
+Handlers raise :class:`ApiError`; the dispatcher turns it into the Graph error JSON of
 graph-spec §3.1, so no handler formats an error body itself.
 """
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 
-class GraphError(Exception):
+class ApiError(Exception):
     """A request the emulator refuses, carried to the dispatcher as status, code and message."""
 
     def __init__(
@@ -28,12 +28,12 @@ class GraphError(Exception):
         self.headers = headers or {}
 
 
-def bad_request(message: str) -> GraphError:
-    return GraphError(400, "BadRequest", message)
+def bad_request(message: str) -> ApiError:
+    return ApiError(400, "BadRequest", message)
 
 
-def not_found(what: str) -> GraphError:
-    return GraphError(404, "itemNotFound", f"{what} was not found.")
+def not_found(what: str) -> ApiError:
+    return ApiError(404, "itemNotFound", f"{what} was not found.")
 
 
 def error_body(

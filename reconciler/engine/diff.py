@@ -21,7 +21,7 @@ from reconciler.kinds.registry import ResourceType
 from reconciler.values.canonical import canonical_json, sha256_json
 from reconciler.values.desired import DesiredResource
 from reconciler.values.live import LiveObject
-from reconciler.values.pointers import escape_token
+from reconciler.values.pointers import escape_token, remove_at
 from reconciler.values.pointers import split as split_pointer
 
 _LIST_FIELDS = frozenset({"assignments", "checkinStatuses", "tenantCheckinStatuses"})
@@ -70,32 +70,13 @@ def normalise(rt: ResourceType, field: str, value: Any) -> Any:
     return _strip_annotations(value)
 
 
-def _drop(doc: dict[str, Any], pointer: str) -> None:
-    tokens = split_pointer(pointer)
-    node: Any = doc
-    for token in tokens[:-1]:
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return
-    last = tokens[-1] if tokens else None
-    if last is None:
-        return
-    if isinstance(node, dict):
-        node.pop(last, None)
-    elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
-        node.pop(int(last))
-
-
 def owned_view(
     rt: ResourceType, values: Mapping[str, Any], fields: Iterable[str], ignore: Iterable[str]
 ) -> dict[str, Any]:
     """The normalised values of `fields` (absent = None), with ignored pointers removed."""
     view = {f: normalise(rt, f, json.loads(canonical_json(values.get(f)))) for f in fields}
     for pointer in ignore:
-        _drop(view, pointer)
+        remove_at(view, split_pointer(pointer))
     return view
 
 

@@ -26,6 +26,7 @@ from reconciler.kinds.registry import ResourceType
 from reconciler.values.canonical import canonical_json
 from reconciler.values.desired import Desired, DesiredResource, SourcePosition
 from reconciler.values.live import Live, LiveObject
+from reconciler.values.pointers import ABSENT, get_at
 from reconciler.values.pointers import split as split_pointer
 
 FORMAT_VERSION = 1
@@ -154,20 +155,6 @@ def _record(
     )
 
 
-_ABSENT = object()
-
-
-def _at(value: Any, tokens: list[str]) -> Any:
-    for token in tokens:
-        if isinstance(value, dict) and token in value:
-            value = value[token]
-        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
-            value = value[int(token)]
-        else:
-            return _ABSENT
-    return value
-
-
 def _differs_at(
     rt: ResourceType, resource: DesiredResource, live: LiveObject, pointer: str
 ) -> bool:
@@ -179,9 +166,9 @@ def _differs_at(
     if not tokens or tokens[0] not in resource.spec:
         return False
     field = [tokens[0]]
-    desired = _at(owned_view(rt, resource.spec, field, ()), tokens)
-    current = _at(owned_view(rt, live.body, field, ()), tokens)
-    if desired is _ABSENT or current is _ABSENT:
+    desired = get_at(owned_view(rt, resource.spec, field, ()), tokens)
+    current = get_at(owned_view(rt, live.body, field, ()), tokens)
+    if desired is ABSENT or current is ABSENT:
         return desired is not current
     return canonical_json(desired) != canonical_json(current)
 

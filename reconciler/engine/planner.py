@@ -41,6 +41,7 @@ from reconciler.values.plan import (
     Unmanaged,
     id_placeholder,
 )
+from reconciler.values.pointers import copy_at
 from reconciler.values.pointers import split as split_pointer
 
 # The documented Intune per-app write limit (graph-spec §3.2): 100 writes per 20 seconds.
@@ -220,20 +221,12 @@ def _write_value(resource: DesiredResource, live: LiveObject | None, field_name:
     declared = resource.spec.get(field_name)
     # A Payload parses to a fresh copy; anything else is copied because it gets changed below.
     value = plain(declared) if isinstance(declared, Payload) else copy.deepcopy(declared)
-    for pointer in resource.ignore:
-        tokens = split_pointer(pointer)
-        if len(tokens) < 2 or tokens[0] != field_name or live is None:
-            continue
-        source: Any = plain(live.body.get(field_name))
-        target: Any = value
-        for token in tokens[1:-1]:
-            if not (isinstance(source, dict) and isinstance(target, dict)):
-                break
-            source, target = source.get(token), target.get(token)
-        else:
-            last = tokens[-1]
-            if isinstance(source, dict) and isinstance(target, dict) and last in source:
-                target[last] = source[last]
+    if live is not None:
+        current = plain(live.body.get(field_name))
+        for pointer in resource.ignore:
+            tokens = split_pointer(pointer)
+            if len(tokens) >= 2 and tokens[0] == field_name:
+                copy_at(current, value, tokens[1:])
     return value
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from reconciler.errors import ReconcilerError
+from reconciler.errors import FileWriteError
 from reconciler.files import write_text_atomic
 from reconciler.kinds import registry
 from reconciler.kinds.models import API_VERSION
@@ -157,7 +157,7 @@ def write_files(root: Path, files: Mapping[str, str], *, force: bool = False) ->
     current = {rel: _current_text(root / rel) for rel in files}
     conflicts = sorted(rel for rel, text in files.items() if current[rel] not in (None, text))
     if conflicts and not force:
-        raise ReconcilerError(
+        raise FileWriteError(
             f"{root / conflicts[0]} exists and differs ({len(conflicts)} file(s) would change)",
             hint="Use --force to overwrite, or export to an empty directory.",
         )
@@ -167,9 +167,9 @@ def write_files(root: Path, files: Mapping[str, str], *, force: bool = False) ->
             continue
         try:
             write_text_atomic(root / rel, text)
-        except OSError as error:
-            raise ReconcilerError(
-                f"cannot write {root / rel}: {error.strerror or error}",
+        except FileWriteError as error:
+            raise FileWriteError(
+                str(error),
                 hint=f"{len(written)} file(s) were written before this one; fix it and run again.",
             ) from error
         written.append(rel)

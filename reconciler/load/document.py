@@ -37,7 +37,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
-class Origin:
+class Source:
     """Where a document came from: `file` as shown to users; payloads resolve from `base`."""
 
     file: str
@@ -139,7 +139,7 @@ def _ignore(
 
 
 def _payload(
-    field: str, source: dict[str, Any], origin: Origin, at: _Locator, issues: list[ManifestIssue]
+    field: str, source: dict[str, Any], origin: Source, at: _Locator, issues: list[ManifestIssue]
 ) -> Any:
     if "inline" in source:
         return Payload.of(source["inline"])
@@ -154,7 +154,7 @@ def _payload(
 
 
 def _spec(
-    raw: dict[str, Any], rt: ResourceType, origin: Origin, at: _Locator, issues: list[ManifestIssue]
+    raw: dict[str, Any], rt: ResourceType, origin: Source, at: _Locator, issues: list[ManifestIssue]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Declared properties by Graph name, payloads read, assignments as group ids."""
     spec: dict[str, Any] = {}
@@ -184,7 +184,7 @@ def _valid_spec(
     return raw if _validate(rt.spec_model, raw, ("spec",), at, issues) is not None else None
 
 
-def to_resource(doc: YamlDocument, origin: Origin) -> tuple[DesiredResource | None, list[ManifestIssue]]:
+def to_resource(doc: YamlDocument, origin: Source) -> tuple[DesiredResource | None, list[ManifestIssue]]:
     """The resource a clean YAML document declares, or every issue found in it."""
     at = _Locator(doc, origin.file)
     body = doc.value

@@ -22,7 +22,7 @@ from pathlib import Path
 from reconciler.errors import ManifestError, ManifestIssue
 from reconciler.files import FileProblem, RealPaths, decode_utf8, read_bytes
 from reconciler.load import uniqueness, yaml_events
-from reconciler.load.document import Origin, to_resource
+from reconciler.load.document import Source, to_resource
 from reconciler.load.messages import dotted
 from reconciler.values.canonical import canonical_json
 from reconciler.values.desired import Desired, DesiredResource
@@ -31,14 +31,14 @@ SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
-class _Source:
+class _ManifestFile:
     path: Path  # to open
-    origin: Origin
+    origin: Source
 
 
 def _walk(
     directory: Path, given: str, issues: list[ManifestIssue], realpath: RealPaths
-) -> list[_Source]:
+) -> list[_ManifestFile]:
     def unreadable(error: OSError) -> None:
         issues.append(ManifestIssue(str(error.filename or given), None, None, "", "cannot list this directory"))
 
@@ -53,15 +53,15 @@ def _walk(
     for relative in sorted(found, key=lambda r: Path(r).parts):
         path = directory / relative
         shown = os.path.normpath(os.path.join(given, relative))
-        origin = Origin(file=shown, base=path.parent, root=directory, realpath=realpath)
-        sources.append(_Source(path, origin))
+        origin = Source(file=shown, base=path.parent, root=directory, realpath=realpath)
+        sources.append(_ManifestFile(path, origin))
     return sources
 
 
-def _discover(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> list[_Source]:
+def _discover(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> list[_ManifestFile]:
     if not paths:
         issues.append(ManifestIssue("", None, None, "", "no manifest files or directories given"))
-    sources: list[_Source] = []
+    sources: list[_ManifestFile] = []
     seen: set[str] = set()
     realpath = RealPaths()
     for given in paths:
@@ -76,8 +76,8 @@ def _discover(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> list[
             if not found:
                 issues.append(ManifestIssue(shown, None, None, "", "no *.yaml or *.yml files in this directory"))
         else:
-            origin = Origin(file=shown, base=path.parent, root=path.parent, realpath=realpath)
-            found = [_Source(path, origin)]
+            origin = Source(file=shown, base=path.parent, root=path.parent, realpath=realpath)
+            found = [_ManifestFile(path, origin)]
         for source in found:
             # The same file through two arguments is read once (the first root wins).
             real = realpath(source.path)
@@ -87,7 +87,7 @@ def _discover(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> list[
     return sources
 
 
-def _load_file(source: _Source, issues: list[ManifestIssue]) -> list[DesiredResource]:
+def _load_file(source: _ManifestFile, issues: list[ManifestIssue]) -> list[DesiredResource]:
     shown = source.origin.file
     try:
         text = decode_utf8(read_bytes(source.path))

@@ -18,8 +18,7 @@ from pydantic_core import ErrorDetails
 
 from reconciler.kinds import models
 from reconciler.values import pointers
-
-Loc = tuple[str | int, ...]
+from reconciler.values.pointers import Loc
 
 _PATTERN_HINTS = {
     models.GUID_PATTERN: "is not a group id; expected a GUID like 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",

@@ -29,6 +29,8 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.reader import ReaderError
 
+from reconciler.values.pointers import Loc
+
 try:
     from ruamel.yaml.cyaml import CParser  # the libyaml binding
 
@@ -40,7 +42,6 @@ MAX_DEPTH = 64
 MAX_VALUES = 100_000  # per document, counting every alias expansion
 
 Pos = tuple[int, int]  # 1-based line, column
-Loc = tuple[str | int, ...]  # path of keys and indexes from the document root
 
 _CORE = "tag:yaml.org,2002:"
 _NULL = frozenset({"", "~", "null", "Null", "NULL"})

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from reconciler import planfile as plan_file
 from reconciler.engine.planner import make_plan
 from reconciler.errors import PlanFileError
-from reconciler.values import plan as plan_file
 
 from .builders import desired, live, obj, resource
 

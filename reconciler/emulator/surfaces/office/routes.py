@@ -1,7 +1,7 @@
 """The Graph surface under ``/beta``: the route table and one handler per operation.
 
 Handlers take a :class:`Request` and return a :class:`Response` or raise
-:class:`GraphError`; they know nothing about HTTP connections, auth or faults. Status
+:class:`ApiError`; they know nothing about HTTP connections, auth or faults. Status
 codes follow graph-spec §6: POST 201 with the entity, PATCH 200 with the entity,
 DELETE 204, stream PUT 204, ``assign`` 200 ``{"value": [...]}``, ``updatePriorities``
 204. A stream GET answers 200 with the bytes, or 204 when the payload was never set.
@@ -16,7 +16,7 @@ from typing import Any
 
 from reconciler.emulator import paging
 from reconciler.emulator.config import Config
-from reconciler.emulator.errors import GraphError, bad_request
+from reconciler.emulator.errors import ApiError, bad_request
 from reconciler.emulator.messages import Request, Response
 from reconciler.emulator.surfaces.office import schema, views
 from reconciler.emulator.surfaces.office.store import TenantStore
@@ -219,7 +219,7 @@ def resolve(path: str) -> tuple[Route, dict[str, str]] | None:
     return None
 
 
-def unknown_segment(path: str) -> GraphError:
+def unknown_segment(path: str) -> ApiError:
     """Graph's answer to a path it has no resource for (a 400, as the real service gives)."""
     segment = path.rstrip("/").rsplit("/", 1)[-1]
     return bad_request(f"Resource not found for the segment '{segment}'.")
@@ -229,7 +229,7 @@ def dispatch(api: GraphApi, route: Route, params: dict[str, str], request: Reque
     handler = route.methods.get(request.method)
     if handler is None:
         allowed = ", ".join(sorted(route.methods))
-        raise GraphError(
+        raise ApiError(
             405,
             "methodNotAllowed",
             f"{request.method} is not supported on {route.pattern}; allowed: {allowed}.",

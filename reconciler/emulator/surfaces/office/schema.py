@@ -1,7 +1,7 @@
 """The CSDL types the emulator serves, and validation of request bodies against them.
 
 Pure functions: each ``validate_*`` takes a decoded JSON body and returns the cleaned
-values to store, or raises a 400 :class:`GraphError`. Rules (graph-spec §1, §6):
+values to store, or raises a 400 :class:`ApiError`. Rules (graph-spec §1, §6):
 
 - Only the CSDL properties of a type are accepted; any other property is a 400.
 - ``@odata.type`` is compared without its leading ``#`` (the docs samples omit it in

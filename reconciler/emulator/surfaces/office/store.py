@@ -4,7 +4,7 @@ Thread-safe (one re-entrant lock around every read and write). Every method retu
 deep copies in the *stored form*, which is also the state/seed file format documented in
 the package docstring. Writes enforce the tenant's invariants (unique ids, unique
 priorities across both policy kinds, one assignment per group per policy) and raise
-:class:`GraphError` when a request would break them, leaving the tenant unchanged.
+:class:`ApiError` when a request would break them, leaving the tenant unchanged.
 After each successful write the ``on_write`` callback gets a snapshot while the lock is
 still held, so saved states are written in the order the writes happened.
 """
@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from reconciler.emulator.errors import GraphError, bad_request, not_found
+from reconciler.emulator.errors import ApiError, bad_request, not_found
 from reconciler.emulator.surfaces.office import payloads, schema
 
 Tenant = dict[str, Any]
@@ -61,7 +61,7 @@ def normalise_tenant(data: Any) -> Tenant:
     """
     try:
         return _normalise(data)
-    except GraphError as error:
+    except ApiError as error:
         raise ValueError(f"invalid tenant document: {error.message}") from None
 
 
