@@ -22,11 +22,12 @@ from typing import Any
 from reconciler.apply.audit import AuditLog
 from reconciler.engine.staleness import check_fresh, live_object
 from reconciler.engine.verification import unconfirmed
-from reconciler.errors import GraphError, GraphHTTPError, GraphResponseError, GraphTransportError
+from reconciler.errors import GraphError, GraphHTTPError, GraphResponseError
 from reconciler.export import manifest_set
 from reconciler.fetch.client import BatchRequest, GraphClient, GraphResponse
 from reconciler.fetch.tenant import read_tenant
-from reconciler.kinds import registry
+from reconciler.kinds import REGISTRY
+from reconciler.kinds.registry import Registry
 from reconciler.values.live import NON_JSON_KEY, Live, LiveObject
 from reconciler.values.plan import Action, Change, Plan, Step, StepKind
 
@@ -78,27 +79,41 @@ def stream_bytes(document: Any) -> bytes:
     return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
-def write_backup(plan: Plan, live: Live, root: Path, now: datetime) -> Path | None:
+def kinds_in(plan: Plan, kinds: Registry) -> set[str]:
+    """The kinds whose objects a plan touches: those of its changes, and every kind in a
+    collection it reorders."""
+    names = {c.kind for c in plan.changes if c.kind}
+    for change in plan.changes:
+        if change.collection:
+            names.update(k.kind for k in kinds.at(change.collection))
+    return names
+
+
+def write_backup(
+    plan: Plan, live: Live, root: Path, now: datetime, *, kinds: Registry = REGISTRY
+) -> Path | None:
     """Save every object the plan touches as a manifest set (ids pinned) under root/<UTC time>."""
     touched: dict[str, LiveObject] = {}
     singleton_fields: list[str] = []
     for change in plan.changes:
         if change.action == Action.REORDER:
-            path = change.address.removeprefix("priorities:")
+            members = {k.kind for k in kinds.at(change.collection or "")}
             for member in live.objects:
-                if registry.by_kind(member.kind).path == path and member.id:
+                if member.kind in members and member.id:
                     touched.setdefault(member.id, member)
             continue
-        obj = live_object(change, live)
+        obj = live_object(change, live, kinds=kinds)
         if obj is None:
             continue
-        if registry.by_kind(obj.kind).singleton:
+        if kinds.by_kind(obj.kind).singleton:
             singleton_fields.extend(change.declared)
         touched.setdefault(obj.id or obj.kind, obj)
     if not touched:
         return None
     directory = root / now.strftime("%Y%m%dT%H%M%S%fZ")
-    files = manifest_set.manifest_files(touched.values(), singleton_fields=singleton_fields)
+    files = manifest_set.manifest_files(
+        touched.values(), singleton_fields=singleton_fields, kinds=kinds
+    )
     manifest_set.write_files(directory, files)
     return directory
 
@@ -106,8 +121,16 @@ def write_backup(plan: Plan, live: Live, root: Path, now: datetime) -> Path | No
 class _Runner:
     """Runs the steps of one plan against one client, keeping outcomes and new ids."""
 
-    def __init__(self, plan: Plan, client: GraphClient, audit: AuditLog, progress: Progress | None):
+    def __init__(
+        self,
+        plan: Plan,
+        client: GraphClient,
+        audit: AuditLog,
+        progress: Progress | None,
+        kinds: Registry,
+    ):
         self.client = client
+        self.kinds = kinds
         self.audit = audit
         self.progress = progress
         self.address = {s.id: c.address for c in plan.changes for s in c.steps}
@@ -235,12 +258,13 @@ class _Runner:
         )
 
     def _find_created(self, change: Change) -> str | None:
-        rt = registry.by_kind(change.kind)
-        key = rt.identity_key or "displayName"
+        kind = self.kinds.by_kind(change.kind)
+        listed = kind.collection + (f"?{kind.list_query}" if kind.list_query else "")
         found = [
             item["id"]
-            for item in self.client.list_all(rt.path)
-            if item.get("@odata.type") == rt.odata_type and item.get(key) == change.display_name
+            for item in self.client.list_all(listed)
+            if self.kinds.classify(kind.collection, item) is kind
+            and item.get(kind.identity) == change.display_name
         ]
         if len(found) > 1:  # never post a third; the next plan reports the ambiguity
             raise GraphResponseError(
@@ -267,7 +291,7 @@ class _Runner:
 
     def _batch_request(self, step: Step) -> BatchRequest:
         path = self._resolve(step.path)
-        if step.kind == StepKind.WRITE_STREAM:
+        if step.kind == StepKind.PUT_STREAM:
             return BatchRequest(
                 id=step.id,
                 method=step.method,
@@ -284,7 +308,7 @@ def _entity_id(response: GraphResponse) -> str:
     if isinstance(body, dict) and isinstance(body.get("value"), dict):
         body = body["value"]
     if not isinstance(body, dict) or not isinstance(body.get("id"), str):
-        raise GraphTransportError("create succeeded but the response carries no id")
+        raise GraphResponseError("create succeeded but the response carries no id")
     return str(body["id"])
 
 
@@ -297,26 +321,28 @@ def apply_plan(
     now: datetime,
     progress: Progress | None = None,
     on_backup: Callable[[Path], None] | None = None,
+    kinds: Registry = REGISTRY,
 ) -> ApplyResult:
     """Carry out `plan`. Raises StalePlanError before any write if the tenant moved on."""
-    live = read_tenant(client)
-    check_fresh(plan, live)
+    using = kinds_in(plan, kinds)
+    live = read_tenant(client, kinds=kinds, using=using)
+    check_fresh(plan, live, kinds=kinds)
     if plan.is_empty:
         return ApplyResult(outcomes=(), backup_dir=None, unconfirmed=())
-    backup_dir = write_backup(plan, live, backup_root, now)
+    backup_dir = write_backup(plan, live, backup_root, now, kinds=kinds)
     if backup_dir is not None and on_backup is not None:
         on_backup(backup_dir)
     # Not needed past the backup: the verification read below must not hold two copies of
     # the tenant (tens of MB of payloads each at 5,000 policies).
     del live
-    runner = _Runner(plan, client, audit, progress)
+    runner = _Runner(plan, client, audit, progress, kinds)
     runner.run()
     applied = {o.address for o in runner.outcomes.values() if o.state == StepState.APPLIED}
     incomplete = {o.address for o in runner.outcomes.values() if o.state != StepState.APPLIED}
     done = [c for c in plan.changes if c.address in applied and c.address not in incomplete]
-    after = read_tenant(client)
+    after = read_tenant(client, kinds=kinds, using=using)
     return ApplyResult(
         outcomes=tuple(runner.outcomes[s.id] for s in runner.steps if s.id in runner.outcomes),
         backup_dir=backup_dir,
-        unconfirmed=tuple(unconfirmed(done, after, runner.created)),
+        unconfirmed=tuple(unconfirmed(done, after, runner.created, kinds=kinds)),
     )

@@ -17,7 +17,7 @@ from typing import Any
 
 from reconciler import cli
 from reconciler.emulator import running_emulator
-from reconciler.kinds import registry
+from reconciler.kinds import REGISTRY
 from reconciler.load import manifests
 
 LEGACY_GROUP = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
@@ -30,15 +30,15 @@ def _b64(document: Any) -> str:
 def demo_tenant(manifest_dir: str) -> dict[str, Any]:
     """A seed tenant derived from the example manifests, so the demo always has work to do."""
     desired = manifests.load([manifest_dir])
-    policies = [r for r in desired.resources if not registry.by_kind(r.kind).singleton]
+    policies = [r for r in desired.resources if not REGISTRY.by_kind(r.kind).singleton]
     seeded: list[dict[str, Any]] = []
     if policies:
         first = policies[0]
-        rt = registry.by_kind(first.kind)
+        rt = REGISTRY.by_kind(first.kind)
         seeded.append(
             {
                 "id": "5b1f0c3e-2a7d-4c1e-9f3b-7d2e8a6c4b10",
-                "@odata.type": rt.odata_type,
+                "@odata.type": rt.create_type,
                 "displayName": first.spec["displayName"],
                 "description": "Edited by hand in the portal",
                 "priority": first.spec["priority"],

@@ -1,10 +1,12 @@
 """Compare desired and live values of the fields a manifest owns. Pure: no I/O.
 
-Normalisation (per registered type) before comparing:
-- a field absent live equals null; for list-valued fields null equals [];
-- `@odata.type` annotations inside complex values are not data and are dropped;
-- stream payloads (`canonical.Payload`) compare by their canonical text; assignments as
-  sorted lower-cased group ids;
+Normalisation before comparing, by the facet of the field (`kinds.kind`):
+- a plain property absent live equals null; for list-valued properties null equals [];
+  `@odata.type` annotations inside its complex values are not data and are dropped;
+- a stream payload (`canonical.Payload`) compares by its canonical text;
+- assignments compare as a set of their comparable forms;
+- a child collection compares as a mapping from each item's key to what the kind's shape
+  says counts in it (so differences are named by key, never by list index);
 - `metadata.ignore` pointers are removed from both sides.
 """
 
@@ -13,18 +15,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 import jsonpatch
 
-from reconciler.kinds.registry import ResourceType
-from reconciler.values.canonical import canonical_json, sha256_json
+from reconciler.kinds.kind import Assignments, Children, ResourceKind, Stream, sorted_assignments
+from reconciler.values.canonical import canonical_json
 from reconciler.values.desired import DesiredResource
 from reconciler.values.live import LiveObject
 from reconciler.values.pointers import escape_token, remove_at
 from reconciler.values.pointers import split as split_pointer
-
-_LIST_FIELDS = frozenset({"assignments", "checkinStatuses", "tenantCheckinStatuses"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,21 +60,29 @@ def _strip_annotations(value: Any) -> Any:
     return value
 
 
-def normalise(rt: ResourceType, field: str, value: Any) -> Any:
-    if field == "assignments" and rt.assignments is not None:
-        return sorted({str(g).lower() for g in (value or [])})
-    if field in rt.stream_fields:
-        return value
-    if value is None and field in _LIST_FIELDS:
-        return []
-    return _strip_annotations(value)
+def normalise(kind: ResourceKind, field: str, value: Any) -> Any:
+    """The comparable form of one field's value (see the module docstring)."""
+    facet = kind.facet(field)
+    match facet:
+        case None:
+            if value is None and field in kind.list_fields:
+                return []
+            return _strip_annotations(value)
+        case Stream():
+            return value
+        case Assignments():
+            return sorted_assignments(list(value or []))
+        case Children():
+            return facet.shape.view(list(value or []), facet.key)
+        case _:
+            assert_never(facet)
 
 
 def owned_view(
-    rt: ResourceType, values: Mapping[str, Any], fields: Iterable[str], ignore: Iterable[str]
+    kind: ResourceKind, values: Mapping[str, Any], fields: Iterable[str], ignore: Iterable[str]
 ) -> dict[str, Any]:
     """The normalised values of `fields` (absent = None), with ignored pointers removed."""
-    view = {f: normalise(rt, f, json.loads(canonical_json(values.get(f)))) for f in fields}
+    view = {f: normalise(kind, f, json.loads(canonical_json(values.get(f)))) for f in fields}
     for pointer in ignore:
         remove_at(view, split_pointer(pointer))
     return view
@@ -169,15 +177,15 @@ def _deep_pointers(before: Any, after: Any, prefix: str) -> tuple[str, ...]:
     return tuple(sorted(pointers))
 
 
-def _plain_view(
-    rt: ResourceType, values: Mapping[str, Any], fields: Iterable[str], ignore: tuple[str, ...]
+def comparable_view(
+    kind: ResourceKind, values: Mapping[str, Any], fields: Iterable[str], ignore: tuple[str, ...]
 ) -> dict[str, Any]:
     """`owned_view` without its per-field JSON copy when no pointer is dropped: callers only
     serialise this view and copy the values they keep. The copies were most of the planning
     CPU at scale (each 2 KB payload serialised and parsed again on both sides)."""
     if ignore:
-        return owned_view(rt, values, fields, ignore)
-    return {f: normalise(rt, f, values.get(f)) for f in fields}
+        return owned_view(kind, values, fields, ignore)
+    return {f: normalise(kind, f, values.get(f)) for f in fields}
 
 
 def _same_scalar(a: Any, b: Any) -> bool:
@@ -185,12 +193,12 @@ def _same_scalar(a: Any, b: Any) -> bool:
     return type(a) is type(b) and isinstance(a, _BASIC) and a == b
 
 
-def compare(rt: ResourceType, resource: DesiredResource, live: LiveObject | None) -> ResourceDiff:
+def compare(kind: ResourceKind, resource: DesiredResource, live: LiveObject | None) -> ResourceDiff:
     """Field changes needed to make `live` (None: absent) match `resource`."""
     fields = owned_fields(resource)
     ignore = tuple(resource.ignore)
-    desired = _plain_view(rt, resource.spec, fields, ignore)
-    current = _plain_view(rt, live.body if live else {}, fields, ignore)
+    desired = comparable_view(kind, resource.spec, fields, ignore)
+    current = comparable_view(kind, live.body if live else {}, fields, ignore)
     changes = []
     for field in fields:
         if _same_scalar(current.get(field), desired.get(field)):
@@ -211,17 +219,3 @@ def compare(rt: ResourceType, resource: DesiredResource, live: LiveObject | None
     for change in changes:
         _patch(change.before, change.after, change.pointer, operations)
     return ResourceDiff(changes=tuple(changes), ignored=ignore, patch=tuple(operations))
-
-
-def fingerprint(rt: ResourceType, live: LiveObject | None, declared: Iterable[str] = ()) -> str:
-    """SHA-256 of the normalised, writable part of a live object plus any declared field.
-
-    Reporting fields churn with every client check-in, so they count only when declared.
-    """
-    if live is None:
-        return sha256_json(None)
-    keep = set(declared)
-    fields = sorted(
-        k for k in live.body if k in keep or (k not in rt.read_only and k not in rt.reporting)
-    )
-    return sha256_json({"id": (live.id or "").lower(), **_plain_view(rt, live.body, fields, ())})

@@ -1,6 +1,6 @@
 """Desired + live -> DriftReport: where the tenant differs from the manifests. Pure: no I/O.
 
-Drift is judged exactly as a plan would judge it (same identity rules from `planner`, same
+Drift is judged exactly as a plan would judge it (same identity rules from `identity`, same
 field comparison from `diff`), so "no drift" and "empty plan" always agree on managed fields.
 What counts as drift (and makes `reconciler drift` exit 2):
 - a declared field whose normalised live value differs (one `DriftedField` each);
@@ -20,9 +20,10 @@ from typing import Any
 
 from reconciler import __version__
 from reconciler.engine.diff import compare, owned_view
-from reconciler.engine.planner import match_resources, unmanaged_objects
-from reconciler.kinds import registry
-from reconciler.kinds.registry import ResourceType
+from reconciler.engine.identity import claimed_ids, match_resources, unmanaged_objects
+from reconciler.kinds import REGISTRY
+from reconciler.kinds.kind import ResourceKind
+from reconciler.kinds.registry import Registry
 from reconciler.values.canonical import canonical_json
 from reconciler.values.desired import Desired, DesiredResource, SourcePosition
 from reconciler.values.live import Live, LiveObject
@@ -87,17 +88,21 @@ class DriftReport:
         return bool(self.unmanaged) or any(r.status != Status.IN_SYNC for r in self.resources)
 
 
-def detect(desired: Desired, live: Live, *, now: datetime) -> DriftReport:
+def detect(
+    desired: Desired, live: Live, *, now: datetime, kinds: Registry = REGISTRY
+) -> DriftReport:
     """The drift of every resource in `desired` against `live` (identity errors raise)."""
-    matches = match_resources(desired, live)
-    claimed = {m.id.lower() for m in matches.values() if m is not None and m.id}
+    matches = match_resources(desired, live, kinds=kinds)
+    claimed = claimed_ids(matches)
     resources = tuple(
-        _resource_drift(resource, matches[resource.address]) for resource in desired.resources
+        _resource_drift(kinds.by_kind(resource.kind), resource, matches[resource.address])
+        for resource in desired.resources
     )
     unmanaged = tuple(
-        UnmanagedObject(kind=o.kind, id=o.id or "", display_name=o.display_name)
+        UnmanagedObject(kind=o.kind, id=o.id or "", display_name=o.label)
         for o in sorted(
-            unmanaged_objects(desired, live, claimed), key=lambda o: (o.kind, o.id or "")
+            unmanaged_objects(desired, live, claimed, kinds=kinds),
+            key=lambda o: (o.kind, o.id or ""),
         )
     )
     return DriftReport(
@@ -110,12 +115,13 @@ def detect(desired: Desired, live: Live, *, now: datetime) -> DriftReport:
     )
 
 
-def _resource_drift(resource: DesiredResource, live: LiveObject | None) -> ResourceDrift:
-    rt = registry.by_kind(resource.kind)
+def _resource_drift(
+    kind: ResourceKind, resource: DesiredResource, live: LiveObject | None
+) -> ResourceDrift:
     if live is None:
         # Nothing to compare field by field: the whole resource is the finding.
-        return _record(resource, None, Status.MISSING, (), ())
-    result = compare(rt, resource, live)
+        return _record(kind, resource, None, Status.MISSING, (), ())
+    result = compare(kind, resource, live)
     fields = tuple(
         DriftedField(
             field=c.field,
@@ -128,26 +134,27 @@ def _resource_drift(resource: DesiredResource, live: LiveObject | None) -> Resou
         for c in result.changes
     )
     ignored = tuple(
-        IgnoredPointer(pointer="/spec" + p, differs=_differs_at(rt, resource, live, p))
+        IgnoredPointer(pointer="/spec" + p, differs=_differs_at(kind, resource, live, p))
         for p in resource.ignore
     )
-    return _record(resource, live, Status.DRIFTED if fields else Status.IN_SYNC, fields, ignored)
+    status = Status.DRIFTED if fields else Status.IN_SYNC
+    return _record(kind, resource, live, status, fields, ignored)
 
 
 def _record(
+    kind: ResourceKind,
     resource: DesiredResource,
     live: LiveObject | None,
     status: Status,
     fields: tuple[DriftedField, ...],
     ignored: tuple[IgnoredPointer, ...],
 ) -> ResourceDrift:
-    rt = registry.by_kind(resource.kind)
-    wanted_name = resource.spec.get(rt.identity_key or "displayName")
+    wanted_name = resource.spec.get(kind.identity)
     return ResourceDrift(
         address=resource.address,
         kind=resource.kind,
         object_id=live.id if live is not None else resource.id,
-        display_name=live.display_name if live is not None else str(wanted_name or ""),
+        display_name=live.label if live is not None else str(wanted_name or ""),
         status=status,
         fields=fields,
         ignored=ignored,
@@ -156,7 +163,7 @@ def _record(
 
 
 def _differs_at(
-    rt: ResourceType, resource: DesiredResource, live: LiveObject, pointer: str
+    kind: ResourceKind, resource: DesiredResource, live: LiveObject, pointer: str
 ) -> bool:
     """Whether desired and live differ at an ignored pointer (relative to spec).
 
@@ -166,8 +173,8 @@ def _differs_at(
     if not tokens or tokens[0] not in resource.spec:
         return False
     field = [tokens[0]]
-    desired = get_at(owned_view(rt, resource.spec, field, ()), tokens)
-    current = get_at(owned_view(rt, live.body, field, ()), tokens)
+    desired = get_at(owned_view(kind, resource.spec, field, ()), tokens)
+    current = get_at(owned_view(kind, live.body, field, ()), tokens)
     if desired is ABSENT or current is ABSENT:
         return desired is not current
     return canonical_json(desired) != canonical_json(current)

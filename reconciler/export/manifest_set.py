@@ -15,14 +15,16 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 from ruamel.yaml import YAML
 
 from reconciler.errors import FileWriteError
 from reconciler.files import write_text_atomic
-from reconciler.kinds import registry
-from reconciler.kinds.models import API_VERSION
+from reconciler.kinds import REGISTRY
+from reconciler.kinds.fields import API_VERSION
+from reconciler.kinds.kind import Assignments, Children, ResourceKind, Stream
+from reconciler.kinds.registry import Registry
 from reconciler.values.canonical import plain
 from reconciler.values.live import NON_JSON_KEY, LiveObject
 
@@ -34,6 +36,11 @@ def slug(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     cleaned = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:60].strip("-")
     return cleaned or "policy"
+
+
+def _kebab(name: str) -> str:
+    """A camelCase Graph name as a file name: "officeConfiguration" -> "office-configuration"."""
+    return slug(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name))
 
 
 _emitters = threading.local()
@@ -61,24 +68,27 @@ def _payload_text(value: Any) -> str:
 
 
 def _sort_key(obj: LiveObject) -> tuple[str, str, str]:
-    return (obj.kind, obj.display_name.lower(), (obj.id or "").lower())
+    return (obj.kind, obj.label.lower(), (obj.id or "").lower())
 
 
 def manifest_files(
-    objects: Iterable[LiveObject], *, singleton_fields: Sequence[str] = ()
+    objects: Iterable[LiveObject],
+    *,
+    singleton_fields: Sequence[str] = (),
+    kinds: Registry = REGISTRY,
 ) -> dict[str, str]:
-    """{relative path: file text}. The singleton is written only with `singleton_fields`."""
+    """{relative path: file text}. A singleton is written only with `singleton_fields`."""
     files: dict[str, str] = {}
     used: set[str] = set()
     for obj in sorted(objects, key=_sort_key):
-        rt = registry.by_kind(obj.kind)
+        rt = kinds.by_kind(obj.kind)
         if rt.singleton:
             if singleton_fields:
                 spec = {f: obj.body.get(f) for f in singleton_fields}
                 doc = {"apiVersion": API_VERSION, "kind": rt.kind, "spec": spec}
-                files["office-configuration.yaml"] = _yaml_text(doc)
+                files[f"{_kebab(rt.collection.rsplit('/', 1)[-1])}.yaml"] = _yaml_text(doc)
             continue
-        name = _unique(slug(obj.display_name), (obj.id or "x")[:8].lower(), used)
+        name = _unique(slug(obj.label), (obj.id or "x")[:8].lower(), used)
         files.update(_object_files(rt, obj, name))
     return files
 
@@ -96,15 +106,37 @@ def _unique(name: str, suffix: str, used: set[str]) -> str:
 
 
 @functools.cache  # asked for every property of every exported object
-def _spec_properties(rt: registry.ResourceType) -> frozenset[str]:
-    return frozenset(info.alias or name for name, info in rt.spec_model.model_fields.items())
+def _spec_properties(rt: ResourceKind) -> frozenset[str]:
+    return rt.spec_fields
 
 
-def _object_files(rt: registry.ResourceType, obj: LiveObject, name: str) -> dict[str, str]:
+def _facet_value(
+    rt: ResourceKind, field: str, obj: LiveObject, name: str, files: dict[str, str]
+) -> Any:
+    """How a manifest writes one facet's live value; payload-like values go to files."""
+    facet = rt.facets[field]
+    value = plain(obj.body.get(field))
+    match facet:
+        case Stream():
+            if value is None or (isinstance(value, dict) and NON_JSON_KEY in value):
+                return None if value is None else {"inline": value}
+            path = f"{PAYLOAD_DIR}/{name}.{field}.json"
+            files[path] = _payload_text(value)
+            return {"file": path}
+        case Assignments():
+            # `target: group` is the default; leaving it out keeps exports short.
+            return [{k: v for k, v in a.items() if (k, v) != ("target", "group")} for a in value or []]
+        case Children():
+            path = f"{field}/{name}.json"
+            files[path] = _payload_text(list(value or []))
+            return {"file": path}
+        case _:
+            assert_never(facet)
+
+
+def _object_files(rt: ResourceKind, obj: LiveObject, name: str) -> dict[str, str]:
     files: dict[str, str] = {}
-    first = [
-        k for k in (rt.identity_key, "description", rt.priority.field if rt.priority else None) if k
-    ]
+    first = [k for k in (rt.identity, "description", rt.ordering.field if rt.ordering else None) if k]
     # Only properties the kind's manifest model accepts: a server that returns extra
     # read-only properties (createdDateTime, ...) must not yield a manifest that fails to load.
     rest = sorted(
@@ -112,22 +144,14 @@ def _object_files(rt: registry.ResourceType, obj: LiveObject, name: str) -> dict
         for k in obj.body
         if k in _spec_properties(rt)
         and k not in first
-        and k not in rt.read_only
+        and k not in rt.server_managed
         and k not in rt.reporting
-        and k not in rt.stream_fields
-        and k != "assignments"
+        and k not in rt.facets
     )
-    spec: dict[str, Any] = {k: obj.body.get(k) for k in [*first, *rest]}
-    for field in rt.stream_fields:
-        value = plain(obj.body.get(field))
-        if value is None or (isinstance(value, dict) and NON_JSON_KEY in value):
-            spec[field] = None if value is None else {"inline": value}
-            continue
-        path = f"{PAYLOAD_DIR}/{name}.{field}.json"
-        files[path] = _payload_text(value)
-        spec[field] = {"file": path}
-    if rt.assignments is not None:
-        spec["assignments"] = [{"groupId": g} for g in obj.body.get("assignments") or []]
+    spec: dict[str, Any] = {k: obj.body.get(k) for k in [*first, *rest] if k in _spec_properties(rt)}
+    for field in rt.facets:
+        if field in _spec_properties(rt):
+            spec[field] = _facet_value(rt, field, obj, name, files)
     document = {
         "apiVersion": API_VERSION,
         "kind": rt.kind,

@@ -197,7 +197,7 @@ class ChunkRunner:
                 idempotent=all(request.idempotent for request in pending),
                 writes=sum(is_write(request.method) for request in pending),
             )
-            self._stats.add(batch_items=len(pending))
+            self._stats.add(batches=1, batch_items=len(pending))
             entries = _entries(response, pending)
             retry = self._retryable(pending, entries)
             delay = None

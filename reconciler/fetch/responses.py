@@ -65,10 +65,12 @@ class BatchResult:
 @dataclass
 class ClientStats:
     """Thread-safe counters. `requests` counts HTTP requests sent, retries included;
+    `batches` the $batch requests among them that were answered;
     `batch_items` counts $batch items sent (retried items again); `throttled` counts 429s,
     top-level or per item."""
 
     requests: int = 0
+    batches: int = 0  # $batch requests answered (each also counted in `requests`)
     batch_items: int = 0
     retries: int = 0
     throttled: int = 0
@@ -76,15 +78,29 @@ class ClientStats:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(
-        self, *, method: str = "", batch_items: int = 0, retries: int = 0, throttled: int = 0
+        self,
+        *,
+        method: str = "",
+        batches: int = 0,
+        batch_items: int = 0,
+        retries: int = 0,
+        throttled: int = 0,
     ) -> None:
         with self._lock:
             if method:
                 self.requests += 1
                 self.by_method[method] = self.by_method.get(method, 0) + 1
+            self.batches += batches
             self.batch_items += batch_items
             self.retries += retries
             self.throttled += throttled
+
+    @property
+    def units(self) -> int:
+        """Request units as Graph counts them against its limits: every request, except
+        that a $batch counts as the items it carries."""
+        with self._lock:
+            return self.requests - self.batches + self.batch_items
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:

@@ -1,8 +1,14 @@
-"""Read the live tenant for every registered resource type, in few requests.
+"""Read the live tenant: the collections (and singletons) of the kinds in use, in few requests.
 
-Cost for N policies: the list pages, plus ceil(k*N/20) `$batch` calls for the per-object reads
-(assignments, and the payload streams when the server does not inline them). A failed read
-raises; it is never taken to mean "absent".
+A collection is read whole, so kinds that share it (the two Office policy kinds, which share
+one priority order) are all known; only the kinds in use are ever reported. Per object, each
+facet says what to read (`_object_reads`): a stream not inlined in the list, the
+assignments, a child collection, or one GET of the item with `$expand` of the facets that
+can be expanded. Those reads go out in `$batch` requests of 20.
+
+Cost for N objects: the list pages, plus ceil(k*N/20) `$batch` calls for k reads per object.
+A failed read raises; it is never taken to mean "absent", and a child collection read short
+of its count is never taken to mean "removed".
 """
 
 from __future__ import annotations
@@ -10,12 +16,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, assert_never
 
 from reconciler.errors import GraphResponseError
-from reconciler.fetch.client import BatchRequest, GraphClient
-from reconciler.kinds import registry
-from reconciler.kinds.registry import ResourceType
+from reconciler.fetch.client import BatchRequest, BatchResult, GraphClient
+from reconciler.kinds import REGISTRY
+from reconciler.kinds.kind import Assignments, Children, ResourceKind, Stream, sorted_assignments
+from reconciler.kinds.registry import Registry
 from reconciler.values.canonical import Payload
 from reconciler.values.live import NON_JSON_KEY, Live, LiveObject
 
@@ -57,93 +65,197 @@ def _payload(document: Any) -> Payload | None:
     return None if document is None else Payload.of(document)
 
 
-def _entity_properties(rt: ResourceType, entity: dict[str, Any]) -> dict[str, Any]:
+def _entity_properties(kind: ResourceKind, entity: Mapping[str, Any]) -> dict[str, Any]:
+    """Top-level properties without OData annotations; inline streams decoded."""
     props = {
         k: v for k, v in entity.items() if not k.startswith(_ANNOTATION_PREFIX) and "@" not in k
     }
-    for field in rt.stream_fields:
-        if field in props:
-            props[field] = _payload(decode_inline_stream(props[field]))
+    for name, facet in kind.facets.items():
+        if isinstance(facet, Stream) and name in props:
+            props[name] = _payload(decode_inline_stream(props[name]))
     return props
 
 
-def _group_ids(rt: ResourceType, assignments: list[dict[str, Any]]) -> list[str]:
-    assert rt.assignments is not None
-    ids = set()
-    for item in assignments:
-        target = item.get("target") or {}
-        group = target.get(rt.assignments.target_key) if isinstance(target, dict) else None
-        if isinstance(group, str):
-            ids.add(group.lower())
-    return sorted(ids)
-
-
-def read_tenant(client: GraphClient) -> Live:
-    requests_before = client.stats.requests
+def read_tenant(
+    client: GraphClient,
+    *,
+    kinds: Registry = REGISTRY,
+    using: Iterable[str] | None = None,
+    tenant_id: str = "unknown",
+) -> Live:
+    """The live objects of the kinds named in `using` (default: every kind) and of the
+    other kinds that share their collections."""
+    requests_before, units_before = client.stats.requests, client.stats.units
+    names = None if using is None else list(using)
     objects: list[LiveObject] = []
-    for rt in registry.RESOURCE_TYPES:
-        if rt.singleton:
-            entity = client.get_entity(rt.path)
-            objects.append(
-                LiveObject(kind=rt.kind, id=entity.get("id"), body=_entity_properties(rt, entity))
-            )
-    for path in registry.collections():
-        objects.extend(_read_collection(client, path))
+    for kind in kinds.singletons(names):
+        entity = client.get_entity(kind.collection)
+        objects.append(_live_object(kind, entity.get("id"), _entity_properties(kind, entity)))
+    for collection in kinds.collections(names):
+        objects.extend(_read_collection(client, kinds, collection))
     return Live(
         graph_url=client.base_url,
         objects=tuple(objects),
+        tenant_id=tenant_id,
         read_requests=client.stats.requests - requests_before,
+        read_units=client.stats.units - units_before,
     )
 
 
-def _read_collection(client: GraphClient, path: str) -> list[LiveObject]:
-    typed: list[tuple[ResourceType, dict[str, Any]]] = []
-    for item in client.list_all(path):
-        rt = registry.kind_for_odata_type(item.get("@odata.type"), path=path)
-        if rt is None:
-            continue  # a type we do not manage (e.g. a future subtype); never touched
-        if not isinstance(item.get("id"), str):
-            raise GraphResponseError(f"GET {path}: an item has no id")
-        typed.append((rt, item))
+def _live_object(kind: ResourceKind, object_id: Any, body: dict[str, Any]) -> LiveObject:
+    return LiveObject(kind=kind.kind, id=object_id, body=body, identity=kind.identity)
 
-    reads: list[BatchRequest] = []
-    for index, (rt, item) in enumerate(typed):
-        item_path = rt.item_path(item["id"])
-        for field in rt.stream_fields:
-            if field not in item:  # `separate` stream mode: read the stream URL
-                reads.append(
-                    BatchRequest(id=f"{index}:{field}", method="GET", url=f"{item_path}/{field}")
-                )
-        if rt.assignments is not None:
-            reads.append(
-                BatchRequest(
-                    id=f"{index}:assignments",
-                    method="GET",
-                    url=f"{item_path}/{rt.assignments.list_segment}",
-                )
-            )
+
+def _list_path(kinds: Registry, collection: str) -> str:
+    queries = {k.list_query for k in kinds.at(collection)}
+    query = queries.pop() if len(queries) == 1 else ""  # kinds sharing a collection share it
+    return f"{collection}?{query}" if query else collection
+
+
+def _read_collection(client: GraphClient, kinds: Registry, collection: str) -> list[LiveObject]:
+    typed: list[tuple[ResourceKind, dict[str, Any]]] = []
+    for item in client.list_all(_list_path(kinds, collection)):
+        kind = kinds.classify(collection, item)
+        if kind is None:
+            continue  # a type of this collection that no kind describes; never touched
+        if not isinstance(item.get("id"), str):
+            raise GraphResponseError(f"GET {collection}: an item has no id")
+        typed.append((kind, item))
+
+    reads = [
+        read for index, (kind, item) in enumerate(typed) for read in _object_reads(kind, index, item)
+    ]
     results = client.batch(reads) if reads else {}
     for result in results.values():
         if result.error is not None:
             raise result.error
-
-    objects = []
-    for index, (rt, item) in enumerate(typed):
-        props = _entity_properties(rt, item)
-        for field in rt.stream_fields:
-            if field not in item:
-                props[field] = _stream_value(results[f"{index}:{field}"].body)
-        if rt.assignments is not None:
-            props["assignments"] = _group_ids(
-                rt, _assignment_items(client, results[f"{index}:assignments"].body)
-            )
-        objects.append(LiveObject(kind=rt.kind, id=item["id"], body=props))
-    return objects
+    return [
+        _decode(client, kind, item, index, results) for index, (kind, item) in enumerate(typed)
+    ]
 
 
-def _assignment_items(client: GraphClient, body: Any) -> list[dict[str, Any]]:
+def _expanded(kind: ResourceKind) -> list[str]:
+    segments = []
+    for facet in kind.facets.values():
+        match facet:
+            case Children() | Assignments():
+                if facet.expand:
+                    segments.append(facet.segment if isinstance(facet, Children) else facet.list_segment)
+            case Stream():
+                pass
+            case _:
+                assert_never(facet)
+    return segments
+
+
+def _object_reads(kind: ResourceKind, index: int, item: Mapping[str, Any]) -> list[BatchRequest]:
+    """What one listed object needs read besides its list entry, facet by facet."""
+    path = kind.item(item["id"])
+    reads = []
+    expanded = _expanded(kind)
+    if expanded:
+        url = f"{path}?$expand={','.join(expanded)}"
+        reads.append(BatchRequest(id=f"{index}:$expand", method="GET", url=url))
+    for name, facet in kind.facets.items():
+        match facet:
+            case Stream():
+                if name not in item:  # a server that does not inline streams
+                    url = f"{path}/{facet.segment}"
+                    reads.append(BatchRequest(id=f"{index}:{name}", method="GET", url=url))
+            case Assignments():
+                if not facet.expand:
+                    url = f"{path}/{facet.list_segment}"
+                    reads.append(BatchRequest(id=f"{index}:{name}", method="GET", url=url))
+            case Children():
+                if not facet.expand:
+                    url = _children_url(path, facet)
+                    reads.append(BatchRequest(id=f"{index}:{name}", method="GET", url=url))
+            case _:
+                assert_never(facet)
+    return reads
+
+
+def _children_url(path: str, facet: Children) -> str:
+    url = f"{path}/{facet.segment}"
+    return f"{url}?{facet.query}" if facet.query else url
+
+
+def _decode(
+    client: GraphClient,
+    kind: ResourceKind,
+    item: dict[str, Any],
+    index: int,
+    results: Mapping[str, BatchResult],
+) -> LiveObject:
+    entity: dict[str, Any] = item
+    if f"{index}:$expand" in results:
+        got = results[f"{index}:$expand"].body
+        if not isinstance(got, dict):
+            raise GraphResponseError(f"GET {kind.item(item['id'])}: the answer is not an object")
+        entity = {**item, **got}
+    props = _entity_properties(kind, entity)
+    path = kind.item(item["id"])
+    for name, facet in kind.facets.items():
+        match facet:
+            case Stream():
+                if name not in item:
+                    props[name] = _stream_value(results[f"{index}:{name}"].body)
+            case Assignments():
+                if facet.expand:
+                    raw = _expanded_items(client, entity, facet.list_segment, path)
+                else:
+                    raw = _page_items(
+                        client, results[f"{index}:{name}"].body, f"{path}/{facet.list_segment}"
+                    )
+                props[name] = sorted_assignments([facet.from_graph(a) for a in raw])
+            case Children():
+                if facet.expand:
+                    found = _expanded_items(client, entity, facet.segment, path)
+                else:
+                    found = _page_items(
+                        client, results[f"{index}:{name}"].body, f"{path}/{facet.segment}"
+                    )
+                props[name] = _complete(client, facet, entity, path, found)
+            case _:
+                assert_never(facet)
+    return _live_object(kind, item["id"], props)
+
+
+def _complete(
+    client: GraphClient, facet: Children, entity: Mapping[str, Any], path: str, found: list[Any]
+) -> list[Any]:
+    """The child items, checked against the entity's count: a short expanded read falls back
+    to the paged collection; still short, the read fails."""
+    expected = entity.get(facet.count_field) if facet.count_field else None
+    if not isinstance(expected, int) or len(found) >= expected:
+        return found
+    if facet.expand:
+        found = client.list_all(_children_url(path, facet))
+    if len(found) < expected:
+        raise GraphResponseError(
+            f"GET {path}/{facet.segment}: {len(found)} of {expected} items came back "
+            f"({facet.count_field} says {expected}); not taken to mean any were removed",
+            hint="Run the command again; if it persists, report it with the request ids.",
+        )
+    return found
+
+
+def _expanded_items(
+    client: GraphClient, entity: Mapping[str, Any], segment: str, path: str
+) -> list[dict[str, Any]]:
+    value = entity.get(segment)
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise GraphResponseError(f"GET {path}?$expand={segment}: no '{segment}' list came back")
+    items = list(value)
+    next_link = entity.get(f"{segment}@odata.nextLink")
+    if isinstance(next_link, str):
+        items.extend(client.list_all(next_link))
+    return items
+
+
+def _page_items(client: GraphClient, body: Any, where: str) -> list[dict[str, Any]]:
     if not isinstance(body, dict) or not isinstance(body.get("value"), list):
-        raise GraphResponseError("assignments response has no 'value' list")
+        raise GraphResponseError(f"GET {where}: the answer has no 'value' list")
     items = list(body["value"])
     next_link = body.get("@odata.nextLink")
     if isinstance(next_link, str):

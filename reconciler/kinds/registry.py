@@ -1,134 +1,70 @@
-"""The Graph resource types reconciler manages, as data.
+"""A set of kinds, looked up by name and by collection.
 
-Adding a Graph type is one `ResourceType` entry here plus a spec model in `models.py`;
-the diff, planner, executor and reader are generic over these records.
+`REGISTRY` (in `reconciler.kinds`) holds every kind reconciler manages; the stages take a
+`Registry` argument defaulting to it, so a test can bring kinds of its own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
-from pydantic import BaseModel
-
-from reconciler.kinds import models
-
-
-@dataclass(frozen=True, kw_only=True)
-class AssignmentStyle:
-    """How a type's group assignments are read (nav collection) and replaced (one action)."""
-
-    list_segment: str  # GET {item}/{list_segment}
-    action: str  # POST {item}/{action}  (full replace)
-    body_key: str
-    target_odata_type: str
-    target_key: str  # the group id property inside the target
+from reconciler.kinds.kind import Ordering, ResourceKind
 
 
-@dataclass(frozen=True, kw_only=True)
-class PriorityStyle:
-    """Priorities unique across a collection, set in one call with parallel arrays."""
+class Registry:
+    def __init__(self, kinds: Iterable[ResourceKind]) -> None:
+        self._kinds = {k.kind: k for k in kinds}
 
-    field: str
-    action: str  # POST {collection}/{action}
-    ids_key: str
-    values_key: str
+    def __iter__(self) -> Iterator[ResourceKind]:
+        return iter(self._kinds.values())
 
+    def __len__(self) -> int:
+        return len(self._kinds)
 
-@dataclass(frozen=True, kw_only=True)
-class ResourceType:
-    kind: str  # the manifest `kind`
-    path: str  # collection path, or the entity path of a singleton
-    singleton: bool = False
-    odata_type: str | None = None  # concrete type sent on create/PATCH; discriminates on list
-    identity_key: str | None = None  # natural key used when metadata.id is absent
-    read_only: frozenset[str] = frozenset()  # server-managed, never sent
-    reporting: frozenset[str] = frozenset()  # ignored unless a manifest declares them
-    stream_fields: tuple[str, ...] = ()  # Edm.Stream properties (JSON documents as bytes)
-    assignments: AssignmentStyle | None = None
-    priority: PriorityStyle | None = None
-    spec_model: type[BaseModel]
+    def __contains__(self, name: object) -> bool:
+        return name in self._kinds
 
-    def item_path(self, object_id: str | None) -> str:
-        return self.path if self.singleton else f"{self.path}/{object_id}"
+    def names(self) -> list[str]:
+        return list(self._kinds)
 
+    def get(self, name: str) -> ResourceKind | None:
+        return self._kinds.get(name)
 
-_CLIENT_CONFIGURATIONS = "/officeConfiguration/clientConfigurations"
-_CLIENT_READ_ONLY = frozenset({"id", "lastModifiedDateTime", "@odata.context", "@odata.id"})
-_CLIENT_REPORTING = frozenset({"userCheckinSummary", "checkinStatuses"})
-_CLIENT_STREAMS = ("policyPayload", "userPreferencePayload")
-_CLIENT_ASSIGNMENTS = AssignmentStyle(
-    list_segment="assignments",
-    action="assign",
-    body_key="officeConfigurationAssignments",
-    target_odata_type="#microsoft.graph.officeConfigurationGroupAssignmentTarget",
-    target_key="groupId",
-)
-_CLIENT_PRIORITY = PriorityStyle(
-    field="priority",
-    action="updatePriorities",
-    ids_key="officeConfigurationPolicyIds",
-    values_key="officeConfigurationPriorities",
-)
+    def by_kind(self, name: str) -> ResourceKind:
+        return self._kinds[name]
 
-RESOURCE_TYPES: tuple[ResourceType, ...] = (
-    ResourceType(
-        kind="OfficeConfiguration",
-        path="/officeConfiguration",
-        singleton=True,
-        odata_type="#microsoft.graph.officeConfiguration",
-        read_only=frozenset({"id", "@odata.context"}),
-        reporting=frozenset({"tenantCheckinStatuses", "tenantUserCheckinSummary"}),
-        spec_model=models.OfficeConfigurationSpec,
-    ),
-    ResourceType(
-        kind="WindowsOfficeClientConfiguration",
-        path=_CLIENT_CONFIGURATIONS,
-        odata_type="#microsoft.graph.windowsOfficeClientConfiguration",
-        identity_key="displayName",
-        read_only=_CLIENT_READ_ONLY,
-        reporting=_CLIENT_REPORTING,
-        stream_fields=_CLIENT_STREAMS,
-        assignments=_CLIENT_ASSIGNMENTS,
-        priority=_CLIENT_PRIORITY,
-        spec_model=models.WindowsOfficeClientConfigurationSpec,
-    ),
-    ResourceType(
-        kind="WindowsOfficeClientSecurityConfiguration",
-        path=_CLIENT_CONFIGURATIONS,
-        odata_type="#microsoft.graph.windowsOfficeClientSecurityConfiguration",
-        identity_key="displayName",
-        read_only=_CLIENT_READ_ONLY,
-        reporting=_CLIENT_REPORTING,
-        stream_fields=_CLIENT_STREAMS,
-        assignments=_CLIENT_ASSIGNMENTS,
-        priority=_CLIENT_PRIORITY,
-        spec_model=models.WindowsOfficeClientSecurityConfigurationSpec,
-    ),
-)
+    def at(self, collection: str) -> list[ResourceKind]:
+        """The (non-singleton) kinds whose objects live in `collection`."""
+        return [k for k in self if k.collection == collection and not k.singleton]
 
-BY_KIND: dict[str, ResourceType] = {rt.kind: rt for rt in RESOURCE_TYPES}
+    def classify(self, collection: str, item: Mapping[str, Any]) -> ResourceKind | None:
+        """The kind of an item listed from `collection`; None when it is none of ours.
 
+        A kind without a discriminator takes every item its collection lists, so items
+        that carry no `@odata.type` are never skipped."""
+        for kind in self.at(collection):
+            if kind.discriminator is None or kind.discriminator.matches(item):
+                return kind
+        return None
 
-def by_kind(kind: str) -> ResourceType:
-    return BY_KIND[kind]
+    def ordering_of(self, collection: str) -> Ordering | None:
+        """The ordering a collection's kinds share, if any."""
+        for kind in self.at(collection):
+            if kind.ordering is not None:
+                return kind.ordering
+        return None
 
+    def collections(self, names: Iterable[str] | None = None) -> list[str]:
+        """The distinct collections of the named kinds (default: all), singletons apart."""
+        wanted = self._select(names)
+        return sorted({k.collection for k in wanted if not k.singleton})
 
-def kind_for_odata_type(odata_type: str | None, *, path: str) -> ResourceType | None:
-    """The registered type a live object under `path` belongs to (None: not ours)."""
-    for rt in RESOURCE_TYPES:
-        if rt.path == path and not rt.singleton and rt.odata_type == odata_type:
-            return rt
-    return None
+    def singletons(self, names: Iterable[str] | None = None) -> list[ResourceKind]:
+        return [k for k in self._select(names) if k.singleton]
 
-
-def collections() -> list[str]:
-    """Distinct collection paths to list when reading the tenant."""
-    return sorted({rt.path for rt in RESOURCE_TYPES if not rt.singleton})
-
-
-def priority_style(collection_path: str) -> PriorityStyle:
-    """The priority rules of a collection (the reorder change is addressed by its path)."""
-    for rt in RESOURCE_TYPES:
-        if rt.path == collection_path and rt.priority is not None:
-            return rt.priority
-    raise KeyError(collection_path)
+    def _select(self, names: Iterable[str] | None) -> list[ResourceKind]:
+        if names is None:
+            return list(self)
+        chosen = set(names)
+        return [k for k in self if k.kind in chosen]

@@ -2,23 +2,32 @@
 
 Validation runs the envelope and the kind's spec model independently so that one run
 reports problems in both. A document is turned into a resource only when it is clean:
-then `spec` holds the declared Graph properties only (explicit null kept), stream fields
-hold the JSON payload as a `canonical.Payload`, and assignments the sorted, lower-cased group
-ids.
+then `spec` holds the declared Graph properties only (explicit null kept), and each facet
+field the value it compares in: a stream's JSON payload as a `canonical.Payload`,
+assignments in their sorted comparable form, a child collection as its list of items.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, assert_never
 
 from pydantic import BaseModel, ValidationError
 
 from reconciler.errors import ManifestIssue
 from reconciler.files import FileProblem, RealPaths, read_json, resolve_inside
-from reconciler.kinds import models, registry
-from reconciler.kinds.registry import ResourceType
+from reconciler.kinds import REGISTRY
+from reconciler.kinds.kind import (
+    Assignments,
+    Children,
+    ResourceKind,
+    Stream,
+    assignment_view,
+    sorted_assignments,
+)
+from reconciler.kinds.registry import Registry
+from reconciler.load.envelope import Envelope, Metadata
 from reconciler.load.messages import (
     Loc,
     describe,
@@ -90,21 +99,24 @@ def _validate(
         return None
 
 
-def _kind(body: dict[str, Any], at: _Locator, issues: list[ManifestIssue]) -> ResourceType | None:
+def _kind(
+    body: dict[str, Any], kinds: Registry, at: _Locator, issues: list[ManifestIssue]
+) -> ResourceKind | None:
     kind = body.get("kind")
     if not isinstance(kind, str):
         return None  # missing or not a string: the envelope reports it
-    rt = registry.BY_KIND.get(kind)
-    if rt is None:
-        hint = suggestion(kind, registry.BY_KIND) or f" (expected one of {', '.join(registry.BY_KIND)})"
+    found = kinds.get(kind)
+    if found is None:
+        names = kinds.names()
+        hint = suggestion(kind, names) or f" (expected one of {', '.join(names)})"
         issues.append(at.issue(("kind",), ("kind",), f"unknown kind '{kind}'{hint}"))
-    return rt
+    return found
 
 
-def _name(meta: models.Metadata, rt: ResourceType, at: _Locator, issues: list[ManifestIssue]) -> str:
+def _name(meta: Metadata, rt: ResourceKind, at: _Locator, issues: list[ManifestIssue]) -> str:
     if rt.singleton:
         # There is only one; its address is fixed so plans read the same in every repo.
-        fixed = rt.path.rsplit("/", 1)[-1]
+        fixed = rt.collection.rsplit("/", 1)[-1]
         if meta.name is not None and meta.name != fixed:
             issues.append(
                 at.issue(
@@ -121,7 +133,7 @@ def _name(meta: models.Metadata, rt: ResourceType, at: _Locator, issues: list[Ma
 
 
 def _ignore(
-    meta: models.Metadata, rt: ResourceType, at: _Locator, issues: list[ManifestIssue]
+    meta: Metadata, rt: ResourceKind, at: _Locator, issues: list[ManifestIssue]
 ) -> tuple[str, ...]:
     """Ignore pointers relative to spec; '/spec/description' is accepted as '/description'."""
     fields = field_names(rt.spec_model)
@@ -138,44 +150,90 @@ def _ignore(
     return tuple(out)
 
 
-def _payload(
-    field: str, source: dict[str, Any], origin: Source, at: _Locator, issues: list[ManifestIssue]
+def _json_file(
+    field: str, written: str, origin: Source, at: _Locator, issues: list[ManifestIssue]
 ) -> Any:
-    if "inline" in source:
-        return Payload.of(source["inline"])
-    written = source["file"]
+    """The JSON document of a file a manifest names, or None (an issue says why)."""
     try:
         path = resolve_inside(written, base=origin.base, root=origin.root, realpath=origin.realpath)
-        return Payload.of(read_json(path))
+        return read_json(path)
     except FileProblem as problem:
         loc = ("spec", field, "file")
         issues.append(at.issue(loc, loc, f"payload file '{written}' {problem.message}"))
         return None
 
 
+def _payload(
+    field: str, source: dict[str, Any], origin: Source, at: _Locator, issues: list[ManifestIssue]
+) -> Any:
+    if "inline" in source:
+        return Payload.of(source["inline"])
+    document = _json_file(field, source["file"], origin, at, issues)
+    return None if document is None else Payload.of(document)
+
+
+def _assignments(value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Validated assignments in comparable form (a set: one given twice counts once)."""
+    return sorted_assignments([assignment_view(item) for item in value])
+
+
+def _children(
+    field: str,
+    facet: Children,
+    value: Any,
+    origin: Source,
+    at: _Locator,
+    issues: list[ManifestIssue],
+) -> list[Any]:
+    """The child items, given in the manifest itself or in the JSON file it names."""
+    if isinstance(value, dict) and "file" in value:
+        document = _json_file(field, value["file"], origin, at, issues)
+        if document is None:
+            return []
+        items, problems = facet.shape.parse(document, facet.key)
+        loc: Loc = ("spec", field, "file")
+        for where, message in problems:
+            inside = pointers.join(where) or "the document"
+            issues.append(at.issue(loc, loc, f"file '{value['file']}' at {inside}: {message}"))
+        return items
+    items, problems = facet.shape.parse(value, facet.key)
+    for where, message in problems:
+        loc = ("spec", field, *where)
+        issues.append(at.issue(loc, loc, message))
+    return items
+
+
 def _spec(
-    raw: dict[str, Any], rt: ResourceType, origin: Source, at: _Locator, issues: list[ManifestIssue]
+    raw: dict[str, Any], rt: ResourceKind, origin: Source, at: _Locator, issues: list[ManifestIssue]
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Declared properties by Graph name, payloads read, assignments as group ids."""
+    """Declared properties by Graph name, each facet's value in the form it compares in."""
     spec: dict[str, Any] = {}
     payload_files: dict[str, str] = {}
     for key, value in raw.items():  # validated: every key is a field, in the order written
+        facet = rt.facet(key)
         if value is None:
             spec[key] = None
-        elif key in rt.stream_fields:
-            spec[key] = _payload(key, value, origin, at, issues)
-            if "file" in value:
-                payload_files[key] = value["file"]
-        elif rt.assignments is not None and key == rt.assignments.list_segment:
-            target = rt.assignments.target_key
-            spec[key] = sorted({str(item[target]).lower() for item in value})
-        else:
-            spec[key] = value
+            continue
+        match facet:
+            case None:
+                spec[key] = value
+            case Stream():
+                spec[key] = _payload(key, value, origin, at, issues)
+                if "file" in value:
+                    payload_files[key] = value["file"]
+            case Assignments():
+                spec[key] = _assignments(value)
+            case Children():
+                spec[key] = _children(key, facet, value, origin, at, issues)
+                if isinstance(value, dict) and "file" in value:
+                    payload_files[key] = value["file"]
+            case _:
+                assert_never(facet)
     return spec, payload_files
 
 
 def _valid_spec(
-    body: dict[str, Any], rt: ResourceType | None, at: _Locator, issues: list[ManifestIssue]
+    body: dict[str, Any], rt: ResourceKind | None, at: _Locator, issues: list[ManifestIssue]
 ) -> dict[str, Any] | None:
     """The raw spec when the kind's model accepts it (a non-mapping: the envelope reports it)."""
     raw = body.get("spec")
@@ -184,7 +242,9 @@ def _valid_spec(
     return raw if _validate(rt.spec_model, raw, ("spec",), at, issues) is not None else None
 
 
-def to_resource(doc: YamlDocument, origin: Source) -> tuple[DesiredResource | None, list[ManifestIssue]]:
+def to_resource(
+    doc: YamlDocument, origin: Source, *, kinds: Registry = REGISTRY
+) -> tuple[DesiredResource | None, list[ManifestIssue]]:
     """The resource a clean YAML document declares, or every issue found in it."""
     at = _Locator(doc, origin.file)
     body = doc.value
@@ -192,8 +252,8 @@ def to_resource(doc: YamlDocument, origin: Source) -> tuple[DesiredResource | No
         message = f"expected a manifest (a mapping with apiVersion, kind, metadata and spec), got {describe(body)}"
         return None, [at.issue((), (), message)]
     issues: list[ManifestIssue] = []
-    envelope = _validate(models.Envelope, body, (), at, issues)
-    rt = _kind(body, at, issues)
+    envelope = _validate(Envelope, body, (), at, issues)
+    rt = _kind(body, kinds, at, issues)
     raw_spec = _valid_spec(body, rt, at, issues)
     if envelope is None or rt is None or raw_spec is None:
         return None, issues

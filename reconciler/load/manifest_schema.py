@@ -2,7 +2,7 @@
 
 Editors use it through yaml-language-server, with a first line such as
 `# yaml-language-server: $schema=reconciler.schema.json`. The envelope comes from
-`models.Envelope`; each registered kind adds an if/then that picks its spec model, so a new
+`load.envelope.Envelope`; each registered kind adds an if/then that picks its spec model, so a new
 kind in the registry appears here without code changes. `reconciler validate` remains the
 authority: a schema cannot check payload files or uniqueness across files.
 """
@@ -14,12 +14,15 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from reconciler.kinds import models, registry
+from reconciler.kinds import REGISTRY
+from reconciler.kinds.kind import ResourceKind
+from reconciler.kinds.registry import Registry
+from reconciler.load.envelope import Envelope
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def _kind_rule(rt: registry.ResourceType) -> dict[str, Any]:
+def _kind_rule(rt: ResourceKind) -> dict[str, Any]:
     then: dict[str, Any] = {"properties": {"spec": {"$ref": f"#/$defs/{rt.spec_model.__name__}"}}}
     if not rt.singleton:
         then["required"] = ["metadata"]
@@ -27,10 +30,10 @@ def _kind_rule(rt: registry.ResourceType) -> dict[str, Any]:
     return {"if": {"properties": {"kind": {"const": rt.kind}}, "required": ["kind"]}, "then": then}
 
 
-def json_schema() -> dict[str, Any]:
+def json_schema(registry: Registry = REGISTRY) -> dict[str, Any]:
     """One schema for every manifest document; stable output (no timestamps, sorted kinds)."""
-    kinds = sorted(registry.RESOURCE_TYPES, key=lambda rt: rt.kind)
-    wanted: list[type[BaseModel]] = [models.Envelope, *(rt.spec_model for rt in kinds)]
+    kinds = sorted(registry, key=lambda rt: rt.kind)
+    wanted: list[type[BaseModel]] = [Envelope, *(rt.spec_model for rt in kinds)]
     _, top = models_json_schema(
         [(model, "validation") for model in wanted], ref_template="#/$defs/{model}"
     )

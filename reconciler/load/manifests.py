@@ -21,6 +21,8 @@ from pathlib import Path
 
 from reconciler.errors import ManifestError, ManifestIssue
 from reconciler.files import FileProblem, RealPaths, decode_utf8, read_bytes
+from reconciler.kinds import REGISTRY
+from reconciler.kinds.registry import Registry
 from reconciler.load import uniqueness, yaml_events
 from reconciler.load.document import Source, to_resource
 from reconciler.load.messages import dotted
@@ -87,7 +89,9 @@ def _discover(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> list[
     return sources
 
 
-def _load_file(source: _ManifestFile, issues: list[ManifestIssue]) -> list[DesiredResource]:
+def _load_file(
+    source: _ManifestFile, issues: list[ManifestIssue], kinds: Registry
+) -> list[DesiredResource]:
     shown = source.origin.file
     try:
         text = decode_utf8(read_bytes(source.path))
@@ -100,7 +104,7 @@ def _load_file(source: _ManifestFile, issues: list[ManifestIssue]) -> list[Desir
     for document in documents:
         if not document.clean or document.value is None:
             continue
-        resource, found = to_resource(document, source.origin)
+        resource, found = to_resource(document, source.origin, kinds=kinds)
         issues.extend(found)
         if resource is not None:
             resources.append(resource)
@@ -119,14 +123,14 @@ def manifest_hash(resources: Sequence[DesiredResource]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def load(paths: Sequence[str | Path]) -> Desired:
+def load(paths: Sequence[str | Path], *, kinds: Registry = REGISTRY) -> Desired:
     """The desired state declared by `paths`; raises ManifestError listing every issue."""
     issues: list[ManifestIssue] = []
     sources = _discover(paths, issues)
     resources: list[DesiredResource] = []
     for source in sources:
-        resources.extend(_load_file(source, issues))
-    issues.extend(uniqueness.check(resources))
+        resources.extend(_load_file(source, issues, kinds))
+    issues.extend(uniqueness.check(resources, kinds=kinds))
     if issues:
         raise ManifestError(issues)
     return Desired(

@@ -16,14 +16,14 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from reconciler.kinds import models
+from reconciler.kinds.fields import GUID_PATTERN, NAME_PATTERN, POINTER_PATTERN
 from reconciler.values import pointers
 from reconciler.values.pointers import Loc
 
 _PATTERN_HINTS = {
-    models.GUID_PATTERN: "is not a group id; expected a GUID like 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
-    models.POINTER_PATTERN: "is not a JSON pointer; write it like '/description'",
-    models.NAME_PATTERN: "is not a valid name; use letters, digits, '.', '_' and '-'",
+    GUID_PATTERN: "is not a group id; expected a GUID like 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
+    POINTER_PATTERN: "is not a JSON pointer; write it like '/description'",
+    NAME_PATTERN: "is not a valid name; use letters, digits, '.', '_' and '-'",
 }
 
 _EXPECTED = {

@@ -2,9 +2,10 @@
 
 - `metadata.name` per kind, and `metadata.id` per kind;
 - a singleton kind at most once;
-- the identity key (`displayName`) per kind, ignoring case, since plans adopt by it;
-- priorities across every kind that shares a priority-ordered collection (Graph rejects
-  two policies with one priority).
+- the identity property (`displayName`, `name`) per kind, ignoring case, since plans adopt
+  by it;
+- ordering values (priorities) across every kind that shares an ordered collection (Graph
+  rejects two policies with one priority).
 The first resource in load order wins; every later one is reported, pointing at the first.
 """
 
@@ -13,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 
 from reconciler.errors import ManifestIssue
-from reconciler.kinds import registry
+from reconciler.kinds import REGISTRY
+from reconciler.kinds.registry import Registry
 from reconciler.values.desired import DesiredResource
 
 _Key = Callable[[DesiredResource], Hashable | None]
@@ -50,23 +52,24 @@ def _first_wins(
     return issues
 
 
-def _identity_key(field: str) -> _Key:
+def _identity_key(field: str, kinds: Registry) -> _Key:
     def key(resource: DesiredResource) -> Hashable | None:
+        kind = kinds.by_kind(resource.kind)
         value = resource.spec.get(field)
-        if registry.by_kind(resource.kind).identity_key != field or not isinstance(value, str):
+        if kind.singleton or kind.identity != field or not isinstance(value, str):
             return None
         return (resource.kind, value.casefold())
 
     return key
 
 
-def _priority_key(field: str) -> _Key:
+def _ordering_key(field: str, kinds: Registry) -> _Key:
     def key(resource: DesiredResource) -> Hashable | None:
-        rt = registry.by_kind(resource.kind)
+        kind = kinds.by_kind(resource.kind)
         value = resource.spec.get(field)
-        if rt.priority is None or rt.priority.field != field or value is None:
+        if kind.ordering is None or kind.ordering.field != field or value is None:
             return None
-        return (rt.path, value)  # kinds listed under one collection share the ordering
+        return (kind.collection, value)  # kinds listed under one collection share the ordering
 
     return key
 
@@ -81,12 +84,14 @@ def _taken(field: str, *, then: str = "") -> _Message:
     return message
 
 
-def _singleton(resource: DesiredResource) -> bool:
-    return registry.by_kind(resource.kind).singleton
-
-
-def check(resources: Sequence[DesiredResource]) -> list[ManifestIssue]:
+def check(
+    resources: Sequence[DesiredResource], *, kinds: Registry = REGISTRY
+) -> list[ManifestIssue]:
     """Every uniqueness violation in the set."""
+
+    def _singleton(resource: DesiredResource) -> bool:
+        return kinds.by_kind(resource.kind).singleton
+
     issues = _first_wins(
         resources,
         key=lambda r: None if _singleton(r) else (r.kind, r.name),
@@ -110,14 +115,17 @@ def check(resources: Sequence[DesiredResource]) -> list[ManifestIssue]:
             f"id '{r.id}' is already pinned by {first.address} ({_where(first, '/metadata/id')})"
         ),
     )
-    for field in sorted({rt.identity_key for rt in registry.RESOURCE_TYPES if rt.identity_key}):
-        issues += _first_wins(
-            resources, key=_identity_key(field), pointer=f"/spec/{field}", message=_taken(field)
-        )
-    for field in sorted({rt.priority.field for rt in registry.RESOURCE_TYPES if rt.priority}):
+    for field in sorted({k.identity for k in kinds if not k.singleton}):
         issues += _first_wins(
             resources,
-            key=_priority_key(field),
+            key=_identity_key(field, kinds),
+            pointer=f"/spec/{field}",
+            message=_taken(field),
+        )
+    for field in sorted({k.ordering.field for k in kinds if k.ordering}):
+        issues += _first_wins(
+            resources,
+            key=_ordering_key(field, kinds),
             pointer=f"/spec/{field}",
             message=_taken(field, then=f"; each policy needs its own {field}"),
         )

@@ -13,6 +13,8 @@ from pydantic import ValidationError
 
 from reconciler.errors import PlanFileError
 from reconciler.files import write_text_atomic
+from reconciler.kinds import REGISTRY
+from reconciler.kinds.registry import Registry
 from reconciler.planfile.integrity import step_problem
 from reconciler.values.canonical import sha256_json
 from reconciler.values.plan import FORMAT_VERSION, Plan
@@ -39,7 +41,14 @@ def save(plan: Plan, path: str | Path) -> None:
     write_text_atomic(Path(path), dumps(plan))
 
 
-def loads(text: str, *, source: str = "plan") -> Plan:
+def _version_problem(version: object) -> str:
+    if isinstance(version, int) and not isinstance(version, bool):
+        age = "an older" if version < FORMAT_VERSION else "a newer"
+        return f"plan format version {version} is not supported (made by {age} reconciler)"
+    return f"plan format version {str(version)[:20]!r} is not supported"
+
+
+def loads(text: str, *, source: str = "plan", kinds: Registry = REGISTRY) -> Plan:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -56,8 +65,7 @@ def loads(text: str, *, source: str = "plan") -> Plan:
     version = body.get("format_version")
     if version != FORMAT_VERSION:
         raise PlanFileError(
-            f"{source}: plan format version {version!r} is not supported (expected {FORMAT_VERSION})",
-            hint="Run reconciler plan again with this version.",
+            f"{source}: {_version_problem(version)}", hint="Run reconciler plan again."
         )
     if document.get("checksum") != sha256_json(body):
         raise PlanFileError(
@@ -68,7 +76,7 @@ def loads(text: str, *, source: str = "plan") -> Plan:
         plan = Plan.model_validate(body)
     except ValidationError as exc:
         raise PlanFileError(f"{source}: malformed plan: {exc.errors()[0]['msg']}") from exc
-    problem = step_problem(plan)
+    problem = step_problem(plan, kinds=kinds)
     if problem:
         raise PlanFileError(
             f"{source}: the plan's steps do not match its changes ({problem})",
@@ -77,7 +85,7 @@ def loads(text: str, *, source: str = "plan") -> Plan:
     return plan
 
 
-def load(path: str | Path) -> Plan:
+def load(path: str | Path, *, kinds: Registry = REGISTRY) -> Plan:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -86,4 +94,4 @@ def load(path: str | Path) -> Plan:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PlanFileError(f"{path}: not a plan file (not UTF-8)") from exc
-    return loads(text, source=str(path))
+    return loads(text, source=str(path), kinds=kinds)

@@ -15,12 +15,13 @@ from reconciler.values.plan import Plan
 MAX_VALUE = 72  # long scalar values are shortened in text output
 MAX_DIFF_LINES = 40
 
-_SYMBOL = {"create": "+", "update": "~", "delete": "-", "reorder": "~"}
+_SYMBOL = {"create": "+", "update": "~", "delete": "-", "replace": "-/+", "reorder": "~"}
 _VERB = {
     "create": "will be created",
     "update": "will be updated in place",
     "delete": "will be deleted",
-    "reorder": "will be reordered in one updatePriorities call",
+    "replace": "will be replaced (created anew, then the old one deleted)",
+    "reorder": "will be reordered in one {action} call",
 }
 _COLOR = {"+": "\033[32m", "~": "\033[33m", "-": "\033[31m", "?": "\033[36m"}
 _RESET = "\033[0m"
@@ -35,8 +36,10 @@ def plan_json(plan: Plan) -> dict[str, Any]:
 def summary_counts(body: dict[str, Any]) -> dict[str, int]:
     counts = {"create": 0, "update": 0, "delete": 0}
     for change in body["changes"]:
-        if change["action"] in counts:
-            counts[change["action"]] += 1
+        # A replace creates one object and deletes another, as Terraform counts it.
+        for action in ("create", "delete") if change["action"] == "replace" else (change["action"],):
+            if action in counts:
+                counts[action] += 1
     return counts
 
 
@@ -70,6 +73,12 @@ def json_diff_lines(before: Any, after: Any) -> list[str]:
     return lines
 
 
+def _action_name(change: dict[str, Any]) -> str:
+    """The bound action a reorder calls: the last segment of its step's path."""
+    steps = change.get("steps") or []
+    return str(steps[0]["path"]).rsplit("/", 1)[-1] if steps else "one"
+
+
 def _is_document(value: Any) -> bool:
     return isinstance(value, dict | list)
 
@@ -96,14 +105,14 @@ def text(body: dict[str, Any], *, color: bool = False) -> str:
         action = change["action"]
         symbol = _SYMBOL[action]
         ident = f" (id {change['object_id']})" if change.get("object_id") else ""
-        out.append(f"  # {change['address']} {_VERB[action]}{ident}")
+        verb = _VERB[action].format(action=_action_name(change))
+        out.append(f"  # {change['address']} {verb}{ident}")
         if change.get("note"):
             out.append(f"  # note: {change['note']}")
         if action == "reorder":
-            body_ = change["steps"][0]["body"]
-            ids, values = list(body_.values())
-            out.append(f"  {symbol} priorities {{")
-            out.extend(f"      {p} = {i}" for i, p in zip(ids, values, strict=True))
+            label = change["address"].split(":", 1)[0]
+            out.append(f"  {symbol} {label} {{")
+            out.extend(f"      {e['value']} = {e['id']}" for e in change["ordering"])
             out.append("    }")
         else:
             out.append(f"  {symbol} {change['kind']} {json.dumps(change['display_name'])} {{")

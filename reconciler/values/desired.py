@@ -2,9 +2,9 @@
 
 Values here are plain JSON-shaped data, already normalised by the loader:
 - `spec` holds only the Graph properties the manifest declares (explicit null kept as None);
-- stream payloads (`policyPayload`, ...) hold the JSON document (any JSON value) as a
-  `canonical.Payload`;
-- `assignments` holds the sorted, lower-cased list of group ids.
+- each facet field holds its value in comparable form: a stream payload's JSON document
+  (any JSON value) as a `canonical.Payload`; assignments as the sorted list of
+  `{"target", "groupId"?, "filter"?}`; a child collection as its list of items.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ class SourcePosition:
 
 @dataclass(frozen=True, kw_only=True)
 class DesiredResource:
-    kind: str  # manifest kind, a key of registry.BY_KIND
+    kind: str  # manifest kind, a name in the kinds registry
     name: str  # metadata.name; "officeConfiguration" for the singleton
     id: str | None  # metadata.id, pins a live object
     spec: Mapping[str, Any]

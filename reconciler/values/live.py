@@ -1,9 +1,10 @@
 """The live tenant as read from Graph: plain values, normalised by the reader.
 
-`LiveObject.body` holds the entity's properties with OData annotations removed, every stream
-field decoded to its JSON document as a `canonical.Payload` (None when empty; the document
-`{"$nonJson": <base64>}` when the bytes are not JSON), and `assignments` as the sorted,
-lower-cased list of group ids.
+`LiveObject.body` holds the entity's properties with top-level OData annotations removed
+(nested values as Graph sent them), and one value per facet of its kind: a stream's JSON
+document as a `canonical.Payload` (None when empty; the document `{"$nonJson": <base64>}`
+when the bytes are not JSON), assignments as the sorted list of their comparable forms
+(`kinds.kind.Assignments.from_graph`), and a child collection as the list of its items.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ class LiveObject:
     kind: str
     id: str | None
     body: Mapping[str, Any]
+    identity: str = "displayName"  # the kind's identity property, which names the object
 
     @property
-    def display_name(self) -> str:
-        name = self.body.get("displayName")
+    def label(self) -> str:
+        """The object's name (its identity property), or "" when it has none."""
+        name = self.body.get(self.identity)
         return name if isinstance(name, str) else ""
 
 
@@ -32,7 +35,9 @@ class LiveObject:
 class Live:
     graph_url: str
     objects: tuple[LiveObject, ...]
+    tenant_id: str = "unknown"  # the tenant read: the token's `tid`, else AZURE_TENANT_ID
     read_requests: int = 0  # HTTP requests spent reading (the plan's stated cost)
+    read_units: int = 0  # the same in Graph's request units: each $batch item counts one
 
     def of_kind(self, kind: str) -> list[LiveObject]:
         return [o for o in self.objects if o.kind == kind]

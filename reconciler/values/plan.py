@@ -1,7 +1,13 @@
 """The plan: a frozen, versioned value. Apply acts on its steps and nothing else.
 
-`reconciler.planfile` saves and loads it. Steps address objects not yet created with the placeholder `{id:<change address>}` (in paths
-and in JSON bodies); the executor fills it from the create's response.
+`reconciler.planfile` saves and loads it. Steps address objects not yet created with the
+placeholder `{id:<change address>}` (in paths and in JSON bodies); the executor fills it
+from the create's response.
+
+Format version 2: steps are `create`, `patch`, `put` (the whole entity), `put-stream`,
+`action` (with a `purpose`: assign, reorder, children) and `delete`; a reorder change names
+its `collection` and carries the new `ordering`; the plan names the `tenant_id` it was made
+for; the cost counts request units as Graph counts them (each `$batch` item is one).
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, JsonValue, field_validator
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def id_placeholder(address: str) -> str:
@@ -22,16 +28,25 @@ class Action(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
+    REPLACE = "replace"  # create the new object (with its facets), then delete the old one
     REORDER = "reorder"
 
 
 class StepKind(StrEnum):
-    CREATE = "create"
-    PATCH = "patch"
-    WRITE_STREAM = "write-stream"
-    ASSIGN = "assign"
-    UPDATE_PRIORITIES = "update-priorities"
+    CREATE = "create"  # POST the collection
+    PATCH = "patch"  # PATCH the changed plain properties
+    PUT = "put"  # PUT the whole entity
+    PUT_STREAM = "put-stream"  # PUT the bytes of one stream property
+    ACTION = "action"  # POST a bound action; `purpose` says which
     DELETE = "delete"
+
+
+class Purpose(StrEnum):
+    """What an `action` step is for."""
+
+    ASSIGN = "assign"  # replace the object's assignments
+    REORDER = "reorder"  # set the ordering of a collection
+    CHILDREN = "children"  # add, update and delete child items in one call
 
 
 class _Frozen(BaseModel):
@@ -39,10 +54,11 @@ class _Frozen(BaseModel):
 
 
 class Step(_Frozen):
-    """One HTTP write. For WRITE_STREAM, `body` is the JSON document to store (None clears)."""
+    """One HTTP write. For PUT_STREAM, `body` is the JSON document to store (None clears)."""
 
     id: str
     kind: StepKind
+    purpose: Purpose | None = None  # for ACTION steps only
     method: str
     path: str
     body: JsonValue = None
@@ -86,11 +102,20 @@ class FieldRecord(_Frozen):
     source: SourceRef | None = None  # where the manifest declares it
 
 
+class OrderEntry(_Frozen):
+    """One object's place in a reordered collection."""
+
+    id: str  # a Graph id, or the placeholder of an object the plan creates
+    value: int
+    label: str = ""  # the object's name, for people
+
+
 class Change(_Frozen):
     address: str
-    kind: str
+    kind: str  # the manifest kind; "" for a reorder, which spans the kinds of a collection
     action: Action
     object_id: str | None = None
+    collection: str | None = None  # a reorder: the collection whose ordering it sets
     display_name: str = ""
     fingerprint: str  # sha256 of the normalised live object this change was computed from
     declared: tuple[str, ...] = ()  # spec fields the manifest owns (part of the fingerprint)
@@ -100,17 +125,20 @@ class Change(_Frozen):
     steps: tuple[Step, ...] = ()
     source: SourceRef | None = None
     note: str = ""
+    ordering: tuple[OrderEntry, ...] = ()  # a reorder: the final order, lowest first
 
 
 class Unmanaged(_Frozen):
     kind: str
     id: str
     display_name: str
+    in_scope: bool = True  # inside the manifest set's scope: reported, prunable
 
 
 class Cost(_Frozen):
-    read_requests: int
-    writes: int
+    read_requests: int  # HTTP requests the plan's read took
+    read_units: int = 0  # the same in Graph's request units (each $batch item counts one)
+    writes: int  # HTTP writes apply will send; each is one request unit
     min_write_seconds: float  # writes / documented per-app write limit
 
 
@@ -118,9 +146,11 @@ class Plan(_Frozen):
     format_version: int = FORMAT_VERSION
     tool_version: str
     graph_url: str
+    tenant_id: str = "unknown"  # the token's `tid`, else AZURE_TENANT_ID; apply checks it
     created_at: str
     manifest_hash: str
     prune: bool = False
+    targets: tuple[str, ...] = ()  # addresses a partial plan was limited to (none: all)
     changes: tuple[Change, ...] = ()
     unmanaged: tuple[Unmanaged, ...] = ()
     cost: Cost

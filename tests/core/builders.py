@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reconciler.kinds.kind import sorted_assignments
 from reconciler.values.desired import Desired, DesiredResource, SourcePosition
 from reconciler.values.live import Live, LiveObject
 
@@ -14,6 +15,13 @@ GROUP_A = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
 GROUP_B = "11111111-2222-4333-8444-555555555555"
 
 
+def groups(values: Any) -> Any:
+    """Group ids written as a plain list, in the comparable form assignments take."""
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return values
+    return sorted_assignments([{"target": "group", "groupId": g.lower()} for g in values])
+
+
 def resource(
     name: str,
     kind: str = SECURITY,
@@ -22,6 +30,8 @@ def resource(
     ignore: tuple[str, ...] = (),
     **spec: Any,
 ) -> DesiredResource:
+    if "assignments" in spec:
+        spec["assignments"] = groups(spec["assignments"])
     positions = {"": SourcePosition(file=f"{name}.yaml", line=1, column=1)}
     for index, key in enumerate(spec):
         positions[f"/spec/{key}"] = SourcePosition(file=f"{name}.yaml", line=5 + index, column=3)
@@ -49,6 +59,7 @@ def obj(id: str, kind: str = SECURITY, **body: Any) -> LiveObject:
         "assignments": [],
     }
     base.update(body)
+    base["assignments"] = groups(base["assignments"])
     return LiveObject(kind=kind, id=id, body=base)
 
 

@@ -5,12 +5,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciler.engine.diff import compare
-from reconciler.kinds import registry
+from reconciler.kinds import REGISTRY
 from reconciler.values.canonical import canonical_json
 from reconciler.values.desired import DesiredResource
 from reconciler.values.live import LiveObject
 
-RT = registry.by_kind("WindowsOfficeClientConfiguration")
+RT = REGISTRY.by_kind("WindowsOfficeClientConfiguration")
 
 scalars = (
     st.none()

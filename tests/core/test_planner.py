@@ -9,7 +9,7 @@ import pytest
 from reconciler.engine.planner import make_plan
 from reconciler.engine.staleness import check_fresh
 from reconciler.errors import PlanError
-from reconciler.values.plan import Action, StepKind
+from reconciler.values.plan import Action, Purpose, StepKind
 
 from .builders import CLIENT, GROUP_A, GROUP_B, desired, in_sync, live, obj, resource
 
@@ -66,7 +66,7 @@ def test_payload_compared_as_json_and_written_only_when_different():
     (change,) = plan_for(d, other).changes
     (step,) = change.steps
     assert (step.kind, step.method, step.path) == (
-        StepKind.WRITE_STREAM,
+        StepKind.PUT_STREAM,
         "PUT",
         "/officeConfiguration/clientConfigurations/id-a/policyPayload",
     )
@@ -80,7 +80,7 @@ def test_assignments_are_a_set_of_ids_and_one_assign_call():
     fewer = live(obj("id-a", displayName="A", priority=1, assignments=[GROUP_A]))
     (change,) = plan_for(d, fewer).changes
     (step,) = change.steps
-    assert step.kind == StepKind.ASSIGN
+    assert (step.kind, step.purpose) == (StepKind.ACTION, Purpose.ASSIGN)
     targets = [a["target"]["groupId"] for a in step.body["officeConfigurationAssignments"]]
     assert targets == sorted([GROUP_A, GROUP_B])
 
@@ -93,7 +93,7 @@ def test_reorder_is_one_update_priorities_call_with_the_whole_order():
         obj("id-a", displayName="A", priority=1), obj("id-b", displayName="B", priority=2)
     )
     plan = plan_for(d, tenant)
-    reorders = [s for s in plan.steps() if s.kind == StepKind.UPDATE_PRIORITIES]
+    reorders = [s for s in plan.steps() if s.purpose == Purpose.REORDER]
     assert len(reorders) == 1
     assert reorders[0].body == {
         "officeConfigurationPolicyIds": ["id-b", "id-a"],
@@ -111,7 +111,7 @@ def test_create_takes_a_free_temporary_priority_when_its_own_is_held():
     plan = plan_for(d, tenant)
     create = next(s for s in plan.steps() if s.kind == StepKind.CREATE)
     assert create.body["priority"] not in (1, 2)
-    reorder = next(s for s in plan.steps() if s.kind == StepKind.UPDATE_PRIORITIES)
+    reorder = next(s for s in plan.steps() if s.purpose == Purpose.REORDER)
     assert reorder.body["officeConfigurationPriorities"] == [1, 2]
     assert (
         reorder.body["officeConfigurationPolicyIds"][0]
@@ -126,7 +126,7 @@ def test_create_then_payloads_and_assign_depend_on_it():
     )
     plan = plan_for(d, live())
     kinds = [s.kind for s in plan.steps()]
-    assert kinds == [StepKind.CREATE, StepKind.WRITE_STREAM, StepKind.ASSIGN]
+    assert kinds == [StepKind.CREATE, StepKind.PUT_STREAM, StepKind.ACTION]
     create = plan.steps()[0]
     assert create.body == {
         "@odata.type": "#microsoft.graph.windowsOfficeClientSecurityConfiguration",

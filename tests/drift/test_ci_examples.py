@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from reconciler.cli import build_parser
+from reconciler.cli.parser import build_parser
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "github-actions"
 WORKFLOWS = sorted(EXAMPLES.glob("*.yml"))

@@ -258,7 +258,7 @@ def test_unknown_report_extension_is_a_config_error_with_the_choices(path):
 
 
 def test_drift_offers_exactly_the_report_formats_there_are(body):
-    from reconciler.cli import DRIFT_FORMATS
+    from reconciler.cli.commands.drift import FORMATS as DRIFT_FORMATS
     from reconciler.report.drift_formats import EXTENSIONS, FORMATS, render
 
     assert DRIFT_FORMATS == FORMATS

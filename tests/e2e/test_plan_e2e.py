@@ -78,7 +78,7 @@ def test_reorder_plans_one_update_priorities(capsys, emulator, tmp_path):
     swapped = two_policies(tmp_path, pa=2, pb=1)
     body = plan_json(capsys, emulator, swapped)
     steps = [s for c in body["changes"] for s in c["steps"]]
-    assert [s["kind"] for s in steps] == ["update-priorities"]
+    assert [(s["kind"], s["purpose"]) for s in steps] == [("action", "reorder")]
     apply(capsys, emulator, swapped, *UNPACED, "--state-dir", str(tmp_path / "s"))
     live = by_name(emulator)
     assert (live["Policy A"]["priority"], live["Policy B"]["priority"]) == (2, 1)
@@ -90,7 +90,7 @@ def test_assignment_change_plans_one_assign(capsys, emulator, tmp_path):
     changed = two_policies(tmp_path, gb=[GROUP_A, GROUP_B])
     body = plan_json(capsys, emulator, changed)
     steps = [s for c in body["changes"] for s in c["steps"]]
-    assert [s["kind"] for s in steps] == ["assign"]
+    assert [(s["kind"], s["purpose"]) for s in steps] == [("action", "assign")]
     assert len(steps[0]["body"]["officeConfigurationAssignments"]) == 2
 
 

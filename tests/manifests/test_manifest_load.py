@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.errors import ManifestError
-from reconciler.kinds import registry
+from reconciler.kinds import REGISTRY
 from reconciler.load import manifests
 from reconciler.values.canonical import plain
 from reconciler.values.desired import SourcePosition
@@ -69,7 +69,7 @@ def test_examples_load_with_every_kind(monkeypatch):
         "manifests/security.yaml",
         "manifests/user-preferences.yaml",
     )
-    assert {r.kind for r in desired.resources} == set(registry.BY_KIND)
+    assert {r.kind for r in desired.resources} == set(REGISTRY.names())
     assert [r.address for r in desired.resources] == [
         "OfficeConfiguration/officeConfiguration",
         "WindowsOfficeClientSecurityConfiguration/macro-security",
@@ -90,8 +90,8 @@ def test_examples_payloads_assignments_and_ignore(monkeypatch):
         (EXAMPLES / "payloads/macro-security.json").read_text(encoding="utf-8")
     )
     assert macro.spec["assignments"] == [
-        "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
-        "6c2b7d1e-9a4f-4e8b-b3d5-2f1a0c9e8d7b",  # lower-cased
+        {"target": "group", "groupId": "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"},
+        {"target": "group", "groupId": "6c2b7d1e-9a4f-4e8b-b3d5-2f1a0c9e8d7b"},  # lower-cased
     ]
     formats = by_name["default-file-formats"]
     assert formats.ignore == ("/description",)
@@ -147,8 +147,8 @@ def test_assignments_are_lower_cased_sorted_and_unique(here):
     ]
     write(here / "m/p.yaml", POLICY + "  assignments:\n" + "".join(f"    - groupId: {g}\n" for g in groups))
     assert one(["m"]).spec["assignments"] == [
-        "aaaaaaaa-0000-4000-8000-000000000000",
-        "bbbbbbbb-0000-4000-8000-000000000000",
+        {"target": "group", "groupId": "aaaaaaaa-0000-4000-8000-000000000000"},
+        {"target": "group", "groupId": "bbbbbbbb-0000-4000-8000-000000000000"},
     ]
 
 

@@ -416,8 +416,8 @@ case(
 case("plans", "checksum removed", plan=plan_edit(lambda d: d.pop("checksum"), rehash=False))
 case(
     "plans",
-    "format version 2",
-    plan=plan_edit(lambda d: d["plan"].update(format_version=2), rehash=True),
+    "format version 3",
+    plan=plan_edit(lambda d: d["plan"].update(format_version=3), rehash=True),
 )
 case(
     "plans",
@@ -426,8 +426,8 @@ case(
 )
 case(
     "plans",
-    'format version "1"',
-    plan=plan_edit(lambda d: d["plan"].update(format_version="1"), rehash=True),
+    'format version "2"',
+    plan=plan_edit(lambda d: d["plan"].update(format_version="2"), rehash=True),
 )
 case(
     "plans",

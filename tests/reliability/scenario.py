@@ -63,6 +63,12 @@ def desired(new: int = 5) -> list[dict[str, Any]]:
     return documents
 
 
+# The tenant singleton, declaring nothing: read by every plan and apply (reads cover only
+# the kinds the manifests use), never written.
+SINGLETON = {"apiVersion": "reconciler/v1", "kind": "OfficeConfiguration", "spec": {}}
+
+
 def write_desired(root: Path, new: int = 5) -> tuple[Path, list[dict[str, Any]]]:
+    """The desired policies (returned) and, in the manifest set written, the singleton."""
     documents = desired(new)
-    return write_manifests(root, documents), documents
+    return write_manifests(root, [*documents, SINGLETON]), documents

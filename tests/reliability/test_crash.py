@@ -1,5 +1,5 @@
-"""Aspect: crash safety. An apply process is killed with SIGKILL at 24 points: as each
-of the 16 top-level requests of an uninterrupted run arrives (reads of the plan, of the
+"""Aspect: crash safety. An apply process is killed with SIGKILL at 22 points: as each
+of the 14 top-level requests of an uninterrupted run arrives (reads of the plan, of the
 stale check, the creates, the write batches, the verifying reads), and right after a write
 landed but before its reply reached the process (the first, third and fifth create, the
 first batched write, the last write). Then:
@@ -39,7 +39,7 @@ from .support import (
     tenant_view,
 )
 
-ARRIVAL_POINTS = range(1, 17)  # kill as the n-th top-level request arrives (of 16)
+ARRIVAL_POINTS = range(1, 15)  # kill as the n-th top-level request arrives (of 14)
 WRITE_POINTS = (1, 3, 5, 6, 25)  # kill right after the k-th write landed (of 25)
 PROCESS_POINTS = (("request", 4), ("request", 9), ("write", 2))  # `python -m reconciler`
 KILL_POINTS = len(ARRIVAL_POINTS) + len(WRITE_POINTS) + len(PROCESS_POINTS)

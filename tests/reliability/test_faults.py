@@ -52,7 +52,7 @@ FAULTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
         ("failed_injected", "throttled", "dropped"),
     ),
 }
-SEEDS = (1, 2)
+SEEDS = (1, 3)
 MAX_ROUNDS = 6
 
 

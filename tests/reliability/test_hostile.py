@@ -24,6 +24,9 @@ VALID = [
     manifest("existing", "Existing", 7, description="managed"),
     manifest("fresh", "Fresh", 8, policyPayload={"a": 1}),
 ]
+# The tenant singleton is read only when a manifest declares it: the server cases that
+# corrupt its answer need one (declaring nothing, so it never changes).
+SINGLETON = {"apiVersion": "reconciler/v1", "kind": "OfficeConfiguration", "spec": {}}
 
 
 def make_plan(emu: Emulator, tmp: Path) -> Path:
@@ -47,7 +50,7 @@ def run(argv: list[str], *, process: bool) -> Run:
 def run_case(case: Case, ctx: Context, *, process: bool) -> None:
     options = ["--state-dir", str(ctx.tmp / "state"), "--write-rate", "0"]
     if case.routes is not None:
-        root = write_manifests(ctx.tmp / "valid", VALID)
+        root = write_manifests(ctx.tmp / "valid", [*VALID, SINGLETON])
         with garbage_server(case.routes) as server:
             argv = ["apply", str(root), "--graph-url", server.base_url, "--auto-approve"]
             result = run(argv + options, process=process)

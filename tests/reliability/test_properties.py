@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from reconciler.emulator import make_policy, make_tenant, running_emulator
 from reconciler.engine.planner import make_plan
+from reconciler.kinds.kind import sorted_assignments
 from reconciler.values.desired import Desired, DesiredResource
 from reconciler.values.live import NON_JSON_KEY, Live, LiveObject
 
@@ -186,9 +187,9 @@ def check_minimal_and_complete(scenario: Scenario, changes: list[dict[str, Any]]
                 fields = set(step["body"]) - {"@odata.type"}
                 assert fields, f"an empty PATCH for {wanted.name}"
                 written |= fields
-            elif step["kind"] == "write-stream":
+            elif step["kind"] == "put-stream":
                 written.add(step["path"].rsplit("/", 1)[1])
-            elif step["kind"] == "assign":
+            elif (step["kind"], step["purpose"]) == ("action", "assign"):
                 written.add("assignments")
         assert written == differing, (wanted.name, written, differing)
 
@@ -252,10 +253,14 @@ def test_apply_of_a_plan_converges_and_the_plan_was_minimal(scenario: Scenario) 
 # --- the pure planner, many more examples ---------------------------------------------------
 
 
+def _assignments(groups: list[str]) -> list[dict[str, Any]]:
+    return sorted_assignments([{"target": "group", "groupId": g.lower()} for g in groups])
+
+
 def _spec(wanted: Wanted) -> dict[str, Any]:
     spec = {"displayName": wanted.name, "priority": wanted.priority, **wanted.fields}
     if "assignments" in spec:
-        spec["assignments"] = sorted(g.lower() for g in spec["assignments"])
+        spec["assignments"] = _assignments(spec["assignments"])
     return spec
 
 
@@ -276,7 +281,7 @@ def _live_object(policy: LivePolicy, index: int) -> LiveObject:
         "displayName": policy.name,
         "description": policy.description,
         "priority": policy.priority,
-        "assignments": sorted(g.lower() for g in policy.groups),
+        "assignments": _assignments(policy.groups),
         **streams,
     }
     return LiveObject(kind=policy.kind, id=f"id-{index}", body=body)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from reconciler.errors import AuthError
@@ -62,3 +63,13 @@ def require(token: str, permission: str, *, outcome: str) -> None:
         hint=f"Grant the app the {kind} {permission} with admin consent, then run again "
         "(a new token carries it).",
     )
+
+
+def tenant_of(token: str | None, environ: Mapping[str, str]) -> str:
+    """The tenant id a token was issued for (its `tid` claim), else AZURE_TENANT_ID, else
+    "unknown"."""
+    claims = jwt_claims(token) if token else None
+    found = claims.get("tid") if claims else None
+    if isinstance(found, str) and found:
+        return found.lower()
+    return environ.get("AZURE_TENANT_ID", "").strip().lower() or "unknown"

@@ -1,0 +1,29 @@
+"""`reconciler plan PATH...`: read the tenant and show the minimal changes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import closing
+
+from reconciler.cli.connect import connect, graph_client, tenant_id
+from reconciler.cli.exits import EXIT_CHANGES, EXIT_OK
+from reconciler.cli.planning import make_plan, show_plan
+
+
+def run(args: argparse.Namespace) -> int:
+    from reconciler import planfile
+
+    connection = connect(args)
+    with closing(graph_client(args, connection)) as client:
+        plan = make_plan(args, client, tenant_id(connection))
+    show_plan(plan, args.format)
+    if args.out:
+        planfile.save(plan, args.out)
+        print(
+            f"Saved the plan to {args.out}. Apply it with: reconciler apply {args.out}",
+            file=sys.stderr,
+        )
+    if args.detailed_exitcode and not plan.is_empty:
+        return EXIT_CHANGES
+    return EXIT_OK
