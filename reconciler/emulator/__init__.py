@@ -17,7 +17,8 @@ Python API (tests and benchmarks)::
                           tls=None) as emu:
         emu.base_url       # "http://127.0.0.1:<port>/beta"
         emu.root_url       # "http://127.0.0.1:<port>"
-        emu.store          # TenantStore: policies(), get_policy(id), snapshot(), ...
+        emu.tenant         # Tenant: snapshot(), replace(doc), clear(), surface(name)
+        emu.store          # the Office surface's store: policies(), get_policy(id), ...
         emu.stats()        # the GET /_emulator/stats document
         emu.reset_stats()
         emu.configure(fail_rate=0.1, throttle=True, drop_rate=0.0, latency_ms=5)
@@ -106,6 +107,6 @@ from __future__ import annotations
 
 from reconciler.emulator.server import Emulator, running_emulator
 from reconciler.emulator.surfaces.office.seeds import make_policy, make_tenant
-from reconciler.emulator.surfaces.office.store import TenantStore
+from reconciler.emulator.tenant import Tenant
 
-__all__ = ["Emulator", "TenantStore", "make_policy", "make_tenant", "running_emulator"]
+__all__ = ["Emulator", "Tenant", "make_policy", "make_tenant", "running_emulator"]

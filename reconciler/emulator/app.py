@@ -19,15 +19,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.emulator import batch
+from reconciler.emulator import batch, routing
 from reconciler.emulator.auth import Authenticator
 from reconciler.emulator.config import Config
 from reconciler.emulator.errors import ApiError, error_body
 from reconciler.emulator.faults import Chaos, Drop, Throttler, retry_after
 from reconciler.emulator.messages import Request, Response, stamp
 from reconciler.emulator.stats import Stats
-from reconciler.emulator.surfaces.office import routes
-from reconciler.emulator.surfaces.office.store import TenantStore
+from reconciler.emulator.tenant import Tenant
 
 
 @dataclass
@@ -41,15 +40,14 @@ class Outcome:
 class EmulatorApp:
     """Everything behind the HTTP server: config, tenant, counters and fault injection."""
 
-    def __init__(self, config: Config, store: TenantStore) -> None:
+    def __init__(self, config: Config, tenant: Tenant) -> None:
         self._config = config
         self._config_lock = threading.Lock()
-        self.store = store
+        self.tenant = tenant
         self.stats = Stats()
         self.chaos = Chaos(config.random_seed)
         self.throttler = Throttler(config)
         self.auth = Authenticator(config)
-        self.api = routes.GraphApi(store, lambda: self._config)
 
     @property
     def config(self) -> Config:
@@ -69,9 +67,9 @@ class EmulatorApp:
     # -- Graph requests ------------------------------------------------------------------
 
     def handle_graph(self, request: Request) -> Outcome:
-        is_batch = request.path == routes.BATCH
-        resolved = None if is_batch else routes.resolve(request.path)
-        pattern = routes.BATCH if is_batch else _pattern(resolved)
+        is_batch = request.path == routing.BATCH
+        resolved = None if is_batch else routing.resolve(self.tenant.routes, request.path)
+        pattern = routing.BATCH if is_batch else _pattern(resolved)
         self.stats.request(
             f"{request.method} {pattern}",
             in_batch=False,
@@ -108,7 +106,7 @@ class EmulatorApp:
         return Outcome(response, drop)
 
     def _run_item(self, request: Request) -> Response:
-        resolved = routes.resolve(request.path)
+        resolved = routing.resolve(self.tenant.routes, request.path)
         self.stats.request(
             f"{request.method} {_pattern(resolved)}", in_batch=True, is_write=request.is_write
         )
@@ -134,11 +132,11 @@ class EmulatorApp:
             raise _retry_later(429, "TooManyRequests", "Too many requests.", wait)
 
     def _dispatch(
-        self, request: Request, resolved: tuple[routes.Route, dict[str, str]] | None
+        self, request: Request, resolved: tuple[routing.Route, dict[str, str]] | None
     ) -> Response:
         if resolved is None:
-            raise routes.unknown_segment(request.path)
-        return routes.dispatch(self.api, resolved[0], resolved[1], request)
+            raise routing.unknown_segment(request.path)
+        return routing.dispatch(resolved[0], resolved[1], request)
 
     def _error(self, error: ApiError, request: Request) -> Response:
         body = error_body(
@@ -185,7 +183,7 @@ class EmulatorApp:
         if action == "stats" and request.method == "GET":
             return Response.of_json(200, self.stats.snapshot())
         if action == "tenant" and request.method == "GET":
-            return Response.of_json(200, self.store.snapshot())
+            return Response.of_json(200, self.tenant.snapshot())
         if action == "reset" and request.method == "POST":
             body = request.json() if request.body.strip() else {}
             wipe = request.query.get("state", "").lower() in ("1", "true") or (
@@ -193,7 +191,7 @@ class EmulatorApp:
             )
             self.stats.reset()
             if wipe:
-                self.store.clear()
+                self.tenant.clear()
             return Response.of_json(200, {"reset": True, "state": wipe})
         raise ApiError(404, "itemNotFound", f"No emulator control endpoint {request.path}.")
 
@@ -204,7 +202,7 @@ class EmulatorApp:
         return stamp(request, self._error(error, request))
 
 
-def _pattern(resolved: tuple[routes.Route, dict[str, str]] | None) -> str:
+def _pattern(resolved: tuple[routing.Route, dict[str, str]] | None) -> str:
     return resolved[0].pattern if resolved is not None else "(unmatched)"
 
 

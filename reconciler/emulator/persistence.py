@@ -10,25 +10,29 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reconciler.emulator.surfaces.office.store import Tenant, normalise_tenant
+from reconciler.emulator.tenant import Document
 
 
-def read_tenant(path: str | os.PathLike[str]) -> Tenant:
-    """Load and validate a tenant document; raises ``ValueError`` naming the file."""
+def read_tenant(
+    path: str | os.PathLike[str], normalise: Callable[[Any], Document]
+) -> Document:
+    """Load a tenant document and validate it with `normalise`; raises ``ValueError``
+    naming the file."""
     try:
         data: Any = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise ValueError(f"cannot read tenant file {path}: {error}") from error
     try:
-        return normalise_tenant(data)
+        return normalise(data)
     except ValueError as error:
         raise ValueError(f"{path}: {error}") from error
 
 
-def save_tenant(path: str | os.PathLike[str], tenant: Tenant) -> None:
+def save_tenant(path: str | os.PathLike[str], tenant: Document) -> None:
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)

@@ -22,12 +22,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from reconciler.emulator import surfaces
 from reconciler.emulator.app import EmulatorApp, Outcome
 from reconciler.emulator.config import Config
 from reconciler.emulator.faults import Drop
 from reconciler.emulator.messages import Request, Response
 from reconciler.emulator.persistence import read_tenant, save_tenant
-from reconciler.emulator.surfaces.office.store import Tenant, TenantStore, normalise_tenant
+from reconciler.emulator.surfaces.office import OfficeSurface
+from reconciler.emulator.tenant import Document, Tenant
 
 VERSION = "/beta"
 
@@ -186,15 +188,17 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _initial_tenant(
-    state_path: str | os.PathLike[str] | None, seed: dict[str, Any] | str | os.PathLike[str] | None
-) -> Tenant | None:
+    tenant: Tenant,
+    state_path: str | os.PathLike[str] | None,
+    seed: dict[str, Any] | str | os.PathLike[str] | None,
+) -> Document | None:
     """The state file if it exists, else the seed (a dict or a path), else None."""
     if state_path is not None and Path(state_path).exists():
-        return read_tenant(state_path)
+        return read_tenant(state_path, tenant.normalise)
     if isinstance(seed, dict):
-        return normalise_tenant(seed)
+        return tenant.normalise(seed)
     if seed is not None:
-        return read_tenant(seed)
+        return read_tenant(seed, tenant.normalise)
     return None
 
 
@@ -213,9 +217,19 @@ class Emulator:
         **options: Any,
     ) -> None:
         config = Config(**options)
-        on_write = (lambda tenant: save_tenant(state_path, tenant)) if state_path else None
-        self.store = TenantStore(_initial_tenant(state_path, seed), on_write=on_write)
-        self.app = EmulatorApp(config, self.store)
+        on_write = (lambda document: save_tenant(state_path, document)) if state_path else None
+        # The surfaces read the app's config per request, so `configure` applies at once.
+        self.tenant = Tenant(
+            lambda lock, written: surfaces.build(lambda: self.app.config, lock, written),
+            on_write=on_write,
+        )
+        initial = _initial_tenant(self.tenant, state_path, seed)
+        if initial is not None:
+            self.tenant.replace(initial, save=False)
+        office = self.tenant.surface("office")
+        assert isinstance(office, OfficeSurface)
+        self.store = office.store  # the Office policies, as most tests look at them
+        self.app = EmulatorApp(config, self.tenant)
         self._server = _Server((host, port), self.app, access_log, tls)
         self._thread: threading.Thread | None = None
         self.host = host

@@ -36,7 +36,7 @@ def test_state_survives_a_restart(make_emulator, tmp_path: Path) -> None:
     assert second.get(f"{POLICIES}/{policy['id']}/policyPayload").content == b"\x00bytes"
     assignments = second.get(f"{POLICIES}/{policy['id']}/assignments").json()["value"]
     assert [a["target"]["groupId"] for a in assignments] == ["g"]
-    assert second.emulator.store.snapshot() == json.loads(state.read_text())
+    assert second.emulator.tenant.snapshot() == json.loads(state.read_text())
 
 
 def test_saves_leave_no_temporary_files(make_emulator, tmp_path: Path) -> None:

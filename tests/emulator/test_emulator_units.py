@@ -12,7 +12,7 @@ from reconciler.emulator import make_policy, make_tenant
 from reconciler.emulator.config import Config, parse_rate
 from reconciler.emulator.faults import Throttler, retry_after
 from reconciler.emulator.surfaces.office import payloads
-from reconciler.emulator.surfaces.office.store import normalise_tenant
+from reconciler.emulator.surfaces.office.store import normalise
 
 from .helpers import CLIENT_TYPE, POLICIES, Graph
 
@@ -78,7 +78,7 @@ def test_seed_builders_round_trip() -> None:
         groups=["g1", "g2"],
         policy_id="fixed",
     )
-    tenant = normalise_tenant(make_tenant([policy]))
+    tenant = normalise(make_tenant([policy]))
     stored = tenant["clientConfigurations"][0]
     assert stored["id"] == "fixed" and stored["priority"] == 2
     assert stored["@odata.type"].endswith("SecurityConfiguration")

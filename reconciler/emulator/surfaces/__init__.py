@@ -1,1 +1,20 @@
-"""The Graph surfaces the emulator serves, one package per family of types."""
+"""The Graph surfaces the emulator serves, one package per family of types.
+
+Each surface owns its routes, its part of the tenant document and the store behind them
+(see `emulator.tenant.Surface`). Adding a family is a package here and a line below.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from reconciler.emulator.config import Config
+from reconciler.emulator.surfaces.office import OfficeSurface
+from reconciler.emulator.tenant import Surface
+
+
+def build(
+    config: Callable[[], Config], lock: threading.RLock, written: Callable[[], None]
+) -> list[Surface]:
+    return [OfficeSurface(config, lock, written)]

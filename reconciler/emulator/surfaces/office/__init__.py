@@ -1,1 +1,31 @@
-"""The Office cloud-policy surface: officeConfiguration and its clientConfigurations."""
+"""The Office cloud-policy surface: `officeConfiguration` and its `clientConfigurations`,
+as graph-spec.md (sections 2, 3 and 6) describes them."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from reconciler.emulator.config import Config
+from reconciler.emulator.surfaces.office import routes, store
+
+
+class OfficeSurface:
+    name = "office"
+    keys: tuple[str, ...] = store.KEYS
+
+    def __init__(
+        self, config: Callable[[], Config], lock: threading.RLock, written: Callable[[], None]
+    ) -> None:
+        self.store = store.OfficeStore(lock=lock, written=written)
+        self.routes = routes.routes(routes.GraphApi(self.store, config))
+
+    def snapshot(self) -> dict[str, Any]:
+        return self.store.snapshot()
+
+    def normalise(self, part: Mapping[str, Any]) -> dict[str, Any]:
+        return store.normalise(dict(part))
+
+    def load(self, part: Mapping[str, Any]) -> None:
+        self.store.load(dict(part))

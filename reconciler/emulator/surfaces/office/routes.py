@@ -1,4 +1,4 @@
-"""The Graph surface under ``/beta``: the route table and one handler per operation.
+"""The Office cloud-policy routes under ``/beta`` and one handler per operation.
 
 Handlers take a :class:`Request` and return a :class:`Response` or raise
 :class:`ApiError`; they know nothing about HTTP connections, auth or faults. Status
@@ -9,28 +9,25 @@ DELETE 204, stream PUT 204, ``assign`` 200 ``{"value": [...]}``, ``updatePriorit
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from reconciler.emulator import paging
 from reconciler.emulator.config import Config
-from reconciler.emulator.errors import ApiError, bad_request
 from reconciler.emulator.messages import Request, Response
+from reconciler.emulator.routing import Route, action_routes
 from reconciler.emulator.surfaces.office import schema, views
-from reconciler.emulator.surfaces.office.store import TenantStore
+from reconciler.emulator.surfaces.office.store import OfficeStore
 
 SINGLETON = "/officeConfiguration"
 POLICIES = "/officeConfiguration/clientConfigurations"
 POLICY = POLICIES + "/{id}"
-BATCH = "/$batch"
 
 
 class GraphApi:
     """Handlers over one tenant store; ``config`` is read per request so changes apply at once."""
 
-    def __init__(self, store: TenantStore, config: Callable[[], Config]) -> None:
+    def __init__(self, store: OfficeStore, config: Callable[[], Config]) -> None:
         self.store = store
         self._config = config
 
@@ -146,93 +143,40 @@ class GraphApi:
         return Response.of_json(200, {"value": [views.assignment(a) for a in assigned]})
 
 
-Handler = Callable[[GraphApi, Request, dict[str, str]], Response]
-
-
-@dataclass(frozen=True)
-class Route:
-    """A path pattern (``{id}`` placeholders, also the stats key) and its handlers by method."""
-
-    pattern: str
-    methods: Mapping[str, Handler]
-    regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        parts = [
-            f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p)
-            for p in self.pattern.split("/")
-        ]
-        object.__setattr__(self, "regex", re.compile("/".join(parts) + r"\Z"))
-
-
-def _action_routes(base: str, name: str, handler: Handler, *prefixes: str) -> list[Route]:
-    return [Route(f"{base}/{prefix}{name}", {"POST": handler}) for prefix in prefixes]
-
-
-# Literal segments come before {id} so that e.g. updatePriorities is not read as an id.
-ROUTES: tuple[Route, ...] = (
-    Route(SINGLETON, {"GET": GraphApi.get_singleton, "PATCH": GraphApi.patch_singleton}),
-    Route(POLICIES, {"GET": GraphApi.list_policies, "POST": GraphApi.create_policy}),
-    Route(POLICIES + "/$count", {"GET": GraphApi.count_policies}),
-    *_action_routes(
-        POLICIES,
-        "updatePriorities",
-        GraphApi.update_priorities,
-        "",
-        "microsoft.graph.",
-        # The docs leaked an internal namespace (graph-spec §5.2); cheap to accept.
-        "microsoft.management.services.api.",
-    ),
-    Route(
-        POLICY,
-        {
-            "GET": GraphApi.get_policy,
-            "PATCH": GraphApi.patch_policy,
-            "DELETE": GraphApi.delete_policy,
-        },
-    ),
-    *(
-        Route(f"{POLICY}/{name}", {"GET": GraphApi.get_payload, "PUT": GraphApi.put_payload})
-        for name in schema.STREAM_PROPERTIES
-    ),
-    Route(
-        POLICY + "/assignments",
-        {"GET": GraphApi.list_assignments, "POST": GraphApi.create_assignment},
-    ),
-    Route(
-        POLICY + "/assignments/{aid}",
-        {
-            "GET": GraphApi.get_assignment,
-            "PATCH": GraphApi.patch_assignment,
-            "DELETE": GraphApi.delete_assignment,
-        },
-    ),
-    *_action_routes(POLICY, "assign", GraphApi.assign, "", "microsoft.graph."),
-)
-
-
-def resolve(path: str) -> tuple[Route, dict[str, str]] | None:
-    for route in ROUTES:
-        found = route.regex.match(path)
-        if found:
-            return route, found.groupdict()
-    return None
-
-
-def unknown_segment(path: str) -> ApiError:
-    """Graph's answer to a path it has no resource for (a 400, as the real service gives)."""
-    segment = path.rstrip("/").rsplit("/", 1)[-1]
-    return bad_request(f"Resource not found for the segment '{segment}'.")
-
-
-def dispatch(api: GraphApi, route: Route, params: dict[str, str], request: Request) -> Response:
-    handler = route.methods.get(request.method)
-    if handler is None:
-        allowed = ", ".join(sorted(route.methods))
-        raise ApiError(
-            405,
-            "methodNotAllowed",
-            f"{request.method} is not supported on {route.pattern}; allowed: {allowed}.",
-            headers={"Allow": allowed},
-        )
-    return handler(api, request, params)
+def routes(api: GraphApi) -> tuple[Route, ...]:
+    """The surface's route table, bound to one API object. Literal segments come before
+    {id} so that e.g. updatePriorities is not read as an id."""
+    return (
+        Route(SINGLETON, {"GET": api.get_singleton, "PATCH": api.patch_singleton}),
+        Route(POLICIES, {"GET": api.list_policies, "POST": api.create_policy}),
+        Route(POLICIES + "/$count", {"GET": api.count_policies}),
+        *action_routes(
+            POLICIES,
+            "updatePriorities",
+            api.update_priorities,
+            "",
+            "microsoft.graph.",
+            # The docs leaked an internal namespace (graph-spec §5.2); cheap to accept.
+            "microsoft.management.services.api.",
+        ),
+        Route(
+            POLICY,
+            {"GET": api.get_policy, "PATCH": api.patch_policy, "DELETE": api.delete_policy},
+        ),
+        *(
+            Route(f"{POLICY}/{name}", {"GET": api.get_payload, "PUT": api.put_payload})
+            for name in schema.STREAM_PROPERTIES
+        ),
+        Route(
+            POLICY + "/assignments", {"GET": api.list_assignments, "POST": api.create_assignment}
+        ),
+        Route(
+            POLICY + "/assignments/{aid}",
+            {
+                "GET": api.get_assignment,
+                "PATCH": api.patch_assignment,
+                "DELETE": api.delete_assignment,
+            },
+        ),
+        *action_routes(POLICY, "assign", api.assign, "", "microsoft.graph."),
+    )

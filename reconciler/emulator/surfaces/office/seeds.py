@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from reconciler.emulator.surfaces.office import payloads, schema
-from reconciler.emulator.surfaces.office.store import Tenant, new_id
+from reconciler.emulator.surfaces.office.store import Part, new_id
 
 Payload = bytes | str | dict[str, Any] | list[Any] | None
 
@@ -60,7 +60,7 @@ def make_policy(
 
 def make_tenant(
     policies: Iterable[dict[str, Any]] = (), *, office_configuration: dict[str, Any] | None = None
-) -> Tenant:
+) -> Part:
     """A whole seed document; ``office_configuration`` holds extra singleton properties."""
     return {
         "officeConfiguration": dict(office_configuration or {}),

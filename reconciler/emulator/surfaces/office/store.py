@@ -1,12 +1,11 @@
-"""The in-memory tenant: the singleton, its policies and their assignments.
+"""The Office part of the tenant: the singleton, its policies and their assignments.
 
-Thread-safe (one re-entrant lock around every read and write). Every method returns
+Thread-safe (the tenant's re-entrant lock around every read and write). Every method returns
 deep copies in the *stored form*, which is also the state/seed file format documented in
 the package docstring. Writes enforce the tenant's invariants (unique ids, unique
 priorities across both policy kinds, one assignment per group per policy) and raise
 :class:`ApiError` when a request would break them, leaving the tenant unchanged.
-After each successful write the ``on_write`` callback gets a snapshot while the lock is
-still held, so saved states are written in the order the writes happened.
+After each successful write the ``written`` callback runs while the lock is still held.
 """
 
 from __future__ import annotations
@@ -20,14 +19,15 @@ from typing import Any
 from reconciler.emulator.errors import ApiError, bad_request, not_found
 from reconciler.emulator.surfaces.office import payloads, schema
 
-Tenant = dict[str, Any]
+Part = dict[str, Any]  # the office keys of a tenant document
+KEYS = ("officeConfiguration", "clientConfigurations")
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def empty_tenant() -> Tenant:
+def empty_part() -> Part:
     return {
         "officeConfiguration": {
             "id": new_id(),
@@ -53,8 +53,9 @@ def _policy_defaults(policy_id: str, odata_type: str) -> dict[str, Any]:
     }
 
 
-def normalise_tenant(data: Any) -> Tenant:
-    """Validate a seed/state document and fill in defaults; raises ``ValueError``.
+def normalise(data: Any) -> Part:
+    """Validate the office part of a seed/state document and fill in defaults; raises
+    ``ValueError``.
 
     Missing ids are generated; a policy without ``@odata.type`` is a
     windowsOfficeClientConfiguration. Priorities and ids must be unique.
@@ -65,19 +66,16 @@ def normalise_tenant(data: Any) -> Tenant:
         raise ValueError(f"invalid tenant document: {error.message}") from None
 
 
-def _normalise(data: Any) -> Tenant:
+def _normalise(data: Any) -> Part:
     if not isinstance(data, dict):
         raise bad_request("the document must be a JSON object")
-    unknown = set(data) - {"officeConfiguration", "clientConfigurations"}
-    if unknown:
-        raise bad_request(f"unknown top-level keys {sorted(unknown)}")
-    tenant = empty_tenant()
+    tenant = empty_part()
     singleton = data.get("officeConfiguration") or {}
     singleton_id = singleton.get("id") if isinstance(singleton, dict) else None
     singleton_id = singleton_id or tenant["officeConfiguration"]["id"]
     tenant["officeConfiguration"].update(schema.validate_singleton_patch(singleton, singleton_id))
     tenant["officeConfiguration"]["id"] = singleton_id
-    store = TenantStore(tenant)
+    store = OfficeStore(tenant)
     for entry in data.get("clientConfigurations") or []:
         if not isinstance(entry, dict):
             raise bad_request("each clientConfigurations entry must be an object")
@@ -100,48 +98,44 @@ def _optional_id(entry: dict[str, Any]) -> str | None:
     return value
 
 
-class TenantStore:
-    """The tenant behind the emulator's Graph surface (see the module docstring)."""
+class OfficeStore:
+    """The office part of the tenant (see the module docstring)."""
 
     def __init__(
         self,
-        tenant: Tenant | None = None,
+        part: Part | None = None,
         *,
-        on_write: Callable[[Tenant], None] | None = None,
+        lock: threading.RLock | None = None,
+        written: Callable[[], None] | None = None,
     ) -> None:
-        self._lock = threading.RLock()
-        self._on_write = on_write
-        self._load(tenant if tenant is not None else empty_tenant())
+        self._lock = lock or threading.RLock()
+        self._written_callback = written
+        self._load(part if part is not None else empty_part())
 
-    def _load(self, tenant: Tenant) -> None:
+    def _load(self, tenant: Part) -> None:
         self._singleton: dict[str, Any] = copy.deepcopy(tenant["officeConfiguration"])
         self._policies: dict[str, dict[str, Any]] = {
             p["id"]: copy.deepcopy(p) for p in tenant["clientConfigurations"]
         }
 
     def _written(self) -> None:
-        if self._on_write is not None:
-            self._on_write(self.snapshot())
+        if self._written_callback is not None:
+            self._written_callback()
 
     # -- whole tenant -------------------------------------------------------------------
 
-    def snapshot(self) -> Tenant:
-        """The whole tenant in the state-file format."""
+    def snapshot(self) -> Part:
+        """The office part of the tenant in the state-file format."""
         with self._lock:
             return {
                 "officeConfiguration": copy.deepcopy(self._singleton),
                 "clientConfigurations": [copy.deepcopy(p) for p in self._policies.values()],
             }
 
-    def replace(self, tenant: Tenant) -> None:
-        """Swap in a whole tenant (already normalised) and save it."""
+    def load(self, part: Part) -> None:
+        """Swap in a whole (normalised) office part; the tenant saves it."""
         with self._lock:
-            self._load(tenant)
-            self._written()
-
-    def clear(self) -> None:
-        """Empty the tenant: no policies, a fresh singleton."""
-        self.replace(empty_tenant())
+            self._load({**empty_part(), **part})
 
     # -- singleton ----------------------------------------------------------------------
 
