@@ -9,7 +9,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import requests
-from e2e.helpers import GROUP_A, POLICIES, Run, policy_doc, run, write_set
+
+from tests.support.cli import Run, run
+from tests.support.manifests import policy_doc, write_set
+from tests.support.tenant import GROUP_A, POLICIES
 
 TENANT = "contoso.example"
 CLIENT_ID = "0a1b2c3d-app-under-test"

@@ -13,9 +13,9 @@
 
 from __future__ import annotations
 
-from e2e.helpers import policy_doc, run, write_set
-
 from reconciler.fetch.auth.permissions import READ, WRITE
+from tests.support.cli import run
+from tests.support.manifests import policy_doc, write_set
 
 from .pki import PFX_PASSWORD
 from .support import (

@@ -234,6 +234,6 @@ def test_custom_authority_is_used_without_instance_discovery() -> None:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
         mock_authority(mocked, "https://login.test", IDS["AZURE_TENANT_ID"])
         assert connection.auth is not None and connection.auth.token() == "issued-token"
-        hosts = {c.request.url.split("/")[2] for c in mocked.calls}
+        hosts = {str(c.request.url).split("/")[2] for c in mocked.calls}
     # Instance discovery would have asked login.microsoftonline.com about login.test.
     assert hosts == {"login.test"}

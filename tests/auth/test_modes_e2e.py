@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from e2e.helpers import run
+from tests.support.cli import run
 
 from .support import CLIENT_ID, ISSUED_TOKEN_PREFIX, TENANT, debug_log, full_run, leaks, manifests
 

@@ -9,10 +9,10 @@ import base64
 import json
 
 import pytest
-from e2e.helpers import run
 
 from reconciler.fetch.auth.clouds import resolve
 from reconciler.fetch.auth.credentials import AuthMode, connect
+from tests.support.cli import run
 
 from .support import CLIENT_ID, SECRET, TENANT, manifests
 

@@ -39,7 +39,7 @@ def test_verdicts_say_how_far_the_worst_size_misses():
 
 
 def _run(n: int, plan_wall: float) -> dict:
-    routes = {"by_route": {}, "batch_items_by_route": {}}
+    routes: dict[str, dict[str, int]] = {"by_route": {}, "batch_items_by_route": {}}
     plan = {
         "wall": plan_wall,
         "cpu": 1.0,

@@ -7,12 +7,9 @@ from typing import Any
 from reconciler.kinds.kind import sorted_assignments
 from reconciler.values.desired import Desired, DesiredResource, SourcePosition
 from reconciler.values.live import Live, LiveObject
+from tests.support.tenant import GROUP_A, SECURITY
 
-SECURITY = "WindowsOfficeClientSecurityConfiguration"
-CLIENT = "WindowsOfficeClientConfiguration"
 GRAPH = "http://127.0.0.1:1/beta"
-GROUP_A = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
-GROUP_B = "11111111-2222-4333-8444-555555555555"
 
 
 def groups(values: Any) -> Any:

@@ -1,6 +1,8 @@
 """Looking live objects up by a property: what name matching (planner, stale check) relies on."""
 
-from .builders import CLIENT, live, obj
+from tests.support.tenant import CLIENT
+
+from .builders import live, obj
 
 
 def test_having_finds_every_match_of_the_kind_in_read_order():

@@ -10,8 +10,9 @@ from reconciler.engine.planner import make_plan
 from reconciler.engine.staleness import check_fresh
 from reconciler.errors import PlanError
 from reconciler.values.plan import Action, Purpose, StepKind
+from tests.support.tenant import CLIENT, GROUP_A, GROUP_B
 
-from .builders import CLIENT, GROUP_A, GROUP_B, desired, in_sync, live, obj, resource
+from .builders import desired, in_sync, live, obj, resource
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -15,8 +15,9 @@ import pytest
 
 from reconciler.engine.planner import make_plan
 from reconciler.report import plan_formats
+from tests.support.tenant import CLIENT, GROUP_A, GROUP_B
 
-from .builders import CLIENT, GROUP_A, GROUP_B, desired, live, obj, resource
+from .builders import desired, live, obj, resource
 
 GOLDEN = Path(__file__).parent / "golden"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

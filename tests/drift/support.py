@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from e2e.helpers import run
+from tests.support.cli import run
 
 SARIF_SCHEMA: dict[str, Any] = json.loads(
     (Path(__file__).parent / "fixtures" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")

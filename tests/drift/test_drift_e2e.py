@@ -10,9 +10,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
-from e2e.helpers import GROUP_A, POLICIES, SECURITY, by_name, policy_doc, raw, run, write_set
 
 from reconciler.report.drift_schema import DRIFT_JSON_SCHEMA
+from tests.support.cli import run
+from tests.support.manifests import policy_doc, write_set
+from tests.support.raw import by_name, raw
+from tests.support.tenant import GROUP_A, POLICIES, SECURITY
 
 from .support import SARIF_SCHEMA, apply
 

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 
 import jsonschema
 import pytest
-from core.builders import GROUP_A, GROUP_B, desired, in_sync, live, obj, resource
 
 from reconciler.engine.drift import Status, detect, drift_json
 from reconciler.engine.planner import make_plan
 from reconciler.errors import PlanError
 from reconciler.report.drift_schema import DRIFT_JSON_SCHEMA
+from tests.core.builders import desired, in_sync, live, obj, resource
+from tests.support.tenant import GROUP_A, GROUP_B
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 import jsonschema
 import pytest
-from core.builders import desired, live, obj, resource
 
 from reconciler.engine.drift import detect, drift_json
 from reconciler.errors import ConfigError
@@ -26,6 +25,7 @@ from reconciler.report.drift_formats import (
     text,
 )
 from reconciler.report.drift_schema import DRIFT_JSON_SCHEMA
+from tests.core.builders import desired, live, obj, resource
 
 from .support import SARIF_SCHEMA
 

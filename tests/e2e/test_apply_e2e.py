@@ -10,20 +10,10 @@ import subprocess
 import sys
 import time
 
-from .helpers import (
-    CLIENT,
-    GROUP_A,
-    GROUP_B,
-    POLICIES,
-    UNPACED,
-    by_name,
-    policy_doc,
-    raw,
-    run,
-    settle,
-    write_set,
-    writes,
-)
+from tests.support.cli import UNPACED, run
+from tests.support.manifests import policy_doc, write_set
+from tests.support.raw import by_name, raw, settle, writes
+from tests.support.tenant import CLIENT, GROUP_A, GROUP_B, POLICIES
 
 
 def many(tmp_path, count, *, description="managed", name="m"):

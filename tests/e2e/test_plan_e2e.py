@@ -5,20 +5,10 @@ from __future__ import annotations
 
 import json
 
-from .helpers import (
-    CLIENT,
-    GROUP_A,
-    GROUP_B,
-    POLICIES,
-    UNPACED,
-    by_name,
-    live_policies,
-    policy_doc,
-    raw,
-    run,
-    write_set,
-    writes,
-)
+from tests.support.cli import UNPACED, run
+from tests.support.manifests import policy_doc, write_set
+from tests.support.raw import by_name, live_policies, raw, writes
+from tests.support.tenant import CLIENT, GROUP_A, GROUP_B, POLICIES
 
 
 def apply(capsys, emulator, path, *extra):

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from reconciler.emulator import Emulator
-
-from .helpers import Graph
+from tests.support.raw import Graph
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import POLICIES, SECURITY_TYPE, Graph, assert_graph_error, group_target
+from tests.support.raw import Graph, assert_graph_error, group_target
+from tests.support.tenant import POLICIES, SECURITY_TYPE
 
 ASSIGNMENT_TYPE = "#microsoft.graph.officeClientConfigurationAssignment"
 

@@ -9,7 +9,8 @@ import time
 
 import requests
 
-from .helpers import POLICIES, Graph, assert_graph_error
+from tests.support.raw import Graph, assert_graph_error
+from tests.support.tenant import POLICIES
 
 FORM = {
     "grant_type": "client_credentials",

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from .helpers import CLIENT_TYPE, POLICIES, Graph, assert_graph_error
+from tests.support.raw import Graph, assert_graph_error
+from tests.support.tenant import CLIENT_TYPE, POLICIES
 
 JSON = {"Content-Type": "application/json"}
 OCTETS = {"Content-Type": "application/octet-stream"}

@@ -9,7 +9,8 @@ import time
 import pytest
 import requests
 
-from .helpers import CLIENT_TYPE, POLICIES, Graph, assert_graph_error
+from tests.support.raw import Graph, assert_graph_error
+from tests.support.tenant import CLIENT_TYPE, POLICIES
 
 
 def post(graph: Graph, priority: int) -> requests.Response:

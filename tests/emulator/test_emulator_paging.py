@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.emulator import make_policy, make_tenant
-
-from .helpers import POLICIES, Graph, assert_graph_error, group_target
+from tests.support.raw import Graph, assert_graph_error, group_target
+from tests.support.tenant import POLICIES
 
 
 def walk(graph: Graph, url: str, **params: str) -> tuple[list[dict[str, Any]], int]:

@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from reconciler.emulator import Emulator, make_policy, make_tenant
-
-from .helpers import POLICIES, SECURITY_TYPE, Graph, group_target
+from tests.support.raw import Graph, group_target
+from tests.support.tenant import POLICIES, SECURITY_TYPE
 
 
 def test_state_survives_a_restart(make_emulator, tmp_path: Path) -> None:

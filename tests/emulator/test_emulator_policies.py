@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import CLIENT_TYPE, POLICIES, SECURITY_TYPE, Graph, assert_graph_error
+from tests.support.raw import Graph, assert_graph_error
+from tests.support.tenant import CLIENT_TYPE, POLICIES, SECURITY_TYPE
 
 
 def test_singleton_get_and_patch(graph: Graph) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from .helpers import POLICIES, SECURITY_TYPE, Graph
+from tests.support.raw import Graph
+from tests.support.tenant import POLICIES, SECURITY_TYPE
 
 # Copied verbatim from seeds/update-officeconfiguration.md (request and response).
 SINGLETON_REQUEST = """{

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import requests
 
-from .helpers import CLIENT_TYPE, POLICIES, Graph
+from tests.support.raw import Graph
+from tests.support.tenant import CLIENT_TYPE, POLICIES
 
 
 def test_counters_by_route_pattern(graph: Graph) -> None:

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from .helpers import POLICIES, Graph
+from tests.support.raw import Graph
+from tests.support.tenant import POLICIES
 
 PAYLOAD = json.dumps({"settings": [{"name": "x", "value": 1}]}).encode()
 

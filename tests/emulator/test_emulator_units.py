@@ -13,8 +13,8 @@ from reconciler.emulator.config import Config, parse_rate
 from reconciler.emulator.faults import Throttler, retry_after
 from reconciler.emulator.surfaces.office import payloads
 from reconciler.emulator.surfaces.office.store import normalise
-
-from .helpers import CLIENT_TYPE, POLICIES, Graph
+from tests.support.raw import Graph
+from tests.support.tenant import CLIENT_TYPE, POLICIES
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_rates() -> None:
 
 def test_token_buckets_refill_continuously() -> None:
     now = [0.0]
-    throttler = Throttler(Config(throttle=True, write_limit="2/1"), clock=lambda: now[0])
+    throttler = Throttler(Config(throttle=True, write_limit=(2, 1.0)), clock=lambda: now[0])
     assert throttler.admit("a", is_write=True) is None
     assert throttler.admit("a", is_write=True) is None
     wait = throttler.admit("a", is_write=True)

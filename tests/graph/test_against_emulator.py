@@ -14,10 +14,10 @@ from reconciler.emulator import Emulator, make_policy, make_tenant
 from reconciler.errors import GraphTransportError, NotFoundError, UnauthorizedError
 from reconciler.fetch.auth.bearer import BearerTokenAuth
 from reconciler.fetch.client import BatchRequest, GraphClient
+from tests.support.tenant import POLICIES
 
 from .conftest import Sleeps
 
-POLICIES = "/officeConfiguration/clientConfigurations"
 LIST_ROUTE = f"GET {POLICIES}"
 ASSIGNMENTS_ROUTE = f"GET {POLICIES}/{{id}}/assignments"
 

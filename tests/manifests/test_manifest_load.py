@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -249,7 +250,7 @@ def test_utf8_byte_order_mark_is_accepted(here):
 
 def test_manifest_hash_is_canonical_json_of_what_is_declared(here):
     desired = manifests.load([write(here / "p.yaml", POLICY)])
-    body = [{"kind": "WindowsOfficeClientSecurityConfiguration", "name": "baseline", "id": None,
+    body: list[dict[str, Any]] = [{"kind": "WindowsOfficeClientSecurityConfiguration", "name": "baseline", "id": None,
              "spec": {"displayName": "Baseline", "priority": 1}, "ignore": []}]
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
     assert desired.manifest_hash == hashlib.sha256(canonical.encode()).hexdigest()

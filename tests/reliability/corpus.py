@@ -18,10 +18,10 @@ from typing import Any
 
 from reconciler.emulator import Emulator
 from reconciler.values.canonical import sha256_json
+from tests.support.tenant import SECURITY
 
 from .garbage import BATCH, ITEM, LIST, POLICIES, Reply, Route, answer_batch, json_reply
 
-SECURITY = "WindowsOfficeClientSecurityConfiguration"
 GROUP = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
 SPEC = "  displayName: Baseline\n  priority: 1\n"
 
@@ -96,7 +96,7 @@ def spec_with(line: str) -> Callable[[Context], list[str]]:
     return files(doc(SPEC + line + "\n"))
 
 
-def with_payload(path: str, prepare: Callable[[Context], None]) -> Callable[[Context], list[str]]:
+def with_payload(path: str, prepare: Callable[[Context], object]) -> Callable[[Context], list[str]]:
     """p.yaml whose policyPayload is the file `path`, after `prepare` built the disk."""
 
     def build(ctx: Context) -> list[str]:
@@ -544,7 +544,7 @@ case("server", "assignments without value", routes=_batch_body({"items": []}))
 case("server", "assignments paging to another host", routes=_batch_body(
     {"value": [], "@odata.nextLink": "https://attacker.example/beta/x"}))  # fmt: skip
 
-SEED = {
+SEED: dict[str, Any] = {
     "clientConfigurations": [
         {
             "@odata.type": "#microsoft.graph.windowsOfficeClientSecurityConfiguration",

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.emulator import make_policy, make_tenant
-
-from .support import CLIENT, GROUPS, SECURITY, manifest, write_manifests
+from tests.support.manifests import manifest, write_manifests
+from tests.support.tenant import CLIENT, GROUPS, SECURITY
 
 G0, G1, G2 = GROUPS
 

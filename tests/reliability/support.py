@@ -8,48 +8,20 @@ read from the emulator's store, and plan steps are read from the saved JSON file
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reconciler import cli
 from reconciler.emulator import Emulator
+from tests.support.cli import Run
+from tests.support.tenant import KIND_OF_TYPE
 
-POLICIES = "/officeConfiguration/clientConfigurations"
-SECURITY = "WindowsOfficeClientSecurityConfiguration"
-CLIENT = "WindowsOfficeClientConfiguration"
-ODATA = {
-    "#microsoft.graph.windowsOfficeClientConfiguration": CLIENT,
-    "#microsoft.graph.windowsOfficeClientSecurityConfiguration": SECURITY,
-}
-GROUPS = (
-    "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
-    "11111111-2222-4333-8444-555555555555",
-    "6c2b7d1e-9a4f-4e8b-b3d5-2f1a0c9e8d7b",
-)
 _PLACEHOLDER = re.compile(r"\{id:[^}]*\}")
 _GUID = "[0-9a-fA-F-]{36}"
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-def cli_run(*argv: str | Path) -> Run:
-    """The CLI in-process, output captured; usable inside hypothesis tests (no fixtures)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main([str(a) for a in argv])
-    return Run(code, out.getvalue(), err.getvalue())
 
 
 @contextlib.contextmanager
@@ -97,11 +69,11 @@ def assert_writes_within_plan(
     a placeholder standing only for an object the apply created (an id unknown before).
     Each step may be sent more than once (retries), but a step for an object that existed
     before may not be aimed anywhere else."""
-    patterns = []
+    patterns: list[tuple[str, re.Pattern[str], bool]] = []
     for step in plan_steps(plan):
         parts = _PLACEHOLDER.split(step["path"])
-        regex = f"({_GUID})".join(re.escape(p) for p in parts)
-        patterns.append((step["method"], re.compile(regex + r"\Z"), len(parts) > 1))
+        source = f"({_GUID})".join(re.escape(p) for p in parts)
+        patterns.append((step["method"], re.compile(source + r"\Z"), len(parts) > 1))
     for entry in log:
         matched = False
         for method, regex, has_placeholder in patterns:
@@ -140,7 +112,7 @@ def tenant_view(emu: Emulator) -> dict[str, dict[str, Any]]:
     view = {}
     for policy in emu.store.policies():
         view[policy["displayName"]] = {
-            "kind": ODATA[policy["@odata.type"]],
+            "kind": KIND_OF_TYPE[policy["@odata.type"]],
             "id": policy["id"],
             "description": policy["description"],
             "priority": policy["priority"],
@@ -149,39 +121,6 @@ def tenant_view(emu: Emulator) -> dict[str, dict[str, Any]]:
             "assignments": sorted(a["target"]["groupId"].lower() for a in policy["assignments"]),
         }
     return view
-
-
-def manifest(
-    name: str,
-    display: str,
-    priority: int,
-    *,
-    kind: str = SECURITY,
-    policy_id: str | None = None,
-    **spec: Any,
-) -> dict[str, Any]:
-    """One manifest document as a value (written as JSON, which is YAML). `spec` fields
-    named policyPayload/userPreferencePayload take the JSON document, or None to clear."""
-    body: dict[str, Any] = {"displayName": display, "priority": priority}
-    for key, value in spec.items():
-        if key in ("policyPayload", "userPreferencePayload") and value is not None:
-            value = {"inline": value}
-        if key == "assignments" and value is not None:
-            value = [{"groupId": g} for g in value]
-        body[key] = value
-    metadata: dict[str, Any] = {"name": name}
-    if policy_id:
-        metadata["id"] = policy_id
-    return {"apiVersion": "reconciler/v1", "kind": kind, "metadata": metadata, "spec": body}
-
-
-def write_manifests(root: Path, documents: list[dict[str, Any]]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for old in root.glob("*.yaml"):
-        old.unlink()
-    text = "---\n".join(json.dumps(doc, indent=1) + "\n" for doc in documents)
-    (root / "policies.yaml").write_text(text, encoding="utf-8")
-    return root
 
 
 def assert_matches(emu: Emulator, documents: list[dict[str, Any]]) -> None:

@@ -27,17 +27,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e.helpers import settle
 
 from reconciler.emulator import Emulator
+from tests.support.cli import cli_run
+from tests.support.raw import settle
 
 from .scenario import seed, write_desired
-from .support import (
-    assert_matches,
-    assert_no_duplicates,
-    cli_run,
-    tenant_view,
-)
+from .support import assert_matches, assert_no_duplicates, tenant_view
 
 ARRIVAL_POINTS = range(1, 15)  # kill as the n-th top-level request arrives (of 14)
 WRITE_POINTS = (1, 3, 5, 6, 25)  # kill right after the k-th write landed (of 25)
@@ -112,7 +108,7 @@ def run_killed(emu: Emulator, root: Path, work: Path, killer: Killer, *, real: b
             stderr=subprocess.DEVNULL,
         )
         killer.pid = proc.pid
-        code = proc.wait(timeout=60)
+        code: int | None = proc.wait(timeout=60)
     else:
         child = _FORKSERVER.Process(target=run_cli_in_child, args=(argv, str(work / "child.log")))
         child.start()

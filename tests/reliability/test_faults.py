@@ -17,15 +17,15 @@ from typing import Any
 import pytest
 
 from reconciler.emulator import Emulator
+from tests.support.cli import cli_run
+from tests.support.tenant import KIND_OF_TYPE as ODATA
 
 from .scenario import seed, write_desired
 from .support import (
-    ODATA,
     assert_clean_failure,
     assert_matches,
     assert_no_duplicates,
     assert_writes_within_plan,
-    cli_run,
     load_plan,
     policy_ids,
     write_log,

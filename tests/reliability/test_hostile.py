@@ -8,17 +8,17 @@ marked `process` also run as `python -m reconciler`.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from reconciler.emulator import Emulator
+from tests.support.cli import Run, cli_run, run_process
+from tests.support.manifests import manifest, write_manifests
 
 from .corpus import CASES, SEED, Case, Context
 from .garbage import garbage_server
-from .support import Run, assert_clean_failure, cli_run, manifest, write_manifests
+from .support import assert_clean_failure
 
 VALID = [
     manifest("existing", "Existing", 7, description="managed"),
@@ -39,12 +39,7 @@ def make_plan(emu: Emulator, tmp: Path) -> Path:
 
 
 def run(argv: list[str], *, process: bool) -> Run:
-    if not process:
-        return cli_run(*argv)
-    proc = subprocess.run(
-        [sys.executable, "-m", "reconciler", *argv], capture_output=True, text=True, timeout=60
-    )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+    return run_process(*argv, timeout=60) if process else cli_run(*argv)
 
 
 def run_case(case: Case, ctx: Context, *, process: bool) -> None:

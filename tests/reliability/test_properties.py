@@ -30,19 +30,11 @@ from reconciler.engine.planner import make_plan
 from reconciler.kinds.kind import sorted_assignments
 from reconciler.values.desired import Desired, DesiredResource
 from reconciler.values.live import NON_JSON_KEY, Live, LiveObject
+from tests.support.cli import cli_run
+from tests.support.manifests import manifest, write_manifests
+from tests.support.tenant import CLIENT, GROUPS, SECURITY
 
-from .support import (
-    CLIENT,
-    GROUPS,
-    SECURITY,
-    assert_matches,
-    assert_no_duplicates,
-    cli_run,
-    load_plan,
-    manifest,
-    tenant_view,
-    write_manifests,
-)
+from .support import assert_matches, assert_no_duplicates, load_plan, tenant_view
 
 NAMES = ("Alpha", "Beta", "Gamma", "Délta", "Zeta 6", "Eta/7", "θ policy")
 STREAMS = ("policyPayload", "userPreferencePayload")
@@ -52,7 +44,7 @@ HTTP_EXAMPLES = 25  # each starts an emulator and runs plan, apply, plan
 PURE_EXAMPLES = 300
 
 text = st.text(
-    st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",), exclude_characters="\x7f"),
+    st.characters(max_codepoint=0xFFFF, exclude_categories=["Cs"], exclude_characters="\x7f"),
     max_size=8,
 )
 scalars = st.none() | st.booleans() | st.integers(-2, 3) | text

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli import cli_run
+from tests.support.manifests import manifest, write_manifests
+
 from .garbage import (
     BATCH,
     ITEM,
@@ -24,7 +27,7 @@ from .garbage import (
     garbage_server,
     json_reply,
 )
-from .support import cli_run, environ, manifest, write_manifests
+from .support import environ
 
 TOKEN = "eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJyZWxpYWJpbGl0eSJ9.c2VjcmV0LXNpZ25hdHVyZQ"
 

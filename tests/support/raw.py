@@ -1,18 +1,16 @@
-"""Plain-`requests` access to an emulator (never the project's own client), and assertions
-on the Graph error shape."""
+"""The emulator reached with plain `requests` (never the project's own client), as an
+out-of-band admin would; the Graph error shape; waiting for a dead process's requests."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import requests
 
 from reconciler.emulator import Emulator
 
-POLICIES = "/officeConfiguration/clientConfigurations"
-CLIENT_TYPE = "#microsoft.graph.windowsOfficeClientConfiguration"
-SECURITY_TYPE = "#microsoft.graph.windowsOfficeClientSecurityConfiguration"
-GROUP_TARGET = "#microsoft.graph.officeConfigurationGroupAssignmentTarget"
+from .tenant import CLIENT_TYPE, GROUP_TARGET, POLICIES
 
 
 def group_target(group_id: str) -> dict[str, str]:
@@ -74,3 +72,40 @@ def assert_graph_error(response: requests.Response, status: int, code: str | Non
         assert error["code"] == code
     assert error["innerError"]["request-id"] == response.headers["request-id"]
     return str(error["message"])
+
+
+def raw(emulator: Emulator, method: str, path: str, **kwargs: Any) -> requests.Response:
+    """Talk to the emulator directly, as an out-of-band admin would (not via our client)."""
+    return requests.request(method, emulator.base_url + path, timeout=10, **kwargs)
+
+
+def live_policies(emulator: Emulator) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    url: str | None = emulator.base_url + POLICIES
+    while url:
+        body = requests.get(url, timeout=10).json()
+        items += body["value"]
+        url = body.get("@odata.nextLink")
+    return items
+
+
+def by_name(emulator: Emulator) -> dict[str, dict[str, Any]]:
+    policies = live_policies(emulator)
+    names = [p["displayName"] for p in policies]
+    assert len(names) == len(set(names)), f"duplicates in tenant: {names}"
+    return {p["displayName"]: p for p in policies}
+
+
+def writes(emulator: Emulator) -> int:
+    return int(emulator.stats()["writes"])
+
+
+def settle(emu: Emulator) -> None:
+    """Wait until the emulator has finished the requests the dead process left in flight
+    (each write is counted on arrival and logged when done), as Graph would."""
+    quiet = 0
+    deadline = time.monotonic() + 10
+    while quiet < 3 and time.monotonic() < deadline:
+        stats = emu.stats()
+        quiet = quiet + 1 if stats["writes"] == len(stats["write_log"]) else 0
+        time.sleep(0.01)

@@ -9,22 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
-from e2e.helpers import (
-    CLIENT,
-    GROUP_A,
-    GROUP_B,
-    POLICIES,
-    SECURITY,
-    by_name,
-    policy_doc,
-    raw,
-    run,
-    write_set,
-)
 
 from reconciler.load import manifests
-
-from .support import apply
+from tests.drift.support import apply
+from tests.support.cli import run
+from tests.support.manifests import policy_doc, write_set
+from tests.support.raw import by_name, raw
+from tests.support.tenant import CLIENT, GROUP_A, GROUP_B, POLICIES, SECURITY
 
 
 def seeded(capsys, emulator, tmp_path: Path) -> None:

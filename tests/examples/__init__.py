@@ -1,0 +1,1 @@
+"""The example CI workflows a user copies."""

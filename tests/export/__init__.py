@@ -1,0 +1,1 @@
+"""Export: live objects to a manifest set, and back."""
