@@ -67,9 +67,7 @@ def expect(run: Run, codes: set[int], what: str) -> Run:
     return run
 
 
-STARTUP_IMPORTS = (
-    "import reconciler.cli, reconciler.load.manifests, reconciler.engine.planner, reconciler.fetch.tenant"
-)
+STARTUP_IMPORTS = "import reconciler.cli, reconciler.load.manifests, reconciler.engine.planner, reconciler.fetch.tenant"
 
 
 def startup(repeats: int = 3) -> float:

@@ -133,9 +133,7 @@ class RealPaths:
         return real
 
 
-def resolve_inside(
-    relative: str, *, base: Path, root: Path, realpath: RealPaths
-) -> str:
+def resolve_inside(relative: str, *, base: Path, root: Path, realpath: RealPaths) -> str:
     """The real path of `relative` (written relative to directory `base`) inside `root`.
 
     Rejects absolute paths, `..` escapes and symlinks that lead out of `root`; `base` is
@@ -182,7 +180,9 @@ def _depth(value: Any) -> int:
     deepest, todo = 1, [(value, 1)]
     while todo:  # iterative: the value may be deep
         node, level = todo.pop()
-        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        )
         if children:  # its children, scalars included, sit one level deeper
             deepest = max(deepest, level + 1)
             # Only containers are queued: queueing every scalar made this check cost more

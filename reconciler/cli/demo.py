@@ -82,13 +82,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reconciler.cli.demo")
     parser.add_argument("manifests", nargs="?", default="manifests")
     args = parser.parse_args(argv)
-    with running_emulator(seed=demo_tenant(args.manifests)) as emulator, tempfile.TemporaryDirectory() as tmp:
+    with (
+        running_emulator(seed=demo_tenant(args.manifests)) as emulator,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         url = emulator.base_url
         print(f"Graph emulator listening on {url} (demo tenant: 2 policies)")
         plan_path = str(Path(tmp) / "demo-plan.json")
         _step("validate", ["validate", args.manifests], {0})
         _step("plan", ["plan", args.manifests, "--graph-url", url, "--out", plan_path], {0})
-        _step("apply", ["apply", plan_path, "--graph-url", url, "--state-dir", str(Path(tmp) / "state")], {0})
+        _step(
+            "apply",
+            ["apply", plan_path, "--graph-url", url, "--state-dir", str(Path(tmp) / "state")],
+            {0},
+        )
         _step(
             "plan again",
             ["plan", args.manifests, "--graph-url", url, "--detailed-exitcode"],

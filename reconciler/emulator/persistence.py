@@ -17,9 +17,7 @@ from typing import Any
 from reconciler.emulator.tenant import Document
 
 
-def read_tenant(
-    path: str | os.PathLike[str], normalise: Callable[[Any], Document]
-) -> Document:
+def read_tenant(path: str | os.PathLike[str], normalise: Callable[[Any], Document]) -> Document:
     """Load a tenant document and validate it with `normalise`; raises ``ValueError``
     naming the file."""
     try:

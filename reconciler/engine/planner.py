@@ -59,14 +59,20 @@ class _Ordering:
 
 
 def make_plan(
-    desired: Desired, live: Live, *, now: datetime, prune: bool = False,
+    desired: Desired,
+    live: Live,
+    *,
+    now: datetime,
+    prune: bool = False,
     kinds: Registry = REGISTRY,
-) -> Plan:  # fmt: skip
+) -> Plan:
     matches = match_resources(desired, live, kinds=kinds)
     changes: list[Change] = []
     orderings: dict[str, _Ordering] = {}
     taken = _taken_values(live, kinds)
-    temporary = max([v for v in taken if isinstance(v, int)] + _desired_values(desired, kinds) + [0])
+    temporary = max(
+        [v for v in taken if isinstance(v, int)] + _desired_values(desired, kinds) + [0]
+    )
 
     claimed = claimed_ids(matches)
     unmanaged = unmanaged_objects(desired, live, claimed, kinds=kinds)
@@ -193,9 +199,7 @@ def _create(
         ordering.label[placeholder] = _label(kind, resource)
         ordering.managed.add(placeholder)
     declared = owned_fields(resource)
-    steps = create_steps(
-        kind, resource, declared, placeholder_path(kind, placeholder), overrides
-    )
+    steps = create_steps(kind, resource, declared, placeholder_path(kind, placeholder), overrides)
     if ordering is not None:
         ordering.after.append(steps[0].id)  # the final order needs the new id
     return Change(

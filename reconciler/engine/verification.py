@@ -39,7 +39,9 @@ def unconfirmed(
         if replaced and live.by_id(str(change.object_id)) is not None:
             problems.append(f"{change.address}: the replaced object still exists")
         created_id = created.get(id_placeholder(change.address))
-        object_id = created_id if change.action == Action.REPLACE else change.object_id or created_id
+        object_id = (
+            created_id if change.action == Action.REPLACE else change.object_id or created_id
+        )
         if kind.singleton:
             obj = live_object(change, live, kinds=kinds)
         else:

@@ -66,8 +66,16 @@ def assign_body(facet: Assignments, assignments: Iterable[dict[str, Any]]) -> di
     return {facet.body_key: [facet.to_graph(a) for a in assignments]}
 
 
-def _step(address: str, suffix: str, kind: StepKind, method: str, path: str, body: Any,
-          after: tuple[str, ...], purpose: Purpose | None = None) -> Step:  # fmt: skip
+def _step(
+    address: str,
+    suffix: str,
+    kind: StepKind,
+    method: str,
+    path: str,
+    body: Any,
+    after: tuple[str, ...],
+    purpose: Purpose | None = None,
+) -> Step:
     return Step(
         id=f"{address}#{suffix}",
         kind=kind,
@@ -102,9 +110,12 @@ def delta_body(
 
 
 def create_steps(
-    kind: ResourceKind, resource: DesiredResource, fields: Sequence[str], item: str,
+    kind: ResourceKind,
+    resource: DesiredResource,
+    fields: Sequence[str],
+    item: str,
     overrides: dict[str, Any],
-) -> list[Step]:  # fmt: skip
+) -> list[Step]:
     """POST the collection, then each facet's write after it. `fields` are the declared
     fields; `overrides` replace plain values (a temporary priority)."""
     body = _typed(kind)
@@ -113,7 +124,9 @@ def create_steps(
         facet = kind.facet(name)
         match facet:
             case None:
-                body[name] = overrides[name] if name in overrides else write_value(resource, None, name)
+                body[name] = (
+                    overrides[name] if name in overrides else write_value(resource, None, name)
+                )
             case Children():
                 if isinstance(facet.write, ReplaceEntity):
                     body[name] = write_value(resource, None, name) or []
@@ -143,27 +156,52 @@ def create_steps(
     return steps
 
 
-def _stream_step(resource: DesiredResource, name: str, facet: Stream, item: str, value: Any,
-                 after: tuple[str, ...]) -> Step:  # fmt: skip
+def _stream_step(
+    resource: DesiredResource,
+    name: str,
+    facet: Stream,
+    item: str,
+    value: Any,
+    after: tuple[str, ...],
+) -> Step:
     return _step(
         resource.address, name, StepKind.PUT_STREAM, "PUT", f"{item}/{facet.segment}", value, after
     )
 
 
-def _assign_step(resource: DesiredResource, facet: Assignments, item: str, value: Any,
-                 after: tuple[str, ...]) -> Step:  # fmt: skip
+def _assign_step(
+    resource: DesiredResource, facet: Assignments, item: str, value: Any, after: tuple[str, ...]
+) -> Step:
     return _step(
-        resource.address, "assign", StepKind.ACTION, "POST", f"{item}/{facet.action}",
-        assign_body(facet, value or []), after, Purpose.ASSIGN,
-    )  # fmt: skip
+        resource.address,
+        "assign",
+        StepKind.ACTION,
+        "POST",
+        f"{item}/{facet.action}",
+        assign_body(facet, value or []),
+        after,
+        Purpose.ASSIGN,
+    )
 
 
-def _delta_step(resource: DesiredResource, name: str, action: DeltaAction, item: str,
-                body: dict[str, Any], after: tuple[str, ...]) -> Step:  # fmt: skip
+def _delta_step(
+    resource: DesiredResource,
+    name: str,
+    action: DeltaAction,
+    item: str,
+    body: dict[str, Any],
+    after: tuple[str, ...],
+) -> Step:
     return _step(
-        resource.address, name, StepKind.ACTION, "POST", f"{item}/{action.action}", body,
-        after, Purpose.CHILDREN,
-    )  # fmt: skip
+        resource.address,
+        name,
+        StepKind.ACTION,
+        "POST",
+        f"{item}/{action.action}",
+        body,
+        after,
+        Purpose.CHILDREN,
+    )
 
 
 def update_steps(
@@ -211,7 +249,9 @@ def update_steps(
     return steps + follow
 
 
-def _whole_entity(kind: ResourceKind, resource: DesiredResource, live: LiveObject) -> dict[str, Any]:
+def _whole_entity(
+    kind: ResourceKind, resource: DesiredResource, live: LiveObject
+) -> dict[str, Any]:
     """The body of a PUT: the live entity's writable properties and `ReplaceEntity`
     children, overlaid with everything the manifest declares of them."""
     body = _typed(kind)
@@ -219,7 +259,9 @@ def _whole_entity(kind: ResourceKind, resource: DesiredResource, live: LiveObjec
         if name in kind.server_managed or name in kind.reporting:
             continue
         facet = kind.facet(name)
-        if facet is None or (isinstance(facet, Children) and isinstance(facet.write, ReplaceEntity)):
+        if facet is None or (
+            isinstance(facet, Children) and isinstance(facet.write, ReplaceEntity)
+        ):
             body[name] = _sendable(plain(value))
     ordering = kind.ordering.field if kind.ordering else None
     for name in resource.spec:
@@ -232,6 +274,7 @@ def _whole_entity(kind: ResourceKind, resource: DesiredResource, live: LiveObjec
     return body
 
 
-def delete_step(kind: ResourceKind, address: str, object_id: str | None,
-                after: tuple[str, ...] = ()) -> Step:  # fmt: skip
+def delete_step(
+    kind: ResourceKind, address: str, object_id: str | None, after: tuple[str, ...] = ()
+) -> Step:
     return _step(address, "delete", StepKind.DELETE, "DELETE", kind.item(object_id), None, after)

@@ -125,7 +125,9 @@ def _facet_value(
             return {"file": path}
         case Assignments():
             # `target: group` is the default; leaving it out keeps exports short.
-            return [{k: v for k, v in a.items() if (k, v) != ("target", "group")} for a in value or []]
+            return [
+                {k: v for k, v in a.items() if (k, v) != ("target", "group")} for a in value or []
+            ]
         case Children():
             path = f"{field}/{name}.json"
             files[path] = _payload_text(list(value or []))
@@ -136,7 +138,9 @@ def _facet_value(
 
 def _object_files(rt: ResourceKind, obj: LiveObject, name: str) -> dict[str, str]:
     files: dict[str, str] = {}
-    first = [k for k in (rt.identity, "description", rt.ordering.field if rt.ordering else None) if k]
+    first = [
+        k for k in (rt.identity, "description", rt.ordering.field if rt.ordering else None) if k
+    ]
     # Only properties the kind's manifest model accepts: a server that returns extra
     # read-only properties (createdDateTime, ...) must not yield a manifest that fails to load.
     rest = sorted(
@@ -148,7 +152,9 @@ def _object_files(rt: ResourceKind, obj: LiveObject, name: str) -> dict[str, str
         and k not in rt.reporting
         and k not in rt.facets
     )
-    spec: dict[str, Any] = {k: obj.body.get(k) for k in [*first, *rest] if k in _spec_properties(rt)}
+    spec: dict[str, Any] = {
+        k: obj.body.get(k) for k in [*first, *rest] if k in _spec_properties(rt)
+    }
     for field in rt.facets:
         if field in _spec_properties(rt):
             spec[field] = _facet_value(rt, field, obj, name, files)

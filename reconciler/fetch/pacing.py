@@ -85,8 +85,6 @@ def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time
     return max(0.0, seconds)
 
 
-
-
 @dataclass
 class RetryBudget:
     """Attempts and total wait left for one logical request (or one $batch chunk).

@@ -123,15 +123,15 @@ def _read_collection(client: GraphClient, kinds: Registry, collection: str) -> l
         typed.append((kind, item))
 
     reads = [
-        read for index, (kind, item) in enumerate(typed) for read in _object_reads(kind, index, item)
+        read
+        for index, (kind, item) in enumerate(typed)
+        for read in _object_reads(kind, index, item)
     ]
     results = client.batch(reads) if reads else {}
     for result in results.values():
         if result.error is not None:
             raise result.error
-    return [
-        _decode(client, kind, item, index, results) for index, (kind, item) in enumerate(typed)
-    ]
+    return [_decode(client, kind, item, index, results) for index, (kind, item) in enumerate(typed)]
 
 
 def _expanded(kind: ResourceKind) -> list[str]:
@@ -140,7 +140,9 @@ def _expanded(kind: ResourceKind) -> list[str]:
         match facet:
             case Children() | Assignments():
                 if facet.expand:
-                    segments.append(facet.segment if isinstance(facet, Children) else facet.list_segment)
+                    segments.append(
+                        facet.segment if isinstance(facet, Children) else facet.list_segment
+                    )
             case Stream():
                 pass
             case _:

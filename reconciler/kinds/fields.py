@@ -89,7 +89,9 @@ class AssignmentFilter(StrictModel):
 class Assignment(StrictModel):
     """An Intune assignment target: a group to include or exclude, or everyone."""
 
-    shape: ClassVar[str] = "{target: group|exclusionGroup|allDevices|allLicensedUsers, groupId: ...}"
+    shape: ClassVar[str] = (
+        "{target: group|exclusionGroup|allDevices|allLicensedUsers, groupId: ...}"
+    )
 
     target: Literal["group", "exclusionGroup", "allDevices", "allLicensedUsers"] = Field(
         default="group", description="who the policy applies to (default: a group)"

@@ -79,7 +79,9 @@ class ChildShape(Protocol):
 def _without_ids_and_annotations(value: Any) -> Any:
     if isinstance(value, dict):
         return {
-            k: _without_ids_and_annotations(v) for k, v in value.items() if k != "id" and "@" not in k
+            k: _without_ids_and_annotations(v)
+            for k, v in value.items()
+            if k != "id" and "@" not in k
         }
     if isinstance(value, list):
         return [_without_ids_and_annotations(v) for v in value]
@@ -176,7 +178,9 @@ class Assignments:
         if self.filters:
             found = assignment.get("filter")
             target["deviceAndAppManagementAssignmentFilterId"] = found["id"] if found else None
-            target["deviceAndAppManagementAssignmentFilterType"] = found["type"] if found else "none"
+            target["deviceAndAppManagementAssignmentFilterType"] = (
+                found["type"] if found else "none"
+            )
         return {"target": target}
 
     def from_graph(self, item: Mapping[str, Any]) -> dict[str, Any]:

@@ -143,7 +143,9 @@ def _ignore(
         first = pointers.split(relative)[0]
         if first not in fields:
             loc = ("metadata", "ignore", index)
-            message = f"'{written}' points to no field of a {rt.kind} spec{suggestion(first, fields)}"
+            message = (
+                f"'{written}' points to no field of a {rt.kind} spec{suggestion(first, fields)}"
+            )
             issues.append(at.issue(loc, loc, message))
         elif relative not in out:
             out.append(relative)

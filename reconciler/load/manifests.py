@@ -42,7 +42,11 @@ def _walk(
     directory: Path, given: str, issues: list[ManifestIssue], realpath: RealPaths
 ) -> list[_ManifestFile]:
     def unreadable(error: OSError) -> None:
-        issues.append(ManifestIssue(str(error.filename or given), None, None, "", "cannot list this directory"))
+        issues.append(
+            ManifestIssue(
+                str(error.filename or given), None, None, "", "cannot list this directory"
+            )
+        )
 
     found: list[str] = []
     # followlinks=False: a symlinked directory cannot loop or pull in a tree from elsewhere.
@@ -76,7 +80,11 @@ def _discover(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> list[
         if is_dir:
             found = _walk(path, shown, issues, realpath)
             if not found:
-                issues.append(ManifestIssue(shown, None, None, "", "no *.yaml or *.yml files in this directory"))
+                issues.append(
+                    ManifestIssue(
+                        shown, None, None, "", "no *.yaml or *.yml files in this directory"
+                    )
+                )
         else:
             origin = Source(file=shown, base=path.parent, root=path.parent, realpath=realpath)
             found = [_ManifestFile(path, origin)]
@@ -96,10 +104,14 @@ def _load_file(
     try:
         text = decode_utf8(read_bytes(source.path))
     except FileProblem as problem:
-        issues.append(ManifestIssue(shown, problem.line, problem.column, "", f"file {problem.message}"))
+        issues.append(
+            ManifestIssue(shown, problem.line, problem.column, "", f"file {problem.message}")
+        )
         return []
     documents, problems = yaml_events.parse(text)
-    issues.extend(ManifestIssue(shown, p.line, p.column, dotted(p.loc), p.message) for p in problems)
+    issues.extend(
+        ManifestIssue(shown, p.line, p.column, dotted(p.loc), p.message) for p in problems
+    )
     resources = []
     for document in documents:
         if not document.clean or document.value is None:

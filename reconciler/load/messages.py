@@ -149,7 +149,9 @@ def _message(error: ErrorDetails, model: type[BaseModel]) -> str:
     return text[:1].lower() + text[1:]
 
 
-def field_issues(error: ValidationError, *, model: type[BaseModel], prefix: Loc = ()) -> list[FieldIssue]:
+def field_issues(
+    error: ValidationError, *, model: type[BaseModel], prefix: Loc = ()
+) -> list[FieldIssue]:
     """Every error of validating a value with `model`, located under `prefix`."""
     issues: list[FieldIssue] = []
     for detail in error.errors(include_url=False):

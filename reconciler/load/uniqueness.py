@@ -105,7 +105,9 @@ def check(
         resources,
         key=lambda r: r.kind if _singleton(r) else None,
         pointer="/kind",
-        message=lambda r, first: f"only one {r.kind} is allowed; another is at {_where(first, '/kind')}",
+        message=lambda r, first: (
+            f"only one {r.kind} is allowed; another is at {_where(first, '/kind')}"
+        ),
     )
     issues += _first_wins(
         resources,

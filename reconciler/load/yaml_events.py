@@ -239,7 +239,9 @@ class _Builder:
     def alias(self, event: AliasEvent) -> None:
         pos, loc = _pos(event), self._child_loc()
         if event.anchor not in self.anchors:
-            self.problem(pos, loc, f"alias '*{event.anchor}' has no anchor '&{event.anchor}' before it")
+            self.problem(
+                pos, loc, f"alias '*{event.anchor}' has no anchor '&{event.anchor}' before it"
+            )
             self._attach(None, pos, 1, key_text=None)
             return
         value, size = self.anchors[event.anchor]
@@ -286,8 +288,14 @@ def _syntax_problem(error: YAMLError, text: str) -> YamlProblem:
     """A parser error as one located line (the C and pure-Python parsers word them apart)."""
     if isinstance(error, ReaderError):
         line, column = _line_column(text, error.position)
-        code = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or " ")
-        return YamlProblem(line, column, (), f"control character U+{code:04X} is not allowed in YAML")
+        code = (
+            error.character
+            if isinstance(error.character, int)
+            else ord(str(error.character)[:1] or " ")
+        )
+        return YamlProblem(
+            line, column, (), f"control character U+{code:04X} is not allowed in YAML"
+        )
     if not isinstance(error, MarkedYAMLError) or error.problem_mark is None:
         return YamlProblem(1, 1, (), "invalid YAML: " + " ".join(str(error).split()))
     mark = error.problem_mark

@@ -55,7 +55,9 @@ def _facet_writes(kind: ResourceKind, item: str) -> set[Write]:
             case Children():
                 match facet.write:
                     case DeltaAction():
-                        writes.add((StepKind.ACTION, Purpose.CHILDREN, f"{item}/{facet.write.action}"))
+                        writes.add(
+                            (StepKind.ACTION, Purpose.CHILDREN, f"{item}/{facet.write.action}")
+                        )
                     case ReplaceEntity():
                         writes.add((StepKind.PUT, None, item))
                     case _:

@@ -37,7 +37,9 @@ def summary_counts(body: dict[str, Any]) -> dict[str, int]:
     counts = {"create": 0, "update": 0, "delete": 0}
     for change in body["changes"]:
         # A replace creates one object and deletes another, as Terraform counts it.
-        for action in ("create", "delete") if change["action"] == "replace" else (change["action"],):
+        for action in (
+            ("create", "delete") if change["action"] == "replace" else (change["action"],)
+        ):
             if action in counts:
                 counts[action] += 1
     return counts

@@ -62,5 +62,9 @@ def copy_at(source: Any, target: Any, tokens: list[str]) -> None:
         return
     source_parent, target_parent = get_at(source, tokens[:-1]), get_at(target, tokens[:-1])
     last = tokens[-1]
-    if isinstance(source_parent, dict) and isinstance(target_parent, dict) and last in source_parent:
+    if (
+        isinstance(source_parent, dict)
+        and isinstance(target_parent, dict)
+        and last in source_parent
+    ):
         target_parent[last] = source_parent[last]

@@ -96,5 +96,7 @@ def test_colour_only_when_asked():
 
 def test_empty_plan_says_so():
     d = desired(resource("a", displayName="A", priority=1))
-    body = plan_formats.plan_json(make_plan(d, live(obj("id-a", displayName="A", priority=1)), now=NOW))
+    body = plan_formats.plan_json(
+        make_plan(d, live(obj("id-a", displayName="A", priority=1)), now=NOW)
+    )
     assert plan_formats.text(body).endswith("No changes. The tenant matches the manifests.\n")

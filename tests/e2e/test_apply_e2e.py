@@ -18,9 +18,15 @@ from tests.support.tenant import CLIENT, GROUP_A, GROUP_B, POLICIES
 
 def many(tmp_path, count, *, description="managed", name="m"):
     docs = [
-        policy_doc(f"p{i}", f"Policy {i:03d}", i + 1, kind=CLIENT if i % 2 else
-                   "WindowsOfficeClientSecurityConfiguration", description=description,
-                   payload={"setting": i}, groups=[GROUP_A] if i % 3 else [GROUP_A, GROUP_B])
+        policy_doc(
+            f"p{i}",
+            f"Policy {i:03d}",
+            i + 1,
+            kind=CLIENT if i % 2 else "WindowsOfficeClientSecurityConfiguration",
+            description=description,
+            payload={"setting": i},
+            groups=[GROUP_A] if i % 3 else [GROUP_A, GROUP_B],
+        )
         for i in range(count)
     ]
     return write_set(tmp_path / name, *docs)
@@ -29,9 +35,20 @@ def many(tmp_path, count, *, description="managed", name="m"):
 def test_saved_plan_applies_then_plan_is_empty_and_audit_is_written(capsys, emulator, tmp_path):
     m = many(tmp_path, 4)
     plan_path = tmp_path / "plan.json"
-    assert run(capsys, "plan", str(m), "--graph-url", emulator.base_url, "--out", str(plan_path)).code == 0
-    result = run(capsys, "apply", str(plan_path), "--graph-url", emulator.base_url,
-                 *UNPACED, "--state-dir", str(tmp_path / "s"))
+    assert (
+        run(capsys, "plan", str(m), "--graph-url", emulator.base_url, "--out", str(plan_path)).code
+        == 0
+    )
+    result = run(
+        capsys,
+        "apply",
+        str(plan_path),
+        "--graph-url",
+        emulator.base_url,
+        *UNPACED,
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
     assert result.code == 0, result.err
     assert "Apply complete" in result.out
     assert len(by_name(emulator)) == 4
@@ -44,16 +61,33 @@ def test_saved_plan_applies_then_plan_is_empty_and_audit_is_written(capsys, emul
 
 def test_stale_plan_is_refused_with_zero_writes(capsys, emulator, tmp_path):
     m = many(tmp_path, 2)
-    run(capsys, "apply", str(m), "--graph-url", emulator.base_url, "--auto-approve",
-        *UNPACED, "--state-dir", str(tmp_path / "s"))
+    run(
+        capsys,
+        "apply",
+        str(m),
+        "--graph-url",
+        emulator.base_url,
+        "--auto-approve",
+        *UNPACED,
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
     changed = many(tmp_path, 2, description="second", name="m2")
     plan_path = tmp_path / "plan.json"
     run(capsys, "plan", str(changed), "--graph-url", emulator.base_url, "--out", str(plan_path))
     victim = by_name(emulator)["Policy 000"]
     raw(emulator, "PATCH", f"{POLICIES}/{victim['id']}", json={"displayName": "Renamed by hand"})
     before = writes(emulator)
-    result = run(capsys, "apply", str(plan_path), "--graph-url", emulator.base_url,
-                 *UNPACED, "--state-dir", str(tmp_path / "s"))
+    result = run(
+        capsys,
+        "apply",
+        str(plan_path),
+        "--graph-url",
+        emulator.base_url,
+        *UNPACED,
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
     assert result.code == 1
     assert "Saved plan is stale" in result.err and "Run reconciler plan again." in result.err
     assert writes(emulator) == before
@@ -62,7 +96,15 @@ def test_stale_plan_is_refused_with_zero_writes(capsys, emulator, tmp_path):
 def test_plan_for_another_graph_url_is_refused(capsys, emulator, make_emulator, tmp_path):
     other = make_emulator()
     plan_path = tmp_path / "plan.json"
-    run(capsys, "plan", str(many(tmp_path, 1)), "--graph-url", other.base_url, "--out", str(plan_path))
+    run(
+        capsys,
+        "plan",
+        str(many(tmp_path, 1)),
+        "--graph-url",
+        other.base_url,
+        "--out",
+        str(plan_path),
+    )
     result = run(capsys, "apply", str(plan_path), "--graph-url", emulator.base_url)
     assert result.code == 1 and "Saved plan is stale" in result.err
     assert writes(emulator) == 0
@@ -70,18 +112,45 @@ def test_plan_for_another_graph_url_is_refused(capsys, emulator, make_emulator, 
 
 def test_backup_restores_the_earlier_state(capsys, emulator, tmp_path):
     m = many(tmp_path, 3)
-    run(capsys, "apply", str(m), "--graph-url", emulator.base_url, "--auto-approve",
-        *UNPACED, "--state-dir", str(tmp_path / "s"))
+    run(
+        capsys,
+        "apply",
+        str(m),
+        "--graph-url",
+        emulator.base_url,
+        "--auto-approve",
+        *UNPACED,
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
     original = by_name(emulator)
     changed = many(tmp_path, 3, description="changed", name="m2")
-    result = run(capsys, "apply", str(changed), "--graph-url", emulator.base_url, "--auto-approve",
-                 *UNPACED, "--state-dir", str(tmp_path / "s"))
+    result = run(
+        capsys,
+        "apply",
+        str(changed),
+        "--graph-url",
+        emulator.base_url,
+        "--auto-approve",
+        *UNPACED,
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
     assert result.code == 0, result.err
     (backup,) = (tmp_path / "s" / "backups").iterdir()
     assert str(backup) in result.out
     assert all(p["description"] == "changed" for p in by_name(emulator).values())
-    restored = run(capsys, "apply", str(backup), "--graph-url", emulator.base_url, "--auto-approve",
-                   *UNPACED, "--state-dir", str(tmp_path / "s2"))
+    restored = run(
+        capsys,
+        "apply",
+        str(backup),
+        "--graph-url",
+        emulator.base_url,
+        "--auto-approve",
+        *UNPACED,
+        "--state-dir",
+        str(tmp_path / "s2"),
+    )
     assert restored.code == 0, restored.err
     assert by_name(emulator) == original
 
@@ -94,12 +163,23 @@ def test_without_terminal_or_auto_approve_apply_refuses(capsys, emulator, tmp_pa
 
 
 def test_apply_converges_under_faults_without_duplicates(capsys, make_emulator, tmp_path):
-    emu = make_emulator(fail_rate=0.15, drop_rate=0.05, throttle=True, write_limit="40/1",
-                        random_seed=7)
+    emu = make_emulator(
+        fail_rate=0.15, drop_rate=0.05, throttle=True, write_limit="40/1", random_seed=7
+    )
     m = many(tmp_path, 12)
     for _attempt in range(6):
-        result = run(capsys, "apply", str(m), "--graph-url", emu.base_url, "--auto-approve",
-                     "--write-rate", "30", "--state-dir", str(tmp_path / "s"))
+        result = run(
+            capsys,
+            "apply",
+            str(m),
+            "--graph-url",
+            emu.base_url,
+            "--auto-approve",
+            "--write-rate",
+            "30",
+            "--state-dir",
+            str(tmp_path / "s"),
+        )
         plan = run(capsys, "plan", str(m), "--graph-url", emu.base_url, "--detailed-exitcode")
         if result.code == 0 and plan.code == 0:
             break
@@ -116,9 +196,20 @@ def test_apply_killed_midway_then_run_again_converges(capsys, make_emulator, tmp
     m = many(tmp_path, 10)
     env = {**os.environ, "RECONCILER_GRAPH_URL": emu.base_url}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "reconciler", "apply", str(m), "--auto-approve",
-         *UNPACED, "--state-dir", str(tmp_path / "s")],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "reconciler",
+            "apply",
+            str(m),
+            "--auto-approve",
+            *UNPACED,
+            "--state-dir",
+            str(tmp_path / "s"),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     while writes(emu) < 5 and time.monotonic() < deadline and proc.poll() is None:
@@ -129,8 +220,17 @@ def test_apply_killed_midway_then_run_again_converges(capsys, make_emulator, tmp
     # (rightly) make the apply refuse its plan as stale.
     settle(emu)
     emu.configure(latency_ms=0)
-    result = run(capsys, "apply", str(m), "--graph-url", emu.base_url, "--auto-approve",
-                 *UNPACED, "--state-dir", str(tmp_path / "s"))
+    result = run(
+        capsys,
+        "apply",
+        str(m),
+        "--graph-url",
+        emu.base_url,
+        "--auto-approve",
+        *UNPACED,
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
     assert result.code == 0, result.err
     assert len(by_name(emu)) == 10
     assert run(capsys, "plan", str(m), "--graph-url", emu.base_url, "--detailed-exitcode").code == 0

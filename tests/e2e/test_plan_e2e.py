@@ -12,30 +12,40 @@ from tests.support.tenant import CLIENT, GROUP_A, GROUP_B, POLICIES
 
 
 def apply(capsys, emulator, path, *extra):
-    result = run(capsys, "apply", str(path), "--graph-url", emulator.base_url, "--auto-approve", *extra)
+    result = run(
+        capsys, "apply", str(path), "--graph-url", emulator.base_url, "--auto-approve", *extra
+    )
     assert result.code == 0, result.err
     return result
 
 
 def plan_json(capsys, emulator, path, *extra):
-    result = run(capsys, "plan", str(path), "--graph-url", emulator.base_url, "--format", "json", *extra)
+    result = run(
+        capsys, "plan", str(path), "--graph-url", emulator.base_url, "--format", "json", *extra
+    )
     assert result.code in (0, 2), result.err
     return json.loads(result.out)
 
 
 def two_policies(tmp_path, **overrides):
     a = policy_doc("a", "Policy A", overrides.get("pa", 1), payload={"s": 1}, groups=[GROUP_A])
-    b = policy_doc("b", "Policy B", overrides.get("pb", 2), kind=CLIENT, groups=overrides.get("gb", [GROUP_B]))
+    b = policy_doc(
+        "b", "Policy B", overrides.get("pb", 2), kind=CLIENT, groups=overrides.get("gb", [GROUP_B])
+    )
     return write_set(tmp_path / "m", a, b)
 
 
-def test_examples_plan_creates_on_an_empty_tenant_then_apply_then_nothing(capsys, emulator, tmp_path):
+def test_examples_plan_creates_on_an_empty_tenant_then_apply_then_nothing(
+    capsys, emulator, tmp_path
+):
     body = plan_json(capsys, emulator, "manifests")
     creates = [c for c in body["changes"] if c["action"] == "create"]
     assert len(creates) >= 3
     assert body["summary"]["create"] == len(creates)
     apply(capsys, emulator, "manifests", *UNPACED, "--state-dir", str(tmp_path / "s"))
-    again = run(capsys, "plan", "manifests", "--graph-url", emulator.base_url, "--detailed-exitcode")
+    again = run(
+        capsys, "plan", "manifests", "--graph-url", emulator.base_url, "--detailed-exitcode"
+    )
     assert again.code == 0, again.out + again.err
     assert again.out.strip().endswith("No changes. The tenant matches the manifests.")
 
@@ -53,7 +63,9 @@ def test_one_out_of_band_change_plans_a_patch_with_exactly_that_field(capsys, em
     m = two_policies(tmp_path)
     apply(capsys, emulator, m, *UNPACED, "--state-dir", str(tmp_path / "s"))
     target = by_name(emulator)["Policy A"]
-    response = raw(emulator, "PATCH", f"{POLICIES}/{target['id']}", json={"description": "hand edit"})
+    response = raw(
+        emulator, "PATCH", f"{POLICIES}/{target['id']}", json={"description": "hand edit"}
+    )
     assert response.status_code == 200
     body = plan_json(capsys, emulator, m)
     (change,) = body["changes"]
@@ -86,9 +98,16 @@ def test_assignment_change_plans_one_assign(capsys, emulator, tmp_path):
 
 def test_two_live_objects_with_one_name_stop_the_plan(capsys, emulator, tmp_path):
     for priority in (7, 8):
-        raw(emulator, "POST", POLICIES, json={
-            "@odata.type": "#microsoft.graph.windowsOfficeClientSecurityConfiguration",
-            "displayName": "Policy A", "priority": priority}).raise_for_status()
+        raw(
+            emulator,
+            "POST",
+            POLICIES,
+            json={
+                "@odata.type": "#microsoft.graph.windowsOfficeClientSecurityConfiguration",
+                "displayName": "Policy A",
+                "priority": priority,
+            },
+        ).raise_for_status()
     result = run(capsys, "plan", str(two_policies(tmp_path)), "--graph-url", emulator.base_url)
     assert result.code == 1
     ids = sorted(p["id"] for p in live_policies(emulator) if p["displayName"] == "Policy A")

@@ -24,7 +24,11 @@ BAD = "tests/manifests/bad"
 def validate(*paths: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "reconciler", "validate", *paths],
-        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -35,15 +39,31 @@ def test_examples_validate_with_a_one_line_summary():
 
 
 def test_every_error_of_several_files_is_listed_in_one_run():
-    result = validate(f"{BAD}/errors-everywhere", f"{BAD}/not-utf8", f"{BAD}/yaml-bomb", f"{BAD}/tab-indent/m.yaml")
+    result = validate(
+        f"{BAD}/errors-everywhere",
+        f"{BAD}/not-utf8",
+        f"{BAD}/yaml-bomb",
+        f"{BAD}/tab-indent/m.yaml",
+    )
     assert result.returncode == 1
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert lines[-1] == "error: 9 errors in manifests"
-    assert f"error: {BAD}/errors-everywhere/m.yaml:8:13: spec.priority: expected an integer, got 'high'" in lines
-    assert f"error: {BAD}/not-utf8/m.yaml:6:19: file is not valid UTF-8 (byte 0xe9 at line 6, column 19)" in lines
-    assert any(line.startswith(f"error: {BAD}/yaml-bomb/m.yaml:14:42: document expands") for line in lines)
-    assert f"error: {BAD}/tab-indent/m.yaml:4:1: tab character found; YAML must be indented with spaces" in lines
+    assert (
+        f"error: {BAD}/errors-everywhere/m.yaml:8:13: spec.priority: expected an integer, got 'high'"
+        in lines
+    )
+    assert (
+        f"error: {BAD}/not-utf8/m.yaml:6:19: file is not valid UTF-8 (byte 0xe9 at line 6, column 19)"
+        in lines
+    )
+    assert any(
+        line.startswith(f"error: {BAD}/yaml-bomb/m.yaml:14:42: document expands") for line in lines
+    )
+    assert (
+        f"error: {BAD}/tab-indent/m.yaml:4:1: tab character found; YAML must be indented with spaces"
+        in lines
+    )
     assert "Traceback" not in result.stderr
 
 
@@ -61,7 +81,9 @@ def _load_quietly(path: Path) -> None:
         manifests.load([path])
 
 
-_FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_FUZZ = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @_FUZZ
@@ -89,7 +111,17 @@ def test_the_unmangled_example_loads_in_the_fuzz_setup(tmp_path):
 
 
 @_FUZZ
-@given(st.lists(st.tuples(st.integers(0, len(_EXAMPLE)), st.sampled_from(["", ":", "-", "[", "{", "&a", "*a", "\t", "\n  ", "'", "!!x ", "null", "3"])), max_size=4))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(_EXAMPLE)),
+            st.sampled_from(
+                ["", ":", "-", "[", "{", "&a", "*a", "\t", "\n  ", "'", "!!x ", "null", "3"]
+            ),
+        ),
+        max_size=4,
+    )
+)
 def test_mangled_examples_never_raise_anything_but_manifest_error(tmp_path, edits):
     text = _EXAMPLE
     for at, insert in edits:

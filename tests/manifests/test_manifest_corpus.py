@@ -29,4 +29,6 @@ def test_bad_manifest_is_reported_exactly(case, monkeypatch):
     with pytest.raises(ManifestError) as caught:
         manifests.load(["."])
     assert [str(issue) for issue in caught.value.issues] == expected
-    assert str(caught.value) == f"{len(expected)} error{'s' if len(expected) > 1 else ''} in manifests"
+    assert (
+        str(caught.value) == f"{len(expected)} error{'s' if len(expected) > 1 else ''} in manifests"
+    )

@@ -64,7 +64,9 @@ def test_payload_symlink_to_a_device_outside_the_root_is_refused(root):
 
 
 def test_manifest_path_that_is_a_device_is_refused_without_reading_it():
-    assert messages(["/dev/zero"]) == ["/dev/zero: file is not a regular file (a device, FIFO or socket)"]
+    assert messages(["/dev/zero"]) == [
+        "/dev/zero: file is not a regular file (a device, FIFO or socket)"
+    ]
 
 
 def test_payload_symlink_out_of_the_root_is_refused(root, tmp_path):
@@ -163,5 +165,7 @@ def test_symlinked_directory_is_not_followed(root, tmp_path):
     elsewhere.mkdir()
     (elsewhere / "x.yaml").write_text("{not: [valid", encoding="utf-8")
     (root / "linked").symlink_to(elsewhere)
-    (root / "ok.yaml").write_text("apiVersion: reconciler/v1\nkind: OfficeConfiguration\nspec: {}\n")
+    (root / "ok.yaml").write_text(
+        "apiVersion: reconciler/v1\nkind: OfficeConfiguration\nspec: {}\n"
+    )
     assert manifests.load(["m"]).files == ("m/ok.yaml",)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +23,6 @@ from reconciler.values.desired import SourcePosition
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "manifests"
-
 
 
 def policy(name: str = "baseline", priority: int = 1) -> str:
@@ -97,7 +96,9 @@ def test_examples_payloads_assignments_and_ignore(monkeypatch):
     formats = by_name["default-file-formats"]
     assert formats.ignore == ("/description",)
     assert plain(formats.spec["userPreferencePayload"])["settings"][1] == {
-        "id": "L_RecentFilesList", "app": "excel", "value": "25"
+        "id": "L_RecentFilesList",
+        "app": "excel",
+        "value": "25",
     }
     pilot = by_name["outlook-pilot"]
     assert pilot.payload_files == {}
@@ -146,7 +147,10 @@ def test_assignments_are_lower_cased_sorted_and_unique(here):
         "aaaaaaaa-0000-4000-8000-000000000000",
         "bbbbbbbb-0000-4000-8000-000000000000",
     ]
-    write(here / "m/p.yaml", POLICY + "  assignments:\n" + "".join(f"    - groupId: {g}\n" for g in groups))
+    write(
+        here / "m/p.yaml",
+        POLICY + "  assignments:\n" + "".join(f"    - groupId: {g}\n" for g in groups),
+    )
     assert one(["m"]).spec["assignments"] == [
         {"target": "group", "groupId": "aaaaaaaa-0000-4000-8000-000000000000"},
         {"target": "group", "groupId": "bbbbbbbb-0000-4000-8000-000000000000"},
@@ -155,20 +159,39 @@ def test_assignments_are_lower_cased_sorted_and_unique(here):
 
 def test_yaml_1_2_scalars_stay_what_they_look_like(here):
     # `yes` is text in YAML 1.2, a timestamp stays text, quoted numbers stay text.
-    write(here / "m/p.yaml", POLICY + "  policyPayload:\n    inline: {a: yes, b: 2026-01-01, c: '3', d: 0x10, e: 1e3}\n")
-    assert plain(one(["m"]).spec["policyPayload"]) == {"a": "yes", "b": "2026-01-01", "c": "3", "d": 16, "e": 1000.0}
+    write(
+        here / "m/p.yaml",
+        POLICY + "  policyPayload:\n    inline: {a: yes, b: 2026-01-01, c: '3', d: 0x10, e: 1e3}\n",
+    )
+    assert plain(one(["m"]).spec["policyPayload"]) == {
+        "a": "yes",
+        "b": "2026-01-01",
+        "c": "3",
+        "d": 16,
+        "e": 1000.0,
+    }
 
 
 def test_aliases_within_a_document_are_expanded(here):
-    text = POLICY + "  policyPayload: {inline: &shared {fileFormat: docx}}\n  userPreferencePayload: {inline: *shared}\n"
+    text = (
+        POLICY
+        + "  policyPayload: {inline: &shared {fileFormat: docx}}\n  userPreferencePayload: {inline: *shared}\n"
+    )
     resource = one([write(here / "p.yaml", text)])
-    assert plain(resource.spec["policyPayload"]) == plain(resource.spec["userPreferencePayload"]) == {"fileFormat": "docx"}
+    assert (
+        plain(resource.spec["policyPayload"])
+        == plain(resource.spec["userPreferencePayload"])
+        == {"fileFormat": "docx"}
+    )
 
 
 def test_a_quoted_merge_key_is_an_ordinary_key(here):
     # Only a plain `<<` is YAML's merge key; "<<" in quotes is JSON text like any other.
     text = POLICY + "  policyPayload: {inline: {'<<': null, \"<<x\": 1}}\n"
-    assert plain(one([write(here / "p.yaml", text)]).spec["policyPayload"]) == {"<<": None, "<<x": 1}
+    assert plain(one([write(here / "p.yaml", text)]).spec["policyPayload"]) == {
+        "<<": None,
+        "<<x": 1,
+    }
 
 
 def test_anchors_do_not_reach_into_the_next_document(here):
@@ -184,15 +207,24 @@ def test_anchors_do_not_reach_into_the_next_document(here):
 
 
 def test_ignore_pointers_are_relative_to_spec_and_deduplicated(here):
-    text = POLICY.replace("  name: baseline\n", "  name: baseline\n  ignore: [/description, /spec/description, /spec/policyPayload/settings/0]\n")
-    assert one([write(here / "m/p.yaml", text)]).ignore == ("/description", "/policyPayload/settings/0")
+    text = POLICY.replace(
+        "  name: baseline\n",
+        "  name: baseline\n  ignore: [/description, /spec/description, /spec/policyPayload/settings/0]\n",
+    )
+    assert one([write(here / "m/p.yaml", text)]).ignore == (
+        "/description",
+        "/policyPayload/settings/0",
+    )
 
 
 # --- positions ---------------------------------------------------------------------------
 
 
 def test_positions_of_every_node_are_one_based(here):
-    text = POLICY + "  assignments:\n    - groupId: aaaaaaaa-0000-4000-8000-000000000000\n  policyPayload: {inline: {a: [1]}}\n"
+    text = (
+        POLICY
+        + "  assignments:\n    - groupId: aaaaaaaa-0000-4000-8000-000000000000\n  policyPayload: {inline: {a: [1]}}\n"
+    )
     resource = one([write(here / "m/p.yaml", text)])
     at = {pointer: (p.line, p.column) for pointer, p in resource.positions.items()}
     assert at[""] == (1, 1)
@@ -205,7 +237,9 @@ def test_positions_of_every_node_are_one_based(here):
     assert at["/spec/assignments/0/groupId"] == (9, 16)
     assert at["/spec/policyPayload"] == (10, 18)  # a flow collection: at its opening brace
     assert at["/spec/policyPayload/inline/a/0"] == (10, 32)
-    assert resource.positions["/spec/priority"] == SourcePosition(file="m/p.yaml", line=7, column=13)
+    assert resource.positions["/spec/priority"] == SourcePosition(
+        file="m/p.yaml", line=7, column=13
+    )
     assert resource.position("/spec/priority/missing") == resource.positions["/spec/priority"]
 
 
@@ -234,7 +268,10 @@ def test_a_single_file_has_its_directory_as_root(here):
     write(here / "m/payloads/p.json", '{"settings": []}')
     write(here / "m/p.yaml", POLICY + "  policyPayload: {file: payloads/p.json}\n")
     resource = one(["m/p.yaml"])
-    assert (resource.file, resource.payload_files) == ("m/p.yaml", {"policyPayload": "payloads/p.json"})
+    assert (resource.file, resource.payload_files) == (
+        "m/p.yaml",
+        {"policyPayload": "payloads/p.json"},
+    )
 
 
 def test_payload_paths_may_climb_within_the_root(here):
@@ -250,10 +287,19 @@ def test_utf8_byte_order_mark_is_accepted(here):
 
 def test_manifest_hash_is_canonical_json_of_what_is_declared(here):
     desired = manifests.load([write(here / "p.yaml", POLICY)])
-    body: list[dict[str, Any]] = [{"kind": "WindowsOfficeClientSecurityConfiguration", "name": "baseline", "id": None,
-             "spec": {"displayName": "Baseline", "priority": 1}, "ignore": []}]
+    body: list[dict[str, Any]] = [
+        {
+            "kind": "WindowsOfficeClientSecurityConfiguration",
+            "name": "baseline",
+            "id": None,
+            "spec": {"displayName": "Baseline", "priority": 1},
+            "ignore": [],
+        }
+    ]
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
     assert desired.manifest_hash == hashlib.sha256(canonical.encode()).hexdigest()
     # Comments and formatting are not part of the desired state.
-    reformatted = write(here / "p.yaml", "# hi\n" + POLICY.replace("priority: 1", "priority:   1   # top"))
+    reformatted = write(
+        here / "p.yaml", "# hi\n" + POLICY.replace("priority: 1", "priority:   1   # top")
+    )
     assert manifests.load([reformatted]).manifest_hash == desired.manifest_hash

@@ -50,7 +50,10 @@ def test_examples_satisfy_the_schema(validator, name):
     ("case", "expected"),
     [
         ("wrong-type-priority/security.yaml", "'high' is not of type 'integer'"),
-        ("unknown-spec-field/m.yaml", "Additional properties are not allowed ('priorty' was unexpected)"),
+        (
+            "unknown-spec-field/m.yaml",
+            "Additional properties are not allowed ('priorty' was unexpected)",
+        ),
         ("bad-group-id/m.yaml", "'Finance Team' does not match"),
         ("missing-name/m.yaml", "'name' is a required property"),
         ("unknown-kind/m.yaml", "'WindowsOfficeClientSecurityConfig' is not one of"),
@@ -64,16 +67,25 @@ def test_schema_rejects_bad_manifests(validator, case, expected):
 
 def test_committed_schema_is_current():
     committed = json.loads((REPO / "manifests/reconciler.schema.json").read_text(encoding="utf-8"))
-    assert committed == manifest_schema.json_schema(), "regenerate: reconciler schema > manifests/reconciler.schema.json"
+    assert committed == manifest_schema.json_schema(), (
+        "regenerate: reconciler schema > manifests/reconciler.schema.json"
+    )
 
 
 def test_examples_point_editors_at_the_schema():
     for path in (REPO / "manifests").glob("*.yaml"):
-        assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=reconciler.schema.json\n")
+        assert path.read_text(encoding="utf-8").startswith(
+            "# yaml-language-server: $schema=reconciler.schema.json\n"
+        )
 
 
 def test_schema_command_prints_the_same_schema():
     result = subprocess.run(
-        [sys.executable, "-m", "reconciler", "schema"], cwd=REPO, capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-m", "reconciler", "schema"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     assert json.loads(result.stdout) == manifest_schema.json_schema()

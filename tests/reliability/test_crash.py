@@ -42,7 +42,12 @@ KILL_POINTS = len(ARRIVAL_POINTS) + len(WRITE_POINTS) + len(PROCESS_POINTS)
 
 _FORKSERVER = multiprocessing.get_context("forkserver")
 _FORKSERVER.set_forkserver_preload(
-    ["reconciler.cli", "reconciler.apply.executor", "reconciler.engine.planner", "reconciler.load.manifests"]
+    [
+        "reconciler.cli",
+        "reconciler.apply.executor",
+        "reconciler.engine.planner",
+        "reconciler.load.manifests",
+    ]
 )
 
 

@@ -98,9 +98,7 @@ def _saved_plan(args: argparse.Namespace) -> Plan:
     from reconciler import planfile
 
     if args.prune:
-        raise ConfigError(
-            "--prune applies to manifests; a saved plan already says what it deletes"
-        )
+        raise ConfigError("--prune applies to manifests; a saved plan already says what it deletes")
     return planfile.load(args.paths[0])
 
 

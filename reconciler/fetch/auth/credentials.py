@@ -96,9 +96,7 @@ AUTO_ORDER: tuple[tuple[AuthMode, Callable[[Mapping[str, str], Which], bool]], .
 AMBIENT = frozenset({AuthMode.MANAGED_IDENTITY, AuthMode.AZURE_CLI})
 
 
-def choose(
-    environ: Mapping[str, str], *, loopback: bool, which: Which
-) -> AuthMode | None:
+def choose(environ: Mapping[str, str], *, loopback: bool, which: Which) -> AuthMode | None:
     """The mode `auto` picks (see the module docstring); None means no credentials."""
     for mode, applies in AUTO_ORDER:
         if not (loopback and mode in AMBIENT) and applies(environ, which):
