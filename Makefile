@@ -18,9 +18,14 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m reconciler.cli.demo
 
+# ruff (lint and format), the import contracts of pyproject.toml, mypy, and no kind's
+# names outside reconciler/kinds/ (tools/check_kind_names.py).
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy reconciler
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy reconciler tests
+	$(BIN)/python -m tools.check_kind_names
 
 unit: $(STAMP)
 	$(BIN)/pytest

@@ -23,7 +23,7 @@ from reconciler.errors import FileWriteError
 from reconciler.files import write_text_atomic
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.fields import API_VERSION
-from reconciler.kinds.kind import Assignments, Children, ResourceKind, Stream
+from reconciler.kinds.kind import Assignments, Children, ResourceKind, Stream, Target
 from reconciler.kinds.registry import Registry
 from reconciler.values.canonical import plain
 from reconciler.values.live import NON_JSON_KEY, LiveObject
@@ -105,9 +105,9 @@ def _unique(name: str, suffix: str, used: set[str]) -> str:
     return candidate
 
 
-@functools.cache  # asked for every property of every exported object
-def _spec_properties(rt: ResourceKind) -> frozenset[str]:
-    return rt.spec_fields
+@functools.cache  # asked for every exported object
+def _field_order(rt: ResourceKind) -> tuple[str, ...]:
+    return tuple(info.alias or name for name, info in rt.spec_model.model_fields.items())
 
 
 def _facet_value(
@@ -126,7 +126,8 @@ def _facet_value(
         case Assignments():
             # `target: group` is the default; leaving it out keeps exports short.
             return [
-                {k: v for k, v in a.items() if (k, v) != ("target", "group")} for a in value or []
+                {k: v for k, v in a.items() if (k, v) != ("target", Target.GROUP)}
+                for a in value or []
             ]
         case Children():
             path = f"{field}/{name}.json"
@@ -138,25 +139,21 @@ def _facet_value(
 
 def _object_files(rt: ResourceKind, obj: LiveObject, name: str) -> dict[str, str]:
     files: dict[str, str] = {}
-    first = [
-        k for k in (rt.identity, "description", rt.ordering.field if rt.ordering else None) if k
-    ]
-    # Only properties the kind's manifest model accepts: a server that returns extra
-    # read-only properties (createdDateTime, ...) must not yield a manifest that fails to load.
-    rest = sorted(
-        k
-        for k in obj.body
-        if k in _spec_properties(rt)
-        and k not in first
+    # Only properties the kind's manifest model accepts, in the order it declares them
+    # (identity first): a server that returns extra read-only properties (createdDateTime,
+    # ...) must not yield a manifest that fails to load.
+    wanted = (rt.identity, rt.ordering.field if rt.ordering else rt.identity)
+    order = [rt.identity, *(f for f in _field_order(rt) if f != rt.identity)]
+    spec: dict[str, Any] = {
+        k: obj.body.get(k)
+        for k in order
+        if (k in obj.body or k in wanted)
         and k not in rt.server_managed
         and k not in rt.reporting
         and k not in rt.facets
-    )
-    spec: dict[str, Any] = {
-        k: obj.body.get(k) for k in [*first, *rest] if k in _spec_properties(rt)
     }
     for field in rt.facets:
-        if field in _spec_properties(rt):
+        if field in rt.spec_fields:
             spec[field] = _facet_value(rt, field, obj, name, files)
     document = {
         "apiVersion": API_VERSION,

@@ -24,7 +24,7 @@ from typing import Any, Literal, Protocol, get_args, get_origin
 
 from pydantic import BaseModel
 
-GRAPH_NS = "#microsoft.graph."
+DEFAULT_IDENTITY = "displayName"  # the natural key of most Graph types
 NO_FILTER_ID = "00000000-0000-0000-0000-000000000000"
 
 
@@ -274,7 +274,7 @@ class ResourceKind:
     discriminator: Discriminator | None = None
     # `@odata.type` sent on create and with a PATCH (Graph's samples do); None: none sent.
     create_type: str | None = None
-    identity: str = "displayName"  # natural key when metadata.id is absent; the label
+    identity: str = DEFAULT_IDENTITY  # natural key when metadata.id is absent; the label
     update: Literal["patch", "put"] = "patch"  # "put": every update replaces the entity
     server_managed: frozenset[str] = frozenset()  # never sent, never compared
     reporting: frozenset[str] = frozenset()  # compared only when a manifest declares them

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from reconciler.kinds.kind import DEFAULT_IDENTITY
+
 NON_JSON_KEY = "$nonJson"
 
 
@@ -22,7 +24,7 @@ class LiveObject:
     kind: str
     id: str | None
     body: Mapping[str, Any]
-    identity: str = "displayName"  # the kind's identity property, which names the object
+    identity: str = DEFAULT_IDENTITY  # the kind's identity property, which names the object
 
     @property
     def label(self) -> str:

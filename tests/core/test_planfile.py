@@ -10,6 +10,7 @@ import pytest
 from reconciler import planfile as plan_file
 from reconciler.engine.planner import make_plan
 from reconciler.errors import PlanFileError
+from reconciler.values.canonical import sha256_json
 
 from .builders import desired, live, obj, resource
 
@@ -95,4 +96,63 @@ def test_a_rebuilt_plan_hiding_a_delete_in_an_update_is_refused(saved):
 
     _rewrite(path, hide_delete)
     with pytest.raises(PlanFileError, match="kind 'delete' in a change of action 'update'"):
+        plan_file.load(path)
+
+
+def _rehashed(path, edit) -> None:
+    """Edit the plan and recompute its checksum, as someone rebuilding a plan would."""
+    document = json.loads(path.read_text())
+    edit(document["plan"])
+    document["checksum"] = sha256_json(document["plan"])
+    path.write_text(json.dumps(document))
+
+
+@pytest.mark.parametrize(("version", "made_by"), [(1, "an older"), (3, "a newer")])
+def test_a_plan_of_another_version_says_who_made_it(saved, version, made_by):
+    _, path = saved
+    _rehashed(path, lambda plan: plan.update(format_version=version))
+    with pytest.raises(PlanFileError) as raised:
+        plan_file.load(path)
+    assert str(raised.value).endswith(
+        f"plan format version {version} is not supported (made by {made_by} reconciler)"
+    )
+    assert raised.value.hint == "Run reconciler plan again."
+
+
+def test_a_reorder_edited_to_name_an_unknown_collection_is_a_plan_file_error(tmp_path):
+    d = desired(
+        resource("a", displayName="A", priority=2), resource("b", displayName="B", priority=1)
+    )
+    tenant = live(
+        obj("id-a", displayName="A", priority=1), obj("id-b", displayName="B", priority=2)
+    )
+    path = tmp_path / "plan.json"
+    plan_file.save(make_plan(d, tenant, now=datetime(2026, 1, 1, tzinfo=UTC)), path)
+
+    def elsewhere(plan):
+        (reorder,) = [c for c in plan["changes"] if c["action"] == "reorder"]
+        reorder["collection"] = "/nope"
+        reorder["steps"][0]["path"] = "/nope/updatePriorities"
+
+    _rehashed(path, elsewhere)
+    with pytest.raises(PlanFileError, match="/nope has no ordering to set"):
+        plan_file.load(path)
+
+
+def test_a_reorder_whose_body_is_not_its_ordering_is_refused(tmp_path):
+    d = desired(
+        resource("a", displayName="A", priority=2), resource("b", displayName="B", priority=1)
+    )
+    tenant = live(
+        obj("id-a", displayName="A", priority=1), obj("id-b", displayName="B", priority=2)
+    )
+    path = tmp_path / "plan.json"
+    plan_file.save(make_plan(d, tenant, now=datetime(2026, 1, 1, tzinfo=UTC)), path)
+
+    def swap(plan):
+        (reorder,) = [c for c in plan["changes"] if c["action"] == "reorder"]
+        reorder["steps"][0]["body"]["officeConfigurationPriorities"].reverse()
+
+    _rehashed(path, swap)
+    with pytest.raises(PlanFileError, match="does not carry the order the plan shows"):
         plan_file.load(path)

@@ -234,3 +234,68 @@ def test_apply_killed_midway_then_run_again_converges(capsys, make_emulator, tmp
     assert result.code == 0, result.err
     assert len(by_name(emu)) == 10
     assert run(capsys, "plan", str(m), "--graph-url", emu.base_url, "--detailed-exitcode").code == 0
+
+
+def test_a_saved_plan_for_another_tenant_is_refused_before_any_request(
+    capsys, emulator, tmp_path, monkeypatch
+):
+    # Every tenant shares one Graph URL: a create-only plan would apply cleanly to the wrong
+    # one. The plan names its tenant (here from AZURE_TENANT_ID), and apply checks it first.
+    tenant_a, tenant_b = (
+        "aaaaaaaa-0000-4000-8000-00000000000a",
+        "bbbbbbbb-0000-4000-8000-00000000000b",
+    )
+    plan_path = tmp_path / "plan.json"
+    monkeypatch.setenv("AZURE_TENANT_ID", tenant_a)
+    made = run(
+        capsys,
+        "plan",
+        str(many(tmp_path, 2)),
+        "--graph-url",
+        emulator.base_url,
+        "--out",
+        str(plan_path),
+    )
+    assert made.code == 0, made.err
+    assert json.loads(plan_path.read_text())["plan"]["tenant_id"] == tenant_a
+    emulator.reset_stats()
+    monkeypatch.setenv("AZURE_TENANT_ID", tenant_b)
+    refused = run(capsys, "apply", str(plan_path), "--graph-url", emulator.base_url, *UNPACED)
+    assert refused.code == 1
+    assert (
+        f"Saved plan is for tenant {tenant_a}, but these credentials reach tenant {tenant_b}"
+        in refused.err
+    )
+    assert emulator.stats()["total"] == 0 and emulator.stats()["token_requests"] == 0
+    monkeypatch.setenv("AZURE_TENANT_ID", tenant_a)
+    applied = run(
+        capsys,
+        "apply",
+        str(plan_path),
+        "--graph-url",
+        emulator.base_url,
+        *UNPACED,
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
+    assert applied.code == 0, applied.err
+
+
+def test_a_saved_plan_for_another_graph_url_is_refused_before_any_request(
+    capsys, make_emulator, tmp_path
+):
+    first, second = make_emulator(), make_emulator()
+    plan_path = tmp_path / "plan.json"
+    made = run(
+        capsys,
+        "plan",
+        str(many(tmp_path, 1)),
+        "--graph-url",
+        first.base_url,
+        "--out",
+        str(plan_path),
+    )
+    assert made.code == 0, made.err
+    refused = run(capsys, "apply", str(plan_path), "--graph-url", second.base_url, *UNPACED)
+    assert refused.code == 1 and "Saved plan is stale: it was made for" in refused.err
+    assert second.stats()["total"] == 0
