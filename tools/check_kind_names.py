@@ -95,7 +95,8 @@ def findings(root: Path = ROOT) -> Iterator[str]:
             if id(node) in docs:
                 continue
             text = node.value
-            hit = text if text in names else next((s for s in inside if s in text), None)
+            contained = [s for s in inside if s in text]
+            hit = text if text in names else max(contained, key=len, default=None)
             if hit is not None:
                 yield f"reconciler/{relative}:{node.lineno}: {hit!r} belongs in reconciler/kinds/"
 
