@@ -21,7 +21,7 @@ from typing import Any
 
 from reconciler.apply.audit import AuditLog
 from reconciler.engine.staleness import check_fresh, live_object
-from reconciler.engine.verification import unconfirmed
+from reconciler.engine.verification import unconfirmed_changes
 from reconciler.errors import GraphError, GraphHTTPError, GraphResponseError
 from reconciler.export import manifest_set
 from reconciler.fetch.client import BatchRequest, GraphClient, GraphResponse
@@ -344,5 +344,5 @@ def apply_plan(
     return ApplyResult(
         outcomes=tuple(runner.outcomes[s.id] for s in runner.steps if s.id in runner.outcomes),
         backup_dir=backup_dir,
-        unconfirmed=tuple(unconfirmed(done, after, runner.created, kinds=kinds)),
+        unconfirmed=tuple(unconfirmed_changes(done, after, runner.created, kinds=kinds)),
     )

@@ -11,7 +11,7 @@ from reconciler.values.live import Live
 from reconciler.values.plan import Action, Change, id_placeholder
 
 
-def unconfirmed(
+def unconfirmed_changes(
     changes: list[Change], live: Live, created: dict[str, str], *, kinds: Registry = REGISTRY
 ) -> list[str]:
     """One line per change whose intent the tenant does not show.

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from reconciler.errors import ConfigError
-from reconciler.report.plan_formats import short
+from reconciler.report.text import short
 
 FORMATS = ("text", "json", "markdown", "junit", "sarif")  # `render` has one renderer each
 EXTENSIONS = {

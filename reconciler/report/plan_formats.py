@@ -6,14 +6,11 @@ so every format shows the same facts.
 
 from __future__ import annotations
 
-import difflib
 import json
 from typing import Any
 
+from reconciler.report.text import json_diff_lines, short
 from reconciler.values.plan import Plan
-
-MAX_VALUE = 72  # long scalar values are shortened in text output
-MAX_DIFF_LINES = 40
 
 _SYMBOL = {"create": "+", "update": "~", "delete": "-", "replace": "-/+", "reorder": "~"}
 _VERB = {
@@ -53,26 +50,6 @@ def summary_line(body: dict[str, Any]) -> str:
         f"Plan: {counts['create']} to create, {counts['update']} to update, "
         f"{counts['delete']} to delete."
     )
-
-
-def short(value: Any, limit: int = MAX_VALUE) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def json_diff_lines(before: Any, after: Any) -> list[str]:
-    """A unified diff of two JSON values, pretty-printed, capped in length."""
-    old = json.dumps(before, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
-    new = json.dumps(after, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
-    lines = [
-        line
-        for line in difflib.unified_diff(old, new, lineterm="", n=1)
-        if not line.startswith(("---", "+++"))
-    ]
-    if len(lines) > MAX_DIFF_LINES:
-        hidden = len(lines) - MAX_DIFF_LINES
-        lines = [*lines[:MAX_DIFF_LINES], f"... ({hidden} more lines)"]
-    return lines
 
 
 def _action_name(change: dict[str, Any]) -> str:
