@@ -193,6 +193,11 @@ def _depth(value: Any) -> int:
 
 def read_json(path: str | Path) -> Any:
     """The parsed JSON document in the regular file `path` (UTF-8, at most MAX_BYTES)."""
+    return read_json_text(path)[0]
+
+
+def read_json_text(path: str | Path) -> tuple[Any, str]:
+    """`read_json`, and the text it parsed (to locate a problem found in the document)."""
     text = decode_utf8(read_bytes(path))
     try:
         value = json.loads(
@@ -216,7 +221,7 @@ def read_json(path: str | Path) -> Any:
     brackets = text.count("{") + text.count("[")
     if brackets > MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH + 1:
         raise FileProblem(f"is nested more than {MAX_JSON_DEPTH} levels deep")
-    return value
+    return value, text
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -29,6 +29,7 @@ from reconciler.fetch.tenant import read_tenant
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.registry import Registry
 from reconciler.values.live import NON_JSON_KEY, Live, LiveObject
+from reconciler.values.names import name_key
 from reconciler.values.plan import Action, Change, Plan, Step, StepKind
 
 _PLACEHOLDER = re.compile(r"\{id:[^}]*\}")
@@ -264,7 +265,7 @@ class _Runner:
             item["id"]
             for item in self.client.list_all(listed)
             if self.kinds.classify(kind.collection, item) is kind
-            and item.get(kind.identity) == change.display_name
+            and name_key(item.get(kind.identity)) == name_key(change.display_name)
         ]
         if len(found) > 1:  # never post a third; the next plan reports the ambiguity
             raise GraphResponseError(

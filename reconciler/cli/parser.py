@@ -39,6 +39,18 @@ def _graph_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _scope_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="what the set manages beyond what it declares, as a glob over Kind/name, e.g. "
+        "'SettingsCatalogPolicy/Office - *' (repeatable; added to reconciler.yaml's scope): "
+        "unmanaged objects count, and --prune may delete them, only inside the scope",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reconciler",
@@ -57,14 +69,24 @@ def build_parser() -> argparse.ArgumentParser:
     _graph_options(p)
     p.add_argument("--out", metavar="FILE", help="save the plan for `reconciler apply FILE`")
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
-    p.add_argument("--prune", action="store_true", help="delete unmanaged objects of managed kinds")
+    p.add_argument("--prune", action="store_true", help="delete unmanaged objects inside the scope")
+    _scope_option(p)
     p.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when there are changes")
+    p.add_argument(
+        "--replace",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="plan this resource as a replacement: create it anew, then delete the old object "
+        "(for a change Graph cannot make in place, e.g. a policy's platforms; repeatable)",
+    )
     p.set_defaults(func=plan.run)
 
     p = sub.add_parser("apply", help="apply a saved plan, or plan and apply manifests")
     p.add_argument("paths", nargs="+", metavar="PLANFILE|PATH")
     _graph_options(p)
-    p.add_argument("--prune", action="store_true", help="delete unmanaged objects of managed kinds")
+    p.add_argument("--prune", action="store_true", help="delete unmanaged objects inside the scope")
+    _scope_option(p)
     p.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
     p.add_argument("--audit-log", metavar="FILE", help="default: .reconciler/audit.jsonl")
     p.add_argument("--state-dir", default=".reconciler", help="backups and audit log live here")
@@ -81,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     _graph_options(p)
     p.add_argument("--format", choices=drift.FORMATS, default="text")
+    _scope_option(p)
     p.add_argument(
         "--report",
         action="append",

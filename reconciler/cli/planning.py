@@ -11,18 +11,59 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from reconciler.fetch.client import GraphClient
+    from reconciler.values.desired import Desired
     from reconciler.values.plan import Plan
 
 
-def make_plan(args: argparse.Namespace, client: GraphClient, tenant: str) -> Plan:
-    from reconciler.engine import planner
-    from reconciler.fetch.tenant import read_tenant
-    from reconciler.load import manifests
+def check_catalog(desired: Desired, client: GraphClient) -> None:
+    """The manifests' child items checked against the tenant's catalog (Settings Catalog
+    setting definitions, read by id): an unknown setting or option is a located error."""
+    from reconciler.engine import catalog
+    from reconciler.errors import ManifestError
+    from reconciler.fetch.catalog import read_entries
+    from reconciler.load.locate import located
+
+    wanted = catalog.references(desired)
+    entries = {c: read_entries(client, c, ids) for c, ids in wanted.items()}
+    problems = catalog.check(desired, entries)
+    if problems:
+        raise ManifestError(located(desired, problems))
+
+
+def load(args: argparse.Namespace) -> Desired:
+    """The manifests, loaded offline (their problems are reported before any credential
+    is asked for), with the scope of `--scope` added to their own."""
+    import dataclasses
+
+    from reconciler.errors import ConfigError
+    from reconciler.load import manifests, project
 
     desired = manifests.load(args.paths)
-    using = {r.kind for r in desired.resources}
-    live = read_tenant(client, using=using, tenant_id=tenant)
-    return planner.make_plan(desired, live, now=datetime.now(UTC), prune=args.prune)
+    extra = list(getattr(args, "scope", None) or [])
+    for glob in extra:
+        try:
+            project.check_glob(glob)
+        except ValueError as error:
+            raise ConfigError(f"--scope {error}") from None
+    if not extra:
+        return desired
+    scope = tuple(dict.fromkeys((*desired.scope, *extra)))
+    return dataclasses.replace(desired, scope=scope)
+
+
+def make_plan(args: argparse.Namespace, client: GraphClient, tenant: str, desired: Desired) -> Plan:
+    from reconciler.engine import planner
+    from reconciler.fetch.tenant import read_tenant
+
+    check_catalog(desired, client)
+    live = read_tenant(client, using=desired.kinds(), pinned=desired.pinned(), tenant_id=tenant)
+    return planner.make_plan(
+        desired,
+        live,
+        now=datetime.now(UTC),
+        prune=args.prune,
+        replace=getattr(args, "replace", None) or (),
+    )
 
 
 def show_plan(plan: Plan, fmt: str) -> None:

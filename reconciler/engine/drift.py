@@ -5,7 +5,9 @@ field comparison from `diff`), so "no drift" and "empty plan" always agree on ma
 What counts as drift (and makes `reconciler drift` exit 2):
 - a declared field whose normalised live value differs (one `DriftedField` each);
 - a resource with no live object (`missing`);
-- a live object of a managed kind that no manifest claims (`unmanaged`).
+- a live object of a managed kind that no manifest claims, inside the set's scope
+  (`unmanaged`); one outside the scope, or any when there is no scope, is listed as
+  information (`outside_scope`) and is not drift.
 `metadata.ignore` pointers never count; the report lists them and says whether each one hid
 a live difference. `drift_json` is the documented machine form
 (`drift_schema.DRIFT_JSON_SCHEMA`).
@@ -21,6 +23,7 @@ from typing import Any
 from reconciler import __version__
 from reconciler.engine.diff import compare, owned_view
 from reconciler.engine.identity import claimed_ids, match_resources, unmanaged_objects
+from reconciler.engine.scope import in_scope
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.kind import ResourceKind
 from reconciler.kinds.registry import Registry
@@ -30,7 +33,7 @@ from reconciler.values.live import Live, LiveObject
 from reconciler.values.pointers import ABSENT, get_at
 from reconciler.values.pointers import split as split_pointer
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class Status(StrEnum):
@@ -81,7 +84,8 @@ class DriftReport:
     manifest_hash: str
     read_requests: int
     resources: tuple[ResourceDrift, ...]
-    unmanaged: tuple[UnmanagedObject, ...]
+    unmanaged: tuple[UnmanagedObject, ...]  # inside the scope: drift
+    outside_scope: tuple[UnmanagedObject, ...] = ()  # information only
 
     @property
     def has_drift(self) -> bool:
@@ -98,13 +102,15 @@ def detect(
         _resource_drift(kinds.by_kind(resource.kind), resource, matches[resource.address])
         for resource in desired.resources
     )
-    unmanaged = tuple(
-        UnmanagedObject(kind=o.kind, id=o.id or "", display_name=o.label)
-        for o in sorted(
-            unmanaged_objects(desired, live, claimed, kinds=kinds),
-            key=lambda o: (o.kind, o.id or ""),
-        )
+    unclaimed = sorted(
+        unmanaged_objects(desired, live, claimed, kinds=kinds), key=lambda o: (o.kind, o.id or "")
     )
+
+    def record(o: LiveObject) -> UnmanagedObject:
+        return UnmanagedObject(kind=o.kind, id=o.id or "", display_name=o.label)
+
+    unmanaged = tuple(record(o) for o in unclaimed if in_scope(desired.scope, o))
+    outside = tuple(record(o) for o in unclaimed if not in_scope(desired.scope, o))
     return DriftReport(
         graph_url=live.graph_url,
         checked_at=now.isoformat(timespec="seconds"),
@@ -112,6 +118,7 @@ def detect(
         read_requests=live.read_requests,
         resources=resources,
         unmanaged=unmanaged,
+        outside_scope=outside,
     )
 
 
@@ -199,6 +206,7 @@ def summary_counts(report: DriftReport) -> dict[str, int]:
         "drifted_fields": fields,
         "missing": sum(r.status == Status.MISSING for r in report.resources),
         "unmanaged": len(report.unmanaged),
+        "outside_scope": len(report.outside_scope),
         "ignored_pointers": len(ignored),
         "ignored_differences": sum(i.differs for i in ignored),
     }
@@ -240,5 +248,9 @@ def drift_json(report: DriftReport) -> dict[str, Any]:
         ],
         "unmanaged": [
             {"kind": u.kind, "id": u.id, "display_name": u.display_name} for u in report.unmanaged
+        ],
+        "outside_scope": [
+            {"kind": u.kind, "id": u.id, "display_name": u.display_name}
+            for u in report.outside_scope
         ],
     }

@@ -1,5 +1,7 @@
 """Which live object is each manifest's: pinned by `metadata.id`, else the one live object
-of its kind whose identity property (`displayName`, `name`, ...) matches. Pure.
+of its kind whose identity property (`displayName`, `name`, ...) matches after the one
+normalisation of names (`values.names`), and whose `match_on` properties (Settings
+Catalog: platforms and technologies) are equal. Pure.
 
 Plan and drift share these rules, so "no drift" and "an empty plan" agree on what is whose.
 """
@@ -8,8 +10,9 @@ from __future__ import annotations
 
 from reconciler.errors import PlanError
 from reconciler.kinds import REGISTRY
+from reconciler.kinds.kind import ResourceKind
 from reconciler.kinds.registry import Registry
-from reconciler.values.desired import Desired
+from reconciler.values.desired import Desired, DesiredResource
 from reconciler.values.live import Live, LiveObject
 
 
@@ -26,6 +29,7 @@ def match_resources(
             matches[resource.address] = singles[0] if singles else None
         elif resource.id:
             obj = live.by_id(resource.id)
+            _refuse_foreign(resource, live)
             if obj is not None and obj.kind != resource.kind:
                 raise PlanError(
                     f"{resource.address}: metadata.id {resource.id} is a {obj.kind}, "
@@ -47,8 +51,8 @@ def match_resources(
         wanted = resource.spec.get(kind.identity)
         found = [
             o
-            for o in live.having(resource.kind, kind.identity, wanted)
-            if o.id and o.id.lower() not in claimed
+            for o in live.named(resource.kind, kind.identity, wanted)
+            if o.id and o.id.lower() not in claimed and _same_match_on(kind, resource, o)
         ]
         if len(found) > 1:
             ids = ", ".join(sorted(o.id or "" for o in found))
@@ -62,6 +66,25 @@ def match_resources(
         if match is not None and match.id:
             claimed[match.id.lower()] = resource.address
     return matches
+
+
+def _refuse_foreign(resource: DesiredResource, live: Live) -> None:
+    pinned = (resource.id or "").lower()
+    for other in live.foreign:
+        if other.id.lower() == pinned:
+            raise PlanError(
+                f"{resource.address}: metadata.id {resource.id} is not a {resource.kind}: "
+                f"{other.why}; reconciler never touches it",
+                hint="Pin a policy of this kind, or leave metadata.id out to create one.",
+            )
+
+
+def _same_match_on(kind: ResourceKind, resource: DesiredResource, obj: LiveObject) -> bool:
+    return all(
+        obj.body.get(field) == resource.spec.get(field)
+        for field in kind.match_on
+        if field in resource.spec
+    )
 
 
 def claimed_ids(matches: dict[str, LiveObject | None]) -> set[str]:

@@ -10,6 +10,7 @@ Order of writes the plan encodes (the executor keeps it):
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from reconciler import __version__
 from reconciler.engine.diff import ResourceDiff, compare, owned_fields
 from reconciler.engine.fingerprints import fingerprint, ordering_fingerprint
 from reconciler.engine.identity import claimed_ids, match_resources, unmanaged_objects
+from reconciler.engine.scope import in_scope
 from reconciler.engine.writes import create_steps, delete_step, update_steps
 from reconciler.errors import PlanError
 from reconciler.kinds import REGISTRY
@@ -64,8 +66,15 @@ def make_plan(
     *,
     now: datetime,
     prune: bool = False,
+    replace: Collection[str] = (),
     kinds: Registry = REGISTRY,
 ) -> Plan:
+    """The plan that makes `live` match `desired`. `replace`: addresses planned as a
+    replacement (create anew, then delete the old object), as a create-only change needs."""
+    addresses = {r.address for r in desired.resources}
+    unknown = sorted(set(replace) - addresses)
+    if unknown:
+        raise PlanError(f"--replace {unknown[0]}: no manifest declares this address")
     matches = match_resources(desired, live, kinds=kinds)
     changes: list[Change] = []
     orderings: dict[str, _Ordering] = {}
@@ -76,8 +85,15 @@ def make_plan(
 
     claimed = claimed_ids(matches)
     unmanaged = unmanaged_objects(desired, live, claimed, kinds=kinds)
+    prunable = [obj for obj in unmanaged if in_scope(desired.scope, obj)]
     if prune:
-        changes.extend(_delete(kinds.by_kind(obj.kind), obj) for obj in unmanaged)
+        if not desired.scope:
+            raise PlanError(
+                "--prune deletes unmanaged objects only inside a scope, and this set has none",
+                hint="Say what the set manages: a reconciler.yaml with `scope:` globs at the "
+                "manifest root, or --scope 'Kind/name glob' (e.g. 'SettingsCatalogPolicy/Office - *').",
+            )
+        changes.extend(_delete(kinds.by_kind(obj.kind), obj) for obj in prunable)
     delete_steps = [c.steps[0].id for c in changes]
 
     for resource in desired.resources:
@@ -89,14 +105,17 @@ def make_plan(
         if match is None:
             temporary += 1
             change = _create(kind, resource, result, ordering, taken, temporary)
+        elif resource.address in replace:
+            change = _replace(kind, resource, match, result)
         else:
+            _refuse_create_only(kind, resource, result)
             change = _update(kind, resource, match, result, ordering)
         if change is not None:
             changes.append(change)
 
     # Every live object no resource claims keeps its place unless pruned, whatever its kind:
     # the kinds of a collection share one ordering, and prune deletes only managed kinds.
-    pruned = {o.id.lower() for o in unmanaged if o.id} if prune else set()
+    pruned = {o.id.lower() for o in prunable if o.id} if prune else set()
     survivors = [
         o
         for o in live.objects
@@ -117,7 +136,11 @@ def make_plan(
         manifest_hash=desired.manifest_hash,
         prune=prune,
         changes=tuple(changes),
-        unmanaged=() if prune else tuple(_unmanaged_record(o) for o in unmanaged),
+        unmanaged=tuple(
+            _unmanaged_record(o, desired.scope)
+            for o in unmanaged
+            if not (o.id and o.id.lower() in pruned)
+        ),
         cost=Cost(
             read_requests=live.read_requests,
             read_units=live.read_units,
@@ -127,8 +150,10 @@ def make_plan(
     )
 
 
-def _unmanaged_record(obj: LiveObject) -> Unmanaged:
-    return Unmanaged(kind=obj.kind, id=obj.id or "", display_name=obj.label)
+def _unmanaged_record(obj: LiveObject, scope: tuple[str, ...]) -> Unmanaged:
+    return Unmanaged(
+        kind=obj.kind, id=obj.id or "", display_name=obj.label, in_scope=in_scope(scope, obj)
+    )
 
 
 def _taken_values(live: Live, kinds: Registry) -> set[Any]:
@@ -260,6 +285,56 @@ def _update(
         patch=result.patch,
         steps=tuple(steps),
         source=_source(resource, ""),
+    )
+
+
+def _where(resource: DesiredResource, pointer: str) -> str:
+    pos = resource.position(pointer)
+    return f"{pos.file}:{pos.line}:{pos.column}" if pos else resource.file
+
+
+def _refuse_create_only(
+    kind: ResourceKind, resource: DesiredResource, result: ResourceDiff
+) -> None:
+    for change in result.changes:
+        if change.field in kind.create_only:
+            raise PlanError(
+                f"{_where(resource, change.pointer)}: {resource.address}: {change.field} cannot "
+                f"change once the policy exists ({change.before!r} -> {change.after!r})",
+                hint=f"Change it back, or plan a replacement: --replace {resource.address} "
+                "(creates the new policy with its assignments, then deletes the old one).",
+            )
+
+
+def _replace(
+    kind: ResourceKind, resource: DesiredResource, live: LiveObject, result: ResourceDiff
+) -> Change:
+    """Create the object anew with everything the manifest declares, then delete the old
+    one once the new one and its facets are written."""
+    if kind.ordering is not None:
+        raise PlanError(
+            f"{resource.address}: a {kind.kind} shares an ordering and cannot be replaced",
+            hint="Delete it and plan again.",
+        )
+    declared = owned_fields(resource)
+    created = create_steps(
+        kind, resource, declared, placeholder_path(kind, id_placeholder(resource.address)), {}
+    )
+    delete = delete_step(kind, resource.address, live.id, after=tuple(s.id for s in created))
+    return Change(
+        address=resource.address,
+        kind=resource.kind,
+        action=Action.REPLACE,
+        object_id=live.id,
+        display_name=live.label or resource.name,
+        fingerprint=fingerprint(kind, live, declared),
+        declared=tuple(declared),
+        ignore=resource.ignore,
+        fields=_records(resource, result),
+        patch=result.patch,
+        steps=(*created, delete),
+        source=_source(resource, ""),
+        note="replaced as asked (--replace): a new object is created, then this one deleted",
     )
 
 

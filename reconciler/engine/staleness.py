@@ -32,7 +32,7 @@ def _why_stale(change: Change, live: Live, kinds: Registry) -> str | None:
         return None
     kind = kinds.by_kind(change.kind)
     if change.action in (Action.CREATE, Action.REPLACE):
-        for named in live.having(change.kind, kind.identity, change.display_name):
+        for named in live.named(change.kind, kind.identity, change.display_name):
             if change.action == Action.CREATE or named.id != change.object_id:
                 return f"{change.address}: an object named {change.display_name!r} now exists"
         if change.action == Action.CREATE:

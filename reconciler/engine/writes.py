@@ -15,9 +15,10 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, assert_never
 
+from reconciler.errors import PlanError
 from reconciler.kinds.kind import (
     Assignments,
     Children,
@@ -60,6 +61,30 @@ def _sendable(value: Any) -> Any:
 
 def _typed(kind: ResourceKind) -> dict[str, Any]:
     return {"@odata.type": kind.create_type} if kind.create_type else {}
+
+
+def _with_defaults(kind: ResourceKind, body: dict[str, Any]) -> dict[str, Any]:
+    """A create or PUT body with the kind's `write_defaults` where it leaves a value unset."""
+    for name, value in kind.write_defaults.items():
+        if body.get(name) is None:
+            body[name] = copy.deepcopy(value)
+    return body
+
+
+def _refuse_secrets(kind: ResourceKind, address: str, body: Mapping[str, Any]) -> None:
+    """A write that would send a secret setting back is refused: Graph returns secrets as an
+    encrypted token, and sending that token back is undocumented (it may overwrite the
+    secret with the token itself)."""
+    for name, facet in kind.facets.items():
+        if isinstance(facet, Children) and isinstance(body.get(name), list):
+            held = facet.shape.secrets(body[name])
+            if held:
+                raise PlanError(
+                    f"{address}: the write would send the secret value of {held[0]} back to "
+                    "Graph; writing secret settings is not supported in this release",
+                    hint="Set the secret in the portal, and leave it out of the manifest "
+                    "(its presence is still checked by drift).",
+                )
 
 
 def assign_body(facet: Assignments, assignments: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -136,6 +161,8 @@ def create_steps(
                 follow.append((name, facet))
             case _:
                 assert_never(facet)
+    _refuse_secrets(kind, resource.address, body)
+    body = _with_defaults(kind, body)
     create = _step(resource.address, "create", StepKind.CREATE, "POST", kind.collection, body, ())
     steps = [create]
     after = (create.id,)
@@ -240,7 +267,8 @@ def update_steps(
             case _:
                 assert_never(facet)
     if replace or (plain_fields and kind.update == "put"):
-        body = _whole_entity(kind, resource, live)
+        body = _with_defaults(kind, _whole_entity(kind, resource, live))
+        _refuse_secrets(kind, resource.address, body)
         steps.append(_step(resource.address, "put", StepKind.PUT, "PUT", item, body, ()))
     elif plain_fields:
         body = _typed(kind)

@@ -22,10 +22,17 @@ from typing import Any, assert_never
 from reconciler.errors import GraphResponseError
 from reconciler.fetch.client import BatchRequest, BatchResult, GraphClient
 from reconciler.kinds import REGISTRY
-from reconciler.kinds.kind import Assignments, Children, ResourceKind, Stream, sorted_assignments
+from reconciler.kinds.kind import (
+    Assignments,
+    Children,
+    ResourceKind,
+    Stream,
+    child_key,
+    sorted_assignments,
+)
 from reconciler.kinds.registry import Registry
 from reconciler.values.canonical import Payload
-from reconciler.values.live import NON_JSON_KEY, Live, LiveObject
+from reconciler.values.live import NON_JSON_KEY, ForeignObject, Live, LiveObject
 
 _ANNOTATION_PREFIX = "@odata."
 
@@ -81,10 +88,13 @@ def read_tenant(
     *,
     kinds: Registry = REGISTRY,
     using: Iterable[str] | None = None,
+    pinned: Mapping[str, Iterable[str]] | None = None,
     tenant_id: str = "unknown",
 ) -> Live:
     """The live objects of the kinds named in `using` (default: every kind) and of the
-    other kinds that share their collections."""
+    other kinds that share their collections. `pinned` (kind -> ids) names objects the
+    manifests pin by id: one the collection's listing does not show is fetched by its id
+    (a server-side scope such as Settings Catalog's may hide it; a 404 means it is gone)."""
     requests_before, units_before = client.stats.requests, client.stats.units
     names = None if using is None else list(using)
     objects: list[LiveObject] = []
@@ -93,13 +103,72 @@ def read_tenant(
         objects.append(_live_object(kind, entity.get("id"), _entity_properties(kind, entity)))
     for collection in kinds.collections(names):
         objects.extend(_read_collection(client, kinds, collection))
+    missing = _missing_pinned(kinds, objects, pinned or {})
+    found, foreign = _read_pinned(client, kinds, missing) if missing else ([], [])
     return Live(
         graph_url=client.base_url,
-        objects=tuple(objects),
+        objects=(*objects, *found),
         tenant_id=tenant_id,
         read_requests=client.stats.requests - requests_before,
         read_units=client.stats.units - units_before,
+        foreign=tuple(foreign),
     )
+
+
+def _missing_pinned(
+    kinds: Registry, objects: list[LiveObject], pinned: Mapping[str, Iterable[str]]
+) -> list[tuple[ResourceKind, str]]:
+    seen = {o.id.lower() for o in objects if o.id}
+    missing: list[tuple[ResourceKind, str]] = []
+    for name, ids in pinned.items():
+        kind = kinds.get(name)
+        if kind is None or kind.singleton:
+            continue
+        missing.extend((kind, i) for i in dict.fromkeys(ids) if i.lower() not in seen)
+    return missing
+
+
+def _read_pinned(
+    client: GraphClient, kinds: Registry, missing: list[tuple[ResourceKind, str]]
+) -> tuple[list[LiveObject], list[ForeignObject]]:
+    """Each pinned object by its id: absent on a 404, foreign when it is none of the kinds
+    of its collection, else read with its facets like a listed one."""
+    gets = [
+        BatchRequest(id=str(i), method="GET", url=kind.item(object_id))
+        for i, (kind, object_id) in enumerate(missing)
+    ]
+    results = client.batch(gets)
+    listed: dict[str, list[dict[str, Any]]] = {}
+    foreign: list[ForeignObject] = []
+    for i, (kind, object_id) in enumerate(missing):
+        result = results[str(i)]
+        if result.status == 404:
+            continue  # a definite answer: there is no such object
+        if result.error is not None:
+            raise result.error
+        item = result.body
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            raise GraphResponseError(f"GET {kind.item(object_id)}: the answer is not an object")
+        if kinds.classify(kind.collection, item) is None:
+            foreign.append(
+                ForeignObject(
+                    id=item["id"], collection=kind.collection, why=_why_foreign(kinds, kind, item)
+                )
+            )
+            continue
+        listed.setdefault(kind.collection, []).append(item)
+    found: list[LiveObject] = []
+    for collection, items in listed.items():
+        found.extend(_read_items(client, kinds, collection, items))
+    return found, foreign
+
+
+def _why_foreign(kinds: Registry, kind: ResourceKind, item: Mapping[str, Any]) -> str:
+    told = [k.discriminator for k in kinds.at(kind.collection) if k.discriminator is not None]
+    if told:
+        d = told[0]
+        return f"its {d.pointer} is {child_key(item, d.pointer)!r}, not {d.value!r}"
+    return "it is of no kind reconciler manages"
 
 
 def _live_object(kind: ResourceKind, object_id: Any, body: dict[str, Any]) -> LiveObject:
@@ -113,8 +182,15 @@ def _list_path(kinds: Registry, collection: str) -> str:
 
 
 def _read_collection(client: GraphClient, kinds: Registry, collection: str) -> list[LiveObject]:
+    return _read_items(client, kinds, collection, client.list_all(_list_path(kinds, collection)))
+
+
+def _read_items(
+    client: GraphClient, kinds: Registry, collection: str, listed: list[dict[str, Any]]
+) -> list[LiveObject]:
+    """Listed items of a collection as live objects, their facets read in $batch."""
     typed: list[tuple[ResourceKind, dict[str, Any]]] = []
-    for item in client.list_all(_list_path(kinds, collection)):
+    for item in listed:
         kind = kinds.classify(collection, item)
         if kind is None:
             continue  # a type of this collection that no kind describes; never touched

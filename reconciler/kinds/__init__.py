@@ -7,7 +7,7 @@ emulator's surface for it) and nothing else.
 
 from __future__ import annotations
 
-from reconciler.kinds import office
+from reconciler.kinds import office, settings_catalog
 from reconciler.kinds.registry import Registry
 
-REGISTRY = Registry(office.KINDS)
+REGISTRY = Registry((*office.KINDS, *settings_catalog.KINDS))

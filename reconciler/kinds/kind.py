@@ -60,19 +60,55 @@ class DeltaAction:
 ChildWrite = ReplaceEntity | DeltaAction
 
 
-Problem = tuple[tuple[str | int, ...], str]  # where in the document, and what is wrong
+Path = tuple[str | int, ...]  # a key path inside a JSON document
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Child items read from a manifest: the items in the form they are written to Graph;
+    for each, where its comparable content starts in the document the manifest gave; and
+    (where, why) for every problem found."""
+
+    items: list[Any]
+    origins: list[Path]
+    problems: list[tuple[Path, str]]
+
+
+@dataclass(frozen=True)
+class ChildProblem:
+    """A problem with one child item found after loading (against the tenant's catalog)."""
+
+    index: int  # the item
+    path: Path  # inside the item's comparable content (where its origin points)
+    message: str
 
 
 class ChildShape(Protocol):
-    """How one kind's child items are read from a manifest and compared. Kind-specific
-    knowledge lives in `kinds/`."""
+    """How one kind's child items are read from a manifest, compared, checked against the
+    tenant's catalog and exported. Kind-specific knowledge lives in `kinds/`."""
 
-    def parse(self, document: Any, key: str) -> tuple[list[Any], list[Problem]]:
+    def parse(self, document: Any, key: str) -> Parsed:
         """The items a manifest gives (a JSON document), or where and why they are wrong."""
         ...
 
     def view(self, items: list[Any], key: str) -> dict[str, Any]:
         """The items as a mapping from their key to what counts in a comparison."""
+        ...
+
+    def export(self, items: list[Any]) -> list[Any]:
+        """Live items as a manifest writes them (no server ids or annotations)."""
+        ...
+
+    def references(self, items: list[Any]) -> set[str]:
+        """The catalog entries (definition ids) the items use."""
+        ...
+
+    def check(self, items: list[Any], definitions: Mapping[str, Any]) -> list[ChildProblem]:
+        """Problems of the items against their catalog entries (None: no such entry)."""
+        ...
+
+    def secrets(self, items: list[Any]) -> list[str]:
+        """The keys of items holding a secret value, which is never written back."""
         ...
 
 
@@ -91,12 +127,12 @@ def _without_ids_and_annotations(value: Any) -> Any:
 @dataclass(frozen=True)
 class KeyedItems:
     """Plain JSON objects, each with a string at `key`, unique; compared by everything but
-    server ids and OData annotations."""
+    server ids and OData annotations. No catalog, no secrets."""
 
-    def parse(self, document: Any, key: str) -> tuple[list[Any], list[Problem]]:
+    def parse(self, document: Any, key: str) -> Parsed:
         if not isinstance(document, list):
-            return [], [((), "expected a list of objects")]
-        problems: list[Problem] = []
+            return Parsed([], [], [((), "expected a list of objects")])
+        problems: list[tuple[Path, str]] = []
         seen: set[str] = set()
         for index, item in enumerate(document):
             found = child_key(item, key)
@@ -105,10 +141,22 @@ class KeyedItems:
             elif found in seen:
                 problems.append(((index,), f"'{found}' is given more than once"))
             seen.add(found)
-        return list(document), problems
+        return Parsed(list(document), [(i,) for i in range(len(document))], problems)
 
     def view(self, items: list[Any], key: str) -> dict[str, Any]:
         return {child_key(item, key): _without_ids_and_annotations(item) for item in items}
+
+    def export(self, items: list[Any]) -> list[Any]:
+        return [_without_ids_and_annotations(item) for item in items]
+
+    def references(self, items: list[Any]) -> set[str]:
+        return set()
+
+    def check(self, items: list[Any], definitions: Mapping[str, Any]) -> list[ChildProblem]:
+        return []
+
+    def secrets(self, items: list[Any]) -> list[str]:
+        return []
 
 
 def child_key(item: Any, key: str) -> str:
@@ -135,6 +183,7 @@ class Children:
     expand: bool = False
     count_field: str | None = None
     shape: ChildShape = field(default_factory=KeyedItems)
+    catalog: str | None = None  # the collection of definitions the items must be found in
 
 
 # --- assignments ---------------------------------------------------------------------------
@@ -275,6 +324,15 @@ class ResourceKind:
     # `@odata.type` sent on create and with a PATCH (Graph's samples do); None: none sent.
     create_type: str | None = None
     identity: str = DEFAULT_IDENTITY  # natural key when metadata.id is absent; the label
+    # More properties that must equal for a live object to be adopted by identity (and
+    # that make two manifests distinct): Settings Catalog adopts by name and platform.
+    match_on: tuple[str, ...] = ()
+    # Properties Graph (as far as is known) cannot change after create: a change is refused
+    # at plan time, or planned as a replace when asked for (`plan --replace ADDRESS`).
+    create_only: frozenset[str] = frozenset()
+    # Values a create or a PUT sends when the manifest and the live object leave them
+    # unset or null (Settings Catalog: an array of scope tags, a plain template reference).
+    write_defaults: Mapping[str, Any] = field(default_factory=dict)
     update: Literal["patch", "put"] = "patch"  # "put": every update replaces the entity
     server_managed: frozenset[str] = frozenset()  # never sent, never compared
     reporting: frozenset[str] = frozenset()  # compared only when a manifest declares them

@@ -9,6 +9,7 @@ assignments in their sorted comparable form, a child collection as its list of i
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, assert_never
@@ -16,7 +17,7 @@ from typing import Any, TypeVar, assert_never
 from pydantic import BaseModel, ValidationError
 
 from reconciler.errors import ManifestIssue
-from reconciler.files import FileProblem, RealPaths, read_json, resolve_inside
+from reconciler.files import FileProblem, RealPaths, read_json_text, resolve_inside
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.kind import (
     Assignments,
@@ -27,6 +28,7 @@ from reconciler.kinds.kind import (
     sorted_assignments,
 )
 from reconciler.kinds.registry import Registry
+from reconciler.load import json_positions
 from reconciler.load.envelope import Envelope, Metadata
 from reconciler.load.messages import (
     Loc,
@@ -40,7 +42,7 @@ from reconciler.load.messages import (
 from reconciler.load.yaml_events import Pos, YamlDocument
 from reconciler.values import pointers
 from reconciler.values.canonical import Payload
-from reconciler.values.desired import DesiredResource, SourcePosition
+from reconciler.values.desired import DesiredResource, SourceFile, SourcePosition
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -152,86 +154,121 @@ def _ignore(
     return tuple(out)
 
 
+@dataclass
+class _Loaded:
+    """A spec's declared values, each facet's in the form it compares in, and where the
+    values that came from files were found."""
+
+    spec: dict[str, Any] = field(default_factory=dict)
+    payload_files: dict[str, str] = field(default_factory=dict)
+    files: dict[str, SourceFile] = field(default_factory=dict)
+    origins: dict[str, tuple[Loc, ...]] = field(default_factory=dict)
+
+
 def _json_file(
-    field: str, written: str, origin: Source, at: _Locator, issues: list[ManifestIssue]
-) -> Any:
-    """The JSON document of a file a manifest names, or None (an issue says why)."""
+    key: str,
+    written: str,
+    origin: Source,
+    at: _Locator,
+    loaded: _Loaded,
+    issues: list[ManifestIssue],
+) -> tuple[Any, str] | None:
+    """The JSON document of a file a manifest names, and its text, or None (an issue says
+    why). The file is remembered in `loaded` for locating problems in it later."""
     try:
         path = resolve_inside(written, base=origin.base, root=origin.root, realpath=origin.realpath)
-        return read_json(path)
+        document, text = read_json_text(path)
     except FileProblem as problem:
-        loc = ("spec", field, "file")
+        loc = ("spec", key, "file")
         issues.append(at.issue(loc, loc, f"payload file '{written}' {problem.message}"))
         return None
+    shown = os.path.normpath(os.path.join(os.path.dirname(origin.file), written))
+    loaded.files[key] = SourceFile(shown=shown, path=path)
+    loaded.payload_files[key] = written
+    return document, text
 
 
 def _payload(
-    field: str, source: dict[str, Any], origin: Source, at: _Locator, issues: list[ManifestIssue]
+    key: str,
+    source: dict[str, Any],
+    origin: Source,
+    at: _Locator,
+    loaded: _Loaded,
+    issues: list[ManifestIssue],
 ) -> Any:
     if "inline" in source:
         return Payload.of(source["inline"])
-    document = _json_file(field, source["file"], origin, at, issues)
-    return None if document is None else Payload.of(document)
+    found = _json_file(key, source["file"], origin, at, loaded, issues)
+    return None if found is None else Payload.of(found[0])
 
 
-def _assignments(value: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Validated assignments in comparable form (a set: one given twice counts once)."""
-    return sorted_assignments([assignment_view(item) for item in value])
+def _assignments(
+    key: str, value: list[dict[str, Any]], at: _Locator, issues: list[ManifestIssue]
+) -> list[dict[str, Any]]:
+    """Validated assignments in comparable form; a set, so one given twice is an issue."""
+    views: list[dict[str, Any]] = []
+    for index, item in enumerate(value):
+        view = assignment_view(item)
+        if view in views:
+            loc = ("spec", key, index)
+            first = views.index(view)
+            issues.append(at.issue(loc, loc, f"this assignment repeats assignments[{first}]"))
+        views.append(view)
+    return sorted_assignments(views)
 
 
 def _children(
-    field: str,
+    key: str,
     facet: Children,
     value: Any,
     origin: Source,
     at: _Locator,
+    loaded: _Loaded,
     issues: list[ManifestIssue],
 ) -> list[Any]:
-    """The child items, given in the manifest itself or in the JSON file it names."""
+    """The child items, given in the manifest itself or in the JSON file it names; a
+    problem is located where it was written, in the file or in the manifest."""
     if isinstance(value, dict) and "file" in value:
-        document = _json_file(field, value["file"], origin, at, issues)
-        if document is None:
+        found = _json_file(key, value["file"], origin, at, loaded, issues)
+        if found is None:
             return []
-        items, problems = facet.shape.parse(document, facet.key)
-        loc: Loc = ("spec", field, "file")
-        for where, message in problems:
-            inside = pointers.join(where) or "the document"
-            issues.append(at.issue(loc, loc, f"file '{value['file']}' at {inside}: {message}"))
-        return items
-    items, problems = facet.shape.parse(value, facet.key)
-    for where, message in problems:
-        loc = ("spec", field, *where)
-        issues.append(at.issue(loc, loc, message))
-    return items
+        document, text = found
+        parsed = facet.shape.parse(document, facet.key)
+        shown = loaded.files[key].shown
+        for where, message in parsed.problems:
+            line, column = json_positions.position(text, where)
+            issues.append(ManifestIssue(shown, line, column, dotted(where), message))
+    else:
+        parsed = facet.shape.parse(value, facet.key)
+        for where, message in parsed.problems:
+            loc = ("spec", key, *where)
+            issues.append(at.issue(loc, loc, message))
+    loaded.origins[key] = tuple(parsed.origins)
+    return parsed.items
 
 
 def _spec(
     raw: dict[str, Any], rt: ResourceKind, origin: Source, at: _Locator, issues: list[ManifestIssue]
-) -> tuple[dict[str, Any], dict[str, str]]:
+) -> _Loaded:
     """Declared properties by Graph name, each facet's value in the form it compares in."""
-    spec: dict[str, Any] = {}
-    payload_files: dict[str, str] = {}
+    loaded = _Loaded()
     for key, value in raw.items():  # validated: every key is a field, in the order written
         facet = rt.facet(key)
         if value is None:
-            spec[key] = None
+            loaded.spec[key] = None
             continue
         match facet:
             case None:
-                spec[key] = value
+                loaded.spec[key] = value
             case Stream():
-                spec[key] = _payload(key, value, origin, at, issues)
-                if "file" in value:
-                    payload_files[key] = value["file"]
+                loaded.spec[key] = _payload(key, value, origin, at, loaded, issues)
             case Assignments():
-                spec[key] = _assignments(value)
+                loaded.spec[key] = _assignments(key, value, at, issues)
             case Children():
-                spec[key] = _children(key, facet, value, origin, at, issues)
-                if isinstance(value, dict) and "file" in value:
-                    payload_files[key] = value["file"]
+                loaded.spec[key] = _children(key, facet, value, origin, at, loaded, issues)
             case _:
                 assert_never(facet)
-    return spec, payload_files
+    return loaded
 
 
 def _valid_spec(
@@ -261,17 +298,19 @@ def to_resource(
         return None, issues
     name = _name(envelope.metadata, rt, at, issues)
     ignore = _ignore(envelope.metadata, rt, at, issues)
-    spec, payload_files = _spec(raw_spec, rt, origin, at, issues)
+    loaded = _spec(raw_spec, rt, origin, at, issues)
     if issues:
         return None, issues
     resource = DesiredResource(
         kind=rt.kind,
         name=name,
         id=envelope.metadata.id,
-        spec=spec,
+        spec=loaded.spec,
         ignore=ignore,
         file=origin.file,
         positions=at.positions(),
-        payload_files=payload_files,
+        payload_files=loaded.payload_files,
+        files=loaded.files,
+        origins=loaded.origins,
     )
     return resource, []

@@ -23,7 +23,7 @@ from reconciler.errors import ManifestError, ManifestIssue
 from reconciler.files import FileProblem, RealPaths, decode_utf8, read_bytes
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.registry import Registry
-from reconciler.load import uniqueness, yaml_events
+from reconciler.load import project, uniqueness, yaml_events
 from reconciler.load.document import Source, to_resource
 from reconciler.load.messages import dotted
 from reconciler.values.canonical import canonical_json
@@ -53,7 +53,8 @@ def _walk(
     for current, dirnames, filenames in os.walk(directory, onerror=unreadable):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
-            if name.endswith(SUFFIXES) and not name.startswith("."):
+            at_root = os.path.samefile(current, directory) if name in project.NAMES else False
+            if name.endswith(SUFFIXES) and not name.startswith(".") and not at_root:
                 found.append(os.path.relpath(os.path.join(current, name), directory))
     sources = []
     for relative in sorted(found, key=lambda r: Path(r).parts):
@@ -62,6 +63,33 @@ def _walk(
         origin = Source(file=shown, base=path.parent, root=directory, realpath=realpath)
         sources.append(_ManifestFile(path, origin))
     return sources
+
+
+def _projects(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
+    """The project files (`reconciler.yaml`) at the roots of `paths`: a directory given, or
+    the directory of a file given."""
+    found: dict[str, tuple[Path, str]] = {}
+    for given in paths:
+        path = Path(given)
+        root, shown_root = (
+            (path, str(given)) if path.is_dir() else (path.parent, os.path.dirname(str(given)))
+        )
+        for name in project.NAMES:
+            candidate = root / name
+            if candidate.is_file():
+                found.setdefault(
+                    os.path.realpath(candidate), (candidate, os.path.join(shown_root, name))
+                )
+    return list(found.values())
+
+
+def _scope(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> tuple[str, ...]:
+    globs: list[str] = []
+    for path, shown in _projects(paths):
+        settings = project.read_project(path, shown, issues)
+        if settings is not None:
+            globs.extend(g for g in settings.scope if g not in globs)
+    return tuple(globs)
 
 
 def _discover(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> list[_ManifestFile]:
@@ -143,10 +171,12 @@ def load(paths: Sequence[str | Path], *, kinds: Registry = REGISTRY) -> Desired:
     for source in sources:
         resources.extend(_load_file(source, issues, kinds))
     issues.extend(uniqueness.check(resources, kinds=kinds))
+    scope = _scope(paths, issues)
     if issues:
         raise ManifestError(issues)
     return Desired(
         resources=tuple(resources),
         manifest_hash=manifest_hash(resources),
         files=tuple(s.origin.file for s in sources),
+        scope=scope,
     )

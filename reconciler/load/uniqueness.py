@@ -2,8 +2,9 @@
 
 - `metadata.name` per kind, and `metadata.id` per kind;
 - a singleton kind at most once;
-- the identity property (`displayName`, `name`) per kind, ignoring case, since plans adopt
-  by it;
+- the identity property (`displayName`, `name`) per kind, after the one normalisation of
+  names (NFC, trimmed, case folded), together with the kind's `match_on` properties, since
+  plans adopt by them;
 - ordering values (priorities) across every kind that shares an ordered collection (Graph
   rejects two policies with one priority).
 The first resource in load order wins; every later one is reported, pointing at the first.
@@ -17,6 +18,7 @@ from reconciler.errors import ManifestIssue
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.registry import Registry
 from reconciler.values.desired import DesiredResource
+from reconciler.values.names import name_key
 
 _Key = Callable[[DesiredResource], Hashable | None]
 _Message = Callable[[DesiredResource, DesiredResource], str]
@@ -58,7 +60,8 @@ def _identity_key(field: str, kinds: Registry) -> _Key:
         value = resource.spec.get(field)
         if kind.singleton or kind.identity != field or not isinstance(value, str):
             return None
-        return (resource.kind, value.casefold())
+        others = tuple(str(resource.spec.get(f)) for f in kind.match_on)
+        return (resource.kind, name_key(value), others)
 
     return key
 

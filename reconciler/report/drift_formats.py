@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from reconciler.errors import ConfigError
-from reconciler.report.text import short
+from reconciler.report.text import outside_scope_note, short
 
 FORMATS = ("text", "json", "markdown", "junit", "sarif")  # `render` has one renderer each
 EXTENSIONS = {
@@ -120,6 +120,9 @@ def text(body: dict[str, Any]) -> str:
         )
     if _missing(body) or body["unmanaged"]:
         out.append("")
+    if body["outside_scope"]:
+        out.append(outside_scope_note(body["outside_scope"]))
+        out.append("")
     if body["summary"]["ignored_pointers"]:
         out.append(f"Ignored (metadata.ignore): {_ignored_note(body)}.")
     out.append(summary_line(body))
@@ -162,11 +165,14 @@ def markdown(body: dict[str, Any]) -> str:
         ]
         out.append("")
     if body["unmanaged"]:
-        out.append("**Unmanaged** (live objects of managed kinds that no manifest claims):")
+        out.append("**Unmanaged** (in the scope, but no manifest claims them):")
         out += [
             f"- {_code(u['kind'])} {_cell(u['display_name'])} ({_cell(u['id'])})"
             for u in body["unmanaged"]
         ]
+        out.append("")
+    if body["outside_scope"]:
+        out.append(_cell(outside_scope_note(body["outside_scope"])))
         out.append("")
     out.append(
         f"_{_ignored_note(body)}; {body['read_requests']} read requests. "

@@ -20,15 +20,30 @@ _POSITION: dict[str, Any] = {
     },
 }
 _COUNT = {"type": "integer", "minimum": 0}
+_OBJECTS: dict[str, Any] = {
+    "type": "array",
+    "description": "Live objects of a managed kind that no manifest claims.",
+    "items": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["kind", "id", "display_name"],
+        "properties": {
+            "kind": {"type": "string"},
+            "id": {"type": "string"},
+            "display_name": {"type": "string"},
+        },
+    },
+}
 
 DRIFT_JSON_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://reconciler.invalid/schemas/drift-v1.json",
-    "title": "reconciler drift report, format_version 1",
+    "$id": "https://reconciler.invalid/schemas/drift-v2.json",
+    "title": "reconciler drift report, format_version 2",
     "description": (
         "Output of `reconciler drift --format json` and `--report FILE.json`. `drift` is true "
-        "when any resource drifted or is missing or any unmanaged object exists (exit 2); "
-        "ignored pointers never count."
+        "when any resource drifted or is missing or any unmanaged object inside the set's "
+        "scope exists (exit 2); objects outside the scope (`outside_scope`) and ignored "
+        "pointers never count."
     ),
     "type": "object",
     "additionalProperties": False,
@@ -43,9 +58,10 @@ DRIFT_JSON_SCHEMA: dict[str, Any] = {
         "summary",
         "resources",
         "unmanaged",
+        "outside_scope",
     ],
     "properties": {
-        "format_version": {"const": 1},
+        "format_version": {"const": 2},
         "tool_version": {"type": "string"},
         "graph_url": {"type": "string"},
         "checked_at": {"type": "string", "description": "ISO 8601 time of the check."},
@@ -62,6 +78,7 @@ DRIFT_JSON_SCHEMA: dict[str, Any] = {
                 "drifted_fields",
                 "missing",
                 "unmanaged",
+                "outside_scope",
                 "ignored_pointers",
                 "ignored_differences",
             ],
@@ -71,7 +88,8 @@ DRIFT_JSON_SCHEMA: dict[str, Any] = {
                 "drifted_resources": _COUNT,
                 "drifted_fields": _COUNT,
                 "missing": _COUNT,
-                "unmanaged": _COUNT,
+                "unmanaged": {**_COUNT, "description": "unmanaged objects inside the scope"},
+                "outside_scope": {**_COUNT, "description": "unmanaged objects outside it"},
                 "ignored_pointers": {
                     **_COUNT,
                     "description": "metadata.ignore pointers honoured.",
@@ -145,18 +163,7 @@ DRIFT_JSON_SCHEMA: dict[str, Any] = {
                 },
             },
         },
-        "unmanaged": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["kind", "id", "display_name"],
-                "properties": {
-                    "kind": {"type": "string"},
-                    "id": {"type": "string"},
-                    "display_name": {"type": "string"},
-                },
-            },
-        },
+        "unmanaged": _OBJECTS,
+        "outside_scope": _OBJECTS,
     },
 }

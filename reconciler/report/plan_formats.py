@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.report.text import json_diff_lines, short
+from reconciler.report.text import json_diff_lines, outside_scope_note, short
 from reconciler.values.plan import Plan
 
 _SYMBOL = {"create": "+", "update": "~", "delete": "-", "replace": "-/+", "reorder": "~"}
@@ -50,6 +50,12 @@ def summary_line(body: dict[str, Any]) -> str:
         f"Plan: {counts['create']} to create, {counts['update']} to update, "
         f"{counts['delete']} to delete."
     )
+
+
+def _unmanaged(body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Unclaimed objects inside the scope (prunable), and outside it (information)."""
+    unmanaged = body["unmanaged"]
+    return [u for u in unmanaged if u["in_scope"]], [u for u in unmanaged if not u["in_scope"]]
 
 
 def _action_name(change: dict[str, Any]) -> str:
@@ -99,14 +105,15 @@ def text(body: dict[str, Any], *, color: bool = False) -> str:
                 out.extend(f"      {line}" for line in _field_lines(action, record))
             out.append("    }")
         out.append("")
-    if body["unmanaged"]:
-        out.append(
-            "Unmanaged objects of managed kinds (not in any manifest; --prune deletes them):"
-        )
+    scoped, outside = _unmanaged(body)
+    if scoped:
+        out.append("Unmanaged objects in the scope (not in any manifest; --prune deletes them):")
         out.extend(
-            f"  ? {u['kind']} {json.dumps(u['display_name'])} (id {u['id']})"
-            for u in body["unmanaged"]
+            f"  ? {u['kind']} {json.dumps(u['display_name'])} (id {u['id']})" for u in scoped
         )
+        out.append("")
+    if outside:
+        out.append(outside_scope_note(outside))
         out.append("")
     cost = body["cost"]
     out.append(
@@ -135,9 +142,13 @@ def markdown(body: dict[str, Any]) -> str:
             for record in change["fields"]:
                 out.extend(_field_lines(change["action"], record))
             out += ["```", "", "</details>", ""]
-    if body["unmanaged"]:
-        out.append("**Unmanaged** (use `--prune` to delete):")
-        out.extend(f"- `{u['kind']}` {u['display_name']} ({u['id']})" for u in body["unmanaged"])
+    scoped, outside = _unmanaged(body)
+    if scoped:
+        out.append("**Unmanaged** in the scope (use `--prune` to delete):")
+        out.extend(f"- `{u['kind']}` {u['display_name']} ({u['id']})" for u in scoped)
+        out.append("")
+    if outside:
+        out.append(outside_scope_note(outside))
         out.append("")
     cost = body["cost"]
     out.append(

@@ -28,3 +28,15 @@ def json_diff_lines(before: Any, after: Any) -> list[str]:
         hidden = len(lines) - MAX_DIFF_LINES
         lines = [*lines[:MAX_DIFF_LINES], f"... ({hidden} more lines)"]
     return lines
+
+
+def outside_scope_note(objects: list[dict[str, Any]]) -> str:
+    """The one line that lists unclaimed objects outside the scope: information, not drift."""
+    shown = ", ".join(
+        f"{o['kind']} {json.dumps(o['display_name'], ensure_ascii=False)}" for o in objects[:5]
+    )
+    more = f" and {len(objects) - 5} more" if len(objects) > 5 else ""
+    return (
+        f"Not managed here: {len(objects)} object(s) of the same kinds outside the scope "
+        f"(information only): {shown}{more}."
+    )

@@ -22,6 +22,14 @@ class SourcePosition:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SourceFile:
+    """A file a manifest names for a field's value (a payload, a list of settings)."""
+
+    shown: str  # as users see it: relative to where the command ran, like `file`
+    path: str  # where to read it again (its real path)
+
+
+@dataclass(frozen=True, kw_only=True)
 class DesiredResource:
     kind: str  # manifest kind, a name in the kinds registry
     name: str  # metadata.name; "officeConfiguration" for the singleton
@@ -33,6 +41,11 @@ class DesiredResource:
     positions: Mapping[str, SourcePosition] = field(default_factory=dict)
     # Stream field -> payload file path as written in the manifest (for export/backup round trips).
     payload_files: Mapping[str, str] = field(default_factory=dict)
+    # Field -> the file its value came from, when the manifest names one.
+    files: Mapping[str, SourceFile] = field(default_factory=dict)
+    # Child-collection field -> where each item's comparable content starts in the document
+    # that gave it (the file, or the field's value in the manifest), to locate a problem.
+    origins: Mapping[str, tuple[tuple[str | int, ...], ...]] = field(default_factory=dict)
 
     @property
     def address(self) -> str:
@@ -54,3 +67,17 @@ class Desired:
     resources: tuple[DesiredResource, ...]
     manifest_hash: str  # sha256 of the canonical JSON of all resources
     files: tuple[str, ...] = ()
+    # Globs over `Kind/name`: unmanaged live objects count (and may be pruned) only inside.
+    scope: tuple[str, ...] = ()
+
+    def kinds(self) -> set[str]:
+        """The kinds the manifests use: what a read of the tenant must cover."""
+        return {r.kind for r in self.resources}
+
+    def pinned(self) -> dict[str, list[str]]:
+        """Kind -> the ids its manifests pin with metadata.id."""
+        found: dict[str, list[str]] = {}
+        for resource in self.resources:
+            if resource.id:
+                found.setdefault(resource.kind, []).append(resource.id)
+        return found

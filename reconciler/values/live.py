@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from reconciler.kinds.kind import DEFAULT_IDENTITY
+from reconciler.values.names import name_key
 
 NON_JSON_KEY = "$nonJson"
 
@@ -34,12 +35,23 @@ class LiveObject:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ForeignObject:
+    """An object a manifest pins by id that belongs to none of the kinds: it is never
+    touched, and the plan says why (a Settings Catalog policy made from a template)."""
+
+    id: str
+    collection: str
+    why: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Live:
     graph_url: str
     objects: tuple[LiveObject, ...]
     tenant_id: str = "unknown"  # the tenant read: the token's `tid`, else AZURE_TENANT_ID
     read_requests: int = 0  # HTTP requests spent reading (the plan's stated cost)
     read_units: int = 0  # the same in Graph's request units: each $batch item counts one
+    foreign: tuple[ForeignObject, ...] = ()  # pinned ids that are none of the kinds
 
     def of_kind(self, kind: str) -> list[LiveObject]:
         return [o for o in self.objects if o.kind == kind]
@@ -65,8 +77,26 @@ class Live:
             self._indexes[(kind, key)] = index
         return list(index.get(value, ()))
 
+    def named(self, kind: str, key: str, value: Any) -> list[LiveObject]:
+        """Objects of `kind` whose name at `key` is `value` after the one normalisation of
+        names (`names.name_key`), in read order."""
+        wanted = name_key(value)
+        index = self._name_indexes.get((kind, key))
+        if index is None:
+            index = {}
+            for obj in self.of_kind(kind):
+                found = name_key(obj.body.get(key))
+                if isinstance(found, Hashable):
+                    index.setdefault(found, []).append(obj)
+            self._name_indexes[(kind, key)] = index
+        return list(index.get(wanted, ())) if isinstance(wanted, Hashable) else []
+
     @cached_property
     def _indexes(self) -> dict[tuple[str, str], dict[Any, list[LiveObject]]]:
+        return {}
+
+    @cached_property
+    def _name_indexes(self) -> dict[tuple[str, str], dict[Any, list[LiveObject]]]:
         return {}
 
     @cached_property

@@ -43,8 +43,8 @@ def resource(
     )
 
 
-def desired(*resources: DesiredResource) -> Desired:
-    return Desired(resources=resources, manifest_hash="h" * 64)
+def desired(*resources: DesiredResource, scope: tuple[str, ...] = ()) -> Desired:
+    return Desired(resources=resources, manifest_hash="h" * 64, scope=scope)
 
 
 def obj(id: str, kind: str = SECURITY, **body: Any) -> LiveObject:

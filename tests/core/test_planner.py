@@ -157,7 +157,7 @@ def test_pinned_id_wins_over_display_name():
 
 
 def test_unmanaged_listed_or_pruned_and_kind_scoped():
-    d = desired(resource("a", displayName="A", priority=1))
+    d = desired(resource("a", displayName="A", priority=1), scope=("*/*",))
     tenant = live(
         obj("id-a", displayName="A", priority=1),
         obj("id-x", displayName="X", priority=2),

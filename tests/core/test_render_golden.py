@@ -6,6 +6,7 @@ and review the diff.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from datetime import UTC, datetime
@@ -61,6 +62,8 @@ def sample_plan(*, prune: bool):
         obj("3333cccc-0000-4000-8000-000000000003", displayName="Legacy policy", priority=9),
         reads=4,
     )
+    if prune:  # --prune deletes only inside a scope: here, everything of the set's kinds
+        d = dataclasses.replace(d, scope=("*/*",))
     return make_plan(d, tenant, now=NOW, prune=prune)
 
 

@@ -119,13 +119,15 @@ def test_missing_and_unmanaged_objects_count_as_drift(capsys, emulator, tmp_path
     )
     assert created.status_code == 201, created.text
     more = manifests(tmp_path, policy_doc("c", "Policy C", 3))
-    result = drift(capsys, emulator, more, "--format", "json")
+    unscoped = json.loads(drift(capsys, emulator, more, "--format", "json").out)
+    assert unscoped["unmanaged"] == [] and unscoped["summary"]["outside_scope"] == 1
+    result = drift(capsys, emulator, more, "--format", "json", "--scope", "*/Made by *")
     assert result.code == 2, result.err
     body = json.loads(result.out)
     assert body["summary"]["missing"] == 1 and body["summary"]["unmanaged"] == 1
     assert body["summary"]["drifted_fields"] == 0
     assert [u["display_name"] for u in body["unmanaged"]] == ["Made by hand"]
-    text = drift(capsys, emulator, more)
+    text = drift(capsys, emulator, more, "--scope", "*/Made by *")
     assert f"  - {SECURITY}/c is missing: no live object" in text.out
     assert "  ? unmanaged " + SECURITY + ' "Made by hand"' in text.out
 

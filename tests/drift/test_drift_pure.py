@@ -36,6 +36,7 @@ def test_matching_tenant_has_no_drift_and_agrees_with_an_empty_plan():
         "drifted_fields": 0,
         "missing": 0,
         "unmanaged": 0,
+        "outside_scope": 0,
         "ignored_pointers": 0,
         "ignored_differences": 0,
     }
@@ -100,7 +101,7 @@ def test_missing_resource_is_drift_without_field_records():
 
 
 def test_unmanaged_objects_of_managed_kinds_are_listed_sorted():
-    d = desired(resource("a", displayName="A", priority=1))
+    d = desired(resource("a", displayName="A", priority=1), scope=("*/Stray *",))
     tenant = live(
         obj("id-a", displayName="A", priority=1),
         obj("id-z", displayName="Stray Z", priority=9),
@@ -116,6 +117,23 @@ def test_unmanaged_objects_of_managed_kinds_are_listed_sorted():
         "display_name": "Stray B",
     }
     assert body["resources"][0]["status"] == "in_sync"
+
+
+def test_unmanaged_objects_outside_the_scope_are_information_not_drift():
+    objects = (
+        obj("id-a", displayName="A", priority=1),
+        obj("id-s", displayName="Stray", priority=9),
+        obj("id-o", displayName="Other team's", priority=8),
+    )
+    scoped = check(
+        desired(resource("a", displayName="A", priority=1), scope=("*/stray",)), live(*objects)
+    )
+    assert [u["id"] for u in scoped["unmanaged"]] == ["id-s"]  # the glob ignores case
+    assert [u["id"] for u in scoped["outside_scope"]] == ["id-o"]
+    assert scoped["drift"] is True and scoped["summary"]["outside_scope"] == 1
+    unscoped = check(desired(resource("a", displayName="A", priority=1)), live(*objects))
+    assert unscoped["unmanaged"] == [] and len(unscoped["outside_scope"]) == 2
+    assert unscoped["drift"] is False
 
 
 def test_ignored_pointers_are_counted_and_say_whether_they_hid_a_difference():
@@ -176,7 +194,7 @@ def test_identity_is_the_planners_pinned_id_wins_over_display_name():
     res = body["resources"][0]
     assert res["object_id"] == "id-2"
     assert [f["pointer"] for f in res["fields"]] == ["/spec/displayName", "/spec/priority"]
-    assert [u["id"] for u in body["unmanaged"]] == ["id-1"]
+    assert [u["id"] for u in body["outside_scope"]] == ["id-1"]  # no scope: information
 
 
 def test_ambiguous_display_name_is_an_error_not_a_report():

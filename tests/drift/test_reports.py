@@ -50,6 +50,7 @@ def body():
         ),
         resource("b", displayName="B", priority=2, description="d", ignore=("/description",)),
         resource("c", displayName="C", priority=3),
+        scope=("*/stray",),
     )
     tenant = live(
         obj(
@@ -148,7 +149,7 @@ def test_junit_parses_with_one_case_per_resource_and_failures_for_drift(body):
 
 
 def test_junit_survives_characters_xml_cannot_carry():
-    d = desired(resource("a", displayName="A", priority=1, description="ok"))
+    d = desired(resource("a", displayName="A", priority=1, description="ok"), scope=("*/*",))
     tenant = live(
         obj("id-a", displayName="A", priority=1, description="bad\x00\x1b[31m"),
         # An unmanaged object's id reaches the XML as it is, not JSON-escaped.

@@ -141,12 +141,8 @@ def test_inline_payload_may_be_any_json_value(here):
     assert plain(one(["m"]).spec["policyPayload"]) == [1, "two", {"three": False}]
 
 
-def test_assignments_are_lower_cased_sorted_and_unique(here):
-    groups = [
-        "BBBBBBBB-0000-4000-8000-000000000000",
-        "aaaaaaaa-0000-4000-8000-000000000000",
-        "bbbbbbbb-0000-4000-8000-000000000000",
-    ]
+def test_assignments_are_lower_cased_and_sorted(here):
+    groups = ["BBBBBBBB-0000-4000-8000-000000000000", "aaaaaaaa-0000-4000-8000-000000000000"]
     write(
         here / "m/p.yaml",
         POLICY + "  assignments:\n" + "".join(f"    - groupId: {g}\n" for g in groups),
@@ -155,6 +151,20 @@ def test_assignments_are_lower_cased_sorted_and_unique(here):
         {"target": "group", "groupId": "aaaaaaaa-0000-4000-8000-000000000000"},
         {"target": "group", "groupId": "bbbbbbbb-0000-4000-8000-000000000000"},
     ]
+
+
+def test_an_assignment_given_twice_is_refused_at_its_line(here):
+    # A set cannot hold one target twice: the second is a copy-paste slip, never meant.
+    groups = ["BBBBBBBB-0000-4000-8000-000000000000", "bbbbbbbb-0000-4000-8000-000000000000"]
+    write(
+        here / "m/p.yaml",
+        POLICY + "  assignments:\n" + "".join(f"    - groupId: {g}\n" for g in groups),
+    )
+    with pytest.raises(ManifestError) as raised:
+        manifests.load(["m"])
+    (issue,) = raised.value.issues
+    assert (issue.line, issue.column, issue.path) == (10, 7, "spec.assignments[1]")
+    assert issue.message == "this assignment repeats assignments[0]"
 
 
 def test_yaml_1_2_scalars_stay_what_they_look_like(here):

@@ -99,7 +99,7 @@ class Killer:
 
 def apply_argv(emu: Emulator, root: Path, state: Path) -> list[str]:
     return [
-        "apply", str(root), "--graph-url", emu.base_url, "--auto-approve", "--prune",
+        "apply", str(root), "--graph-url", emu.base_url, "--auto-approve", "--prune", "--scope", "*/*",
         "--state-dir", str(state), "--write-rate", "0",
     ]  # fmt: skip
 
@@ -130,7 +130,16 @@ def recover_and_restore(emu: Emulator, root: Path, work: Path, documents: list[A
     assert converged.code == 0, converged.out + converged.err
     assert_no_duplicates(emu)
     assert_matches(emu, documents)
-    again = cli_run("plan", root, "--graph-url", emu.base_url, "--prune", "--detailed-exitcode")
+    again = cli_run(
+        "plan",
+        root,
+        "--graph-url",
+        emu.base_url,
+        "--prune",
+        "--scope",
+        "*/*",
+        "--detailed-exitcode",
+    )
     assert again.code == 0, again.out
 
 

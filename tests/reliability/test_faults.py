@@ -89,7 +89,7 @@ def converge(emu: Emulator, root: Path, work: Path) -> dict[str, int]:
         seen["rounds"] = round_ + 1
         plan_path = work / f"plan-{round_}.json"
         planned = cli_run(
-            "plan", root, "--graph-url", emu.base_url, "--prune", "--out", plan_path,
+            "plan", root, "--graph-url", emu.base_url, "--prune", "--scope", "*/*", "--out", plan_path,
             "--detailed-exitcode",
         )  # fmt: skip
         if planned.code == 1:
@@ -127,7 +127,16 @@ def test_apply_converges_under_faults(make_emulator, tmp_path, fault, random_see
     emu.configure(fail_rate=0.0, drop_rate=0.0, throttle=False, latency_ms=0)
     assert_matches(emu, documents)
     assert "Unmanaged C" not in {p["displayName"] for p in emu.store.policies()}
-    final = cli_run("plan", root, "--graph-url", emu.base_url, "--prune", "--detailed-exitcode")
+    final = cli_run(
+        "plan",
+        root,
+        "--graph-url",
+        emu.base_url,
+        "--prune",
+        "--scope",
+        "*/*",
+        "--detailed-exitcode",
+    )
     assert final.code == 0, final.out + final.err
 
 

@@ -210,7 +210,7 @@ def seed_of(scenario: Scenario) -> dict[str, Any]:
 @given(scenarios())
 def test_apply_of_a_plan_converges_and_the_plan_was_minimal(scenario: Scenario) -> None:
     documents = _documents(scenario)
-    prune = ["--prune"] if scenario.prune else []
+    prune = ["--prune", "--scope", "*/*"] if scenario.prune else []
     with running_emulator(seed=seed_of(scenario)) as emu, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         root = write_manifests(work / "m", documents)
@@ -261,7 +261,7 @@ def _desired(scenario: Scenario) -> Desired:
         DesiredResource(kind=w.kind, name=_slug(w.name), id=None, spec=_spec(w), file="m.yaml")
         for w in scenario.wanted
     )
-    return Desired(resources=resources, manifest_hash="0" * 64)
+    return Desired(resources=resources, manifest_hash="0" * 64, scope=("*/*",))
 
 
 def _live_object(policy: LivePolicy, index: int) -> LiveObject:

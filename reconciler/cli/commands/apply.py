@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from reconciler.cli.connect import connect, endpoints, graph_client, require_permission, tenant_id
 from reconciler.cli.exits import EXIT_ERROR, EXIT_OK
-from reconciler.cli.planning import make_plan, show_plan
+from reconciler.cli.planning import load, make_plan, show_plan
 from reconciler.errors import ConfigError, StalePlanError
 from reconciler.fetch.urls import normalise_base_url
 
@@ -107,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
     from reconciler.apply.audit import AuditLog
 
     saved = _saved_plan(args) if _is_plan_file(args.paths) else None
+    desired = load(args) if saved is None else None
     where = endpoints(args)
     if saved is not None:
         # Checked before any token is asked for, as far as the environment tells the tenant.
@@ -121,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
             plan = saved
             _check_target(plan, client.base_url, tenant)
         else:
-            plan = make_plan(args, client, tenant)
+            assert desired is not None
+            plan = make_plan(args, client, tenant, desired)
             show_plan(plan, "text")
             if plan.is_empty:
                 return EXIT_OK

@@ -8,15 +8,16 @@ from contextlib import closing
 
 from reconciler.cli.connect import connect, graph_client, tenant_id
 from reconciler.cli.exits import EXIT_CHANGES, EXIT_OK
-from reconciler.cli.planning import make_plan, show_plan
+from reconciler.cli.planning import load, make_plan, show_plan
 
 
 def run(args: argparse.Namespace) -> int:
     from reconciler import planfile
 
+    desired = load(args)
     connection = connect(args)
     with closing(graph_client(args, connection)) as client:
-        plan = make_plan(args, client, tenant_id(connection))
+        plan = make_plan(args, client, tenant_id(connection), desired)
     show_plan(plan, args.format)
     if args.out:
         planfile.save(plan, args.out)

@@ -1,0 +1,1 @@
+"""The Settings Catalog kind: manifests, comparison, writes, the catalog check."""
