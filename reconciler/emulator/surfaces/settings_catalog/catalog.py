@@ -16,7 +16,9 @@ Microsoft's).
 
 Synthetic definitions, clearly marked by the id prefix ``emulator_synthetic_`` and their
 description, cover what no real example shows: a string collection with count and length
-bounds, an integer with minimum and maximum, and a secret string.
+bounds, an integer with minimum and maximum, a secret string, and 100 Disabled/Enabled
+toggles (``emulator_synthetic_toggle_000`` to ``_099``) so that one policy can hold as many
+settings as real ones do (108 in an OIB Office export) for paging tests and benchmarks.
 """
 
 from __future__ import annotations
@@ -327,6 +329,8 @@ SERVICE_RULE_COMMENT = "com.apple.servicemanagement_rules_item_comment"
 SYNTHETIC_STRINGS = "emulator_synthetic_stringcollection"
 SYNTHETIC_INTEGER = "emulator_synthetic_boundedinteger"
 SYNTHETIC_SECRET = "emulator_synthetic_secret"
+SYNTHETIC_TOGGLE = "emulator_synthetic_toggle_"  # + 000..099: many root settings for one policy
+SYNTHETIC_TOGGLES = 100
 
 CATALOG_CATEGORIES: dict[str, str] = {
     MACROS["word"]: _WORD_CATEGORY,
@@ -520,7 +524,19 @@ def _others() -> list[Definition]:
             offset_uri="/Emulator/SyntheticSecret",
         ),
     ]
-    return [location, passive, *groups, comment, *synthetic]
+    toggles = [
+        _toggle(
+            f"{SYNTHETIC_TOGGLE}{index:03d}",
+            name=f"SyntheticToggle{index:03d}",
+            display_name=f"Synthetic toggle {index:03d}",
+            category=synthetic_category,
+            offset_uri=f"/Emulator/SyntheticToggle{index:03d}",
+        )
+        for index in range(SYNTHETIC_TOGGLES)
+    ]
+    for toggle in toggles:
+        toggle["description"] = toggle["helpText"] = _SYNTHETIC
+    return [location, passive, *groups, comment, *synthetic, *toggles]
 
 
 DEFINITIONS: dict[str, Definition] = {

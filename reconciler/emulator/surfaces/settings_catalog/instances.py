@@ -20,6 +20,7 @@ Validation (a 400 names the setting and what is wrong):
   integer, secret: ``isSecret``); strings respect ``minimumLength``/``maximumLength``,
   integers ``minimumValue``/``maximumValue`` (and Int32); collections respect
   ``minimumCount``/``maximumCount``.
+- ``auditRuleInformation`` (which the emulator serves) is accepted back when null.
 - Secrets are written as ``valueState: notEncrypted`` with the plain value and stored so;
   they read back as ``valueState: encryptedValueToken`` with a token as the value (§3.5).
 
@@ -95,6 +96,7 @@ _SHAPES: dict[str, tuple[str, str, bool]] = {
 }
 _REFERENCE = "settingInstanceTemplateReference"
 _VALUE_REFERENCE = "settingValueTemplateReference"
+_AUDIT = "auditRuleInformation"  # served by live 2026 responses, undocumented (§2)
 INT32 = (-(2**31), 2**31 - 1)
 
 
@@ -119,8 +121,12 @@ class Validator:
             )
         value_property, definition_kind, _ = _SHAPES[kind]
         clean = model.clean_object(
-            body, ("settingDefinitionId", _REFERENCE, value_property), kind, where=where
+            body, ("settingDefinitionId", _REFERENCE, _AUDIT, value_property), kind, where=where
         )
+        if clean.get(_AUDIT) is not None:
+            raise bad_request(
+                f"{where}.{_AUDIT}: only null is accepted (the emulator does not know its shape)."
+            )
         definition_id = model.string(
             clean.get("settingDefinitionId"), f"{where}.settingDefinitionId", nullable=False
         )
@@ -406,7 +412,7 @@ def render_instance(stored: dict[str, Any], token: Token) -> dict[str, Any]:
         "@odata.type": stored["@odata.type"],
         "settingDefinitionId": stored["settingDefinitionId"],
         _REFERENCE: stored[_REFERENCE],
-        "auditRuleInformation": None,
+        _AUDIT: None,
         value_property: rendered,
     }
 
