@@ -15,6 +15,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+
+# The spec's ids, written once for every test package (tests/ is on the import path).
+from emulator.sc import FILTER, GROUP_A, GROUP_B, REPAIR, SAVE_AS, SAVE_AS_FORMAT
 from kiota_abstractions.authentication import (
     AccessTokenProvider,
     AllowedHostsValidator,
@@ -78,18 +81,7 @@ from msgraph_beta.generated.models.o_data_errors.o_data_error import ODataError
 from reconciler.emulator import Emulator
 
 TOKEN = "sdk-static-token"
-SAVE_AS = (
-    "user_vendor_msft_policy_config_excel16v2~policy~l_microsoftofficeexcel~l_exceloptions"
-    "~l_save_l_saveexcelfilesas"
-)
-SAVE_AS_FORMAT = SAVE_AS + "_l_saveexcelfilesas1"
-REPAIR = (
-    "device_vendor_msft_policy_config_office16v2~policy~l_microsoftofficemachine~l_updates"
-    "_l_onlinerepair"
-)
-GROUP = "11111111-1111-4111-8111-111111111111"
-EXCLUDED = "22222222-2222-4222-8222-222222222222"
-FILTER = "33333333-3333-4333-8333-333333333333"
+GROUP, EXCLUDED = GROUP_A, GROUP_B
 
 
 class StaticToken(AccessTokenProvider):
