@@ -2,7 +2,10 @@
 and benchmarks can seed policies in code (ids and types filled in; validated on load).
 
 >>> policy = make_configuration_policy(
-...     "Office macros", settings=[choice(catalog.MACROS["word"], "_1")], groups=["..."])
+...     "Office macros", settings=[choice(catalog.MACROS["word"], "_1")],
+...     groups=["11111111-1111-4111-8111-111111111111"])
+>>> policy["settings"][0]["settingInstance"]["choiceSettingValue"]["value"][-2:]
+'_1'
 """
 
 from __future__ import annotations
