@@ -283,3 +283,14 @@ def test_create_refuses_what_it_cannot_honour(sc: SettingsCatalog) -> None:
 def test_flags_are_stored_in_declaration_order(sc: SettingsCatalog) -> None:
     created = sc.create(technologies="appleRemoteManagement,mdm", platforms="macOS")
     assert created["technologies"] == "mdm,appleRemoteManagement"
+
+
+def test_a_read_back_policy_can_be_put_as_it_is(sc: SettingsCatalog) -> None:
+    """IntuneCD PUTs its whole backup, read-only fields and setting ids included (§4.3)."""
+    created = sc.create("Backup", choice(WORD_MACROS, "_1"), online_repair("x"))
+    read = sc.policy(created["id"], "?$expand=settings")
+    response = sc.put(f"{POLICIES}/{created['id']}", json=read)
+    assert response.status_code == 204, response.text
+    again = sc.policy(created["id"], "?$expand=settings")
+    assert again["settings"] == read["settings"]
+    assert again["lastModifiedDateTime"] > read["lastModifiedDateTime"]

@@ -152,10 +152,12 @@ class PolicyStore:
                 **values,
                 "assignments": [],
             }
+            by_id: dict[str, dict[str, Any]] = {}
             for item in assigned or []:
                 if item["sourceId"] != policy_id:
                     item = assignments.stored(policy_id, item["target"])
-                policy["assignments"].append(item)
+                by_id.setdefault(item["id"], item)  # a target listed twice counts once
+            policy["assignments"] = list(by_id.values())
             self._policies[policy_id] = policy
             self._written()
             return copy.deepcopy(policy)
