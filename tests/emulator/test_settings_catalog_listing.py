@@ -174,6 +174,12 @@ def test_unknown_query_options_are_refused(sc: SettingsCatalog, option: str) -> 
     assert_graph_error(sc.get(f"{POLICIES}?{option}"), 400)
 
 
+def test_count_segments_are_refused(sc: SettingsCatalog) -> None:
+    policy = sc.create()
+    assert "$count" in assert_graph_error(sc.get(POLICIES + "/$count"), 400)
+    assert "$count" in assert_graph_error(sc.get(f"{POLICIES}/{policy['id']}/settings/$count"), 400)
+
+
 def test_non_odata_query_parameters_are_ignored(sc: SettingsCatalog) -> None:
     sc.create()
     assert sc.get(POLICIES + "?api-version=5024-01-18").status_code == 200

@@ -60,7 +60,12 @@ unknown, so a client can only rely on what is known):
   ``encryptedValueToken`` is refused, §9.4); the read token is a UUID derived from the
   policy, the setting and the secret, stable across reads and new when the secret changes.
 - Route errors quote the service path with the zero GUID as the tenant segment;
-  ``POST .../settings`` and ``POST .../assignments`` are refused with a 400.
+  ``POST .../settings``, ``POST .../assignments`` and the ``$count`` segments are refused
+  with a 400. ``createCopy``, ``reorder`` and ``configurationPolicyTemplates`` are not served.
+- The emulator's ``page_size`` option shapes the Office surface only; here pages follow
+  Intune's 25.
+- Not checked: that a setting's ``applicability`` fits the policy's platform and
+  technologies (no rule for it is documented).
 - Assignments: see ``surfaces.intune.assignments``.
 """
 

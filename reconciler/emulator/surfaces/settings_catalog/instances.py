@@ -77,14 +77,13 @@ TYPES: dict[str, model.TypeInfo] = {
     **model.hierarchy(
         VALUE, CHOICE_VALUE, GROUP_VALUE, SIMPLE_VALUE, abstract=[VALUE, SIMPLE_VALUE]
     ),
-    **model.hierarchy(
-        SIMPLE_VALUE, STRING_VALUE, INTEGER_VALUE, SECRET_VALUE, abstract=[SIMPLE_VALUE]
-    ),
+    STRING_VALUE: model.TypeInfo(SIMPLE_VALUE),
+    INTEGER_VALUE: model.TypeInfo(SIMPLE_VALUE),
+    SECRET_VALUE: model.TypeInfo(SIMPLE_VALUE),
     REFERENCE_VALUE: model.TypeInfo(STRING_VALUE),
     INSTANCE_REFERENCE: model.TypeInfo(None),
     VALUE_REFERENCE: model.TypeInfo(None),
 }
-TYPES[SIMPLE_VALUE] = model.TypeInfo(VALUE, abstract=True)
 
 # instance type -> (value property, definition kind, is a collection)
 _SHAPES: dict[str, tuple[str, str, bool]] = {

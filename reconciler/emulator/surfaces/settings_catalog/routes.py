@@ -215,6 +215,12 @@ class SettingsCatalogApi:
             f"configurationPolicies('{params['id']}')/settings('{params['sid']}').",
         )
 
+    def count(self, request: Request, params: dict[str, str]) -> Response:
+        raise bad_request(
+            "$count is not supported by the emulator on this collection (live behaviour "
+            "unknown): page through the collection instead."
+        )
+
     def post_setting(self, request: Request, params: dict[str, str]) -> Response:
         raise bad_request(
             "POST .../settings is not supported by the emulator (no tool relies on per-setting "
@@ -309,6 +315,8 @@ def routes(api: SettingsCatalogApi) -> tuple[Route, ...]:
     refuse = {"PATCH": api.no_route, "PUT": api.no_route, "DELETE": api.no_route}
     return (
         Route(POLICIES, {"GET": api.list_policies, "POST": api.create_policy}),
+        Route(POLICIES + "/$count", {"GET": api.count}),
+        *keyed(policy + "/settings/$count", {"GET": api.count}),
         *keyed(
             policy,
             {
