@@ -1,8 +1,10 @@
 """A local Microsoft Graph (beta) tenant for Office client policies, over real HTTP.
 
 It serves the ``officeConfiguration`` contract of ``graph-spec.md`` (sections 2, 3 and 6)
-so the demo and the tests have a target that behaves like the published API, faults
-included. It imports nothing from the rest of ``reconciler`` (stdlib only, but for
+and the Intune Settings Catalog of ``graph-intune/settings-catalog.md`` so the demo and the
+tests have a target that behaves like the published API, faults included. Each family of
+types is a surface (``surfaces/``): ``office`` and ``settings_catalog``; what Intune surfaces
+share is in ``surfaces/intune``. It imports nothing from the rest of ``reconciler`` (stdlib only, but for
 ``cryptography`` to check certificate client assertions), so it cannot
 share the client's mistakes.
 
@@ -19,15 +21,27 @@ Python API (tests and benchmarks)::
         emu.root_url       # "http://127.0.0.1:<port>"
         emu.tenant         # Tenant: snapshot(), replace(doc), clear(), surface(name)
         emu.store          # the Office surface's store: policies(), get_policy(id), ...
+        emu.tenant.surface("settings_catalog").store  # the Settings Catalog's: policies(), ...
         emu.stats()        # the GET /_emulator/stats document
         emu.reset_stats()
         emu.configure(fail_rate=0.1, throttle=True, drop_rate=0.0, latency_ms=5)
 
 ``seed`` is a dict in the tenant format below or a path to such a JSON file; build one with
-:func:`make_tenant` and :func:`make_policy`. ``write_limit``/``request_limit`` are
+:func:`make_tenant` and :func:`make_policy` (Office) and :func:`make_configuration_policy`
+(Settings Catalog: a ``configurationPolicies`` entry, template-bound ones included). ``write_limit``/``request_limit`` are
 ``"N/SECONDS"`` strings or ``(N, SECONDS)`` pairs.
 
-Surface under ``/beta`` (see ``routes``): ``GET/PATCH /officeConfiguration``;
+Settings Catalog surface under ``/beta`` (the package docstring of
+``surfaces.settings_catalog`` has the details and the emulator's own decisions):
+``GET/POST /deviceManagement/configurationPolicies`` (25 a page, ``$top``/``top``, keyset
+``$skiptoken``, ``$select``, ``$filter``, ``$expand=assignments``); ``GET/PUT/PATCH/DELETE
+.../{id}`` (also ``('{id}')``; ``$expand=settings,assignments``,
+``settings($expand=settingDefinitions)``); ``GET .../{id}/settings[/{sid}[/settingDefinitions]]``;
+``GET .../{id}/assignments[/{aid}]``; ``POST .../{id}/assign``;
+``GET /deviceManagement/configurationSettings[/{id}]``. Unknown live behaviour is refused
+with a Graph 400.
+
+Office surface under ``/beta`` (see ``routes``): ``GET/PATCH /officeConfiguration``;
 ``GET/POST .../clientConfigurations`` (paged: ``$top``, ``$skiptoken`` in an absolute
 ``@odata.nextLink``; ``$count=true``; ``GET .../$count``); ``GET/PATCH/DELETE .../{id}``;
 ``GET/PUT .../{id}/policyPayload`` and ``.../{id}/userPreferencePayload`` (raw bytes; GET
@@ -61,7 +75,8 @@ Tenant format (``--seed`` and ``--state`` files, ``store.snapshot()``)::
          "userCheckinSummary": {...} | null, "checkinStatuses": [...],
          "assignments": [{"id": "<guid>", "target": {
              "@odata.type": "#microsoft.graph.officeConfigurationGroupAssignmentTarget",
-             "groupId": "<group guid>"}}]}]}
+             "groupId": "<group guid>"}}]}],
+     "configurationPolicies": [...]}   # stored form: surfaces.settings_catalog.store
 
 In a seed, ids may be left out (they are generated) and ``@odata.type`` defaults to
 windowsOfficeClientConfiguration; ``priority`` is required and unique. With both
@@ -86,8 +101,9 @@ Stats (``GET /_emulator/stats``, ``emu.stats()``)::
         {"method": "PATCH", "path": "/officeConfiguration/clientConfigurations/<id>",
          "status": 200}, ...]}    # status None: dropped before it was applied; capped at 10000
 
-Route keys are ``METHOD`` plus the path pattern below ``/beta`` with ``{id}``/``{aid}``
-placeholders; unknown paths count as ``METHOD (unmatched)``.
+Route keys are ``METHOD`` plus the path pattern below ``/beta`` with ``{id}``/``{aid}``/...
+placeholders (an OData key segment counts as ``configurationPolicies('{id}')``); unknown
+paths count as ``METHOD (unmatched)``.
 
 Faults: ``--throttle`` uses token buckets per app (the bearer token, or the client id of
 an issued token, or ``anonymous``) and per tenant (twice the app's numbers): writes
@@ -107,6 +123,14 @@ from __future__ import annotations
 
 from reconciler.emulator.server import Emulator, running_emulator
 from reconciler.emulator.surfaces.office.seeds import make_policy, make_tenant
+from reconciler.emulator.surfaces.settings_catalog.seeds import make_configuration_policy
 from reconciler.emulator.tenant import Tenant
 
-__all__ = ["Emulator", "Tenant", "make_policy", "make_tenant", "running_emulator"]
+__all__ = [
+    "Emulator",
+    "Tenant",
+    "make_configuration_policy",
+    "make_policy",
+    "make_tenant",
+    "running_emulator",
+]

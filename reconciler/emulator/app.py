@@ -145,6 +145,7 @@ class EmulatorApp:
             request_id=request.request_id,
             client_request_id=request.client_request_id,
             status=error.status,
+            extra_inner=error.inner,
         )
         return Response.of_json(error.status, body, error.headers)
 

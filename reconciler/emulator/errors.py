@@ -20,12 +20,15 @@ class ApiError(Exception):
         message: str,
         *,
         headers: dict[str, str] | None = None,
+        inner: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers or {}
+        # Extra ``innerError`` members (Intune repeats the message there, graph-intune §6.1).
+        self.inner = inner or {}
 
 
 def bad_request(message: str) -> ApiError:
@@ -37,10 +40,18 @@ def not_found(what: str) -> ApiError:
 
 
 def error_body(
-    code: str, message: str, *, request_id: str, client_request_id: str | None, status: int
+    code: str,
+    message: str,
+    *,
+    request_id: str,
+    client_request_id: str | None,
+    status: int,
+    extra_inner: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The Graph error JSON, with the correlation ids in ``innerError`` as Graph puts them."""
+    """The Graph error JSON, with the correlation ids in ``innerError`` as Graph puts them
+    (after ``extra_inner``, as Intune orders them)."""
     inner: dict[str, Any] = {
+        **(extra_inner or {}),
         "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
         "request-id": request_id,
     }

@@ -1,7 +1,8 @@
 """Routes: a path pattern and its handlers by method, shared by every surface.
 
-A pattern is a path below ``/beta`` with ``{name}`` placeholders (``{id}``); it is also the
-key the stats count a request under. Handlers take a :class:`Request` and the placeholder
+A pattern is a path below ``/beta`` with ``{name}`` placeholders: a whole segment
+(``/{id}``) or inside one (``configurationPolicies('{id}')``, OData's key syntax, where the
+value stops at a quote); it is also the key the stats count a request under. Handlers take a :class:`Request` and the placeholder
 values, and return a :class:`Response` or raise :class:`ApiError`; they know nothing about
 HTTP connections, auth or faults.
 """
@@ -27,11 +28,15 @@ class Route:
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        parts = [
-            f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p)
-            for p in self.pattern.split("/")
-        ]
+        parts = [_segment(p) for p in self.pattern.split("/")]
         object.__setattr__(self, "regex", re.compile("/".join(parts) + r"\Z"))
+
+
+def _segment(part: str) -> str:
+    if part.startswith("{") and part.endswith("}") and part.count("{") == 1:
+        return f"(?P<{part[1:-1]}>[^/]+)"
+    pieces = re.split(r"(\{\w+\})", part)
+    return "".join(f"(?P<{p[1:-1]}>[^/']+)" if p.startswith("{") else re.escape(p) for p in pieces)
 
 
 def action_routes(base: str, name: str, handler: Handler, *prefixes: str) -> list[Route]:

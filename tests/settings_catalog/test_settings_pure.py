@@ -266,7 +266,8 @@ def test_metadata_alone_is_a_patch_and_assignments_one_assign(tmp_path):
         Purpose.ASSIGN,
         f"{PATH}/p-1/assign",
     )
-    targets = [a["target"]["@odata.type"] for a in assign.body["assignments"]]  # type: ignore[index]
+    body: Any = assign.body
+    targets = [a["target"]["@odata.type"] for a in body["assignments"]]
     assert targets == [
         "#microsoft.graph.exclusionGroupAssignmentTarget",
         "#microsoft.graph.groupAssignmentTarget",
@@ -277,9 +278,10 @@ def test_a_create_posts_the_settings_inline_then_assigns(tmp_path):
     text = manifest(assignments=[{"target": "allDevices"}])
     (change,) = make_plan(load(tmp_path, text), tenant(), now=NOW).changes
     create, assign = change.steps
-    assert create.path == PATH and create.body["settings"][0]["@odata.type"] == SETTING  # type: ignore[index]
-    assert create.body["templateReference"] == {"templateId": ""}  # type: ignore[index]
-    assert "@odata.type" in create.body and "null" not in json.dumps(create.body["@odata.type"])  # type: ignore[index]
+    posted: Any = create.body
+    assert create.path == PATH and posted["settings"][0]["@odata.type"] == SETTING
+    assert posted["templateReference"] == {"templateId": ""}
+    assert posted["@odata.type"] == "#microsoft.graph.deviceManagementConfigurationPolicy"
     assert assign.after == (create.id,)
     assert assign.body == {
         "assignments": [

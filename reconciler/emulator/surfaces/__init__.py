@@ -11,10 +11,11 @@ from collections.abc import Callable
 
 from reconciler.emulator.config import Config
 from reconciler.emulator.surfaces.office import OfficeSurface
+from reconciler.emulator.surfaces.settings_catalog import SettingsCatalogSurface
 from reconciler.emulator.tenant import Surface
 
 
 def build(
     config: Callable[[], Config], lock: threading.RLock, written: Callable[[], None]
 ) -> list[Surface]:
-    return [OfficeSurface(config, lock, written)]
+    return [OfficeSurface(config, lock, written), SettingsCatalogSurface(lock, written)]
