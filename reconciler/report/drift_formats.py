@@ -18,7 +18,8 @@ from typing import Any
 from urllib.parse import quote
 
 from reconciler.errors import ConfigError
-from reconciler.report.text import outside_scope_note, short
+from reconciler.report.text import Detail, details, outside_scope_note, short
+from reconciler.values.pointers import ABSENT
 
 FORMATS = ("text", "json", "markdown", "junit", "sarif")  # `render` has one renderer each
 EXTENSIONS = {
@@ -73,10 +74,18 @@ def _where(source: dict[str, Any] | None) -> str:
     return f"{source['file']}:{source['line']}:{source['column']}" if source else ""
 
 
-def _details(details: list[str]) -> list[str]:
-    shown = details[:MAX_DETAILS]
-    more = len(details) - len(shown)
+def _differences(record: dict[str, Any]) -> list[str]:
+    """Each nested value that differs, by its readable path, with both values."""
+    found = details(record["field"], record["live"], record["desired"], record["details"])
+    shown = [_difference(d) for d in found[:MAX_DETAILS]]
+    more = len(found) - len(shown)
     return shown + ([f"... and {more} more"] if more > 0 else [])
+
+
+def _difference(detail: Detail) -> str:
+    live = "absent" if detail.before is ABSENT else short(detail.before)
+    desired = "absent" if detail.after is ABSENT else short(detail.after)
+    return f"/spec/{detail.path}: live {live}, desired {desired}"
 
 
 def _drifted(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -106,7 +115,7 @@ def text(body: dict[str, Any]) -> str:
             out.append(f"      {record['pointer']}" + (f"  ({where})" if where else ""))
             out.append(f"        desired: {short(record['desired'])}")
             out.append(f"        live:    {short(record['live'])}")
-            out.extend(f"        differs at: {d}" for d in _details(record["details"]))
+            out.extend(f"        differs at: {d}" for d in _differences(record))
         out.append("")
     for resource in _missing(body):
         where = _where(resource["source"])
@@ -211,7 +220,7 @@ def _field_lines(record: dict[str, Any]) -> list[str]:
         f"  desired: {short(record['desired'])}",
         f"  live:    {short(record['live'])}",
     ]
-    return lines + [f"  differs at: {d}" for d in _details(record["details"])]
+    return lines + [f"  differs at: {d}" for d in _differences(record)]
 
 
 def junit(body: dict[str, Any]) -> str:

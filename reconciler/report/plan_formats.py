@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.report.text import json_diff_lines, outside_scope_note, short
+from reconciler.report.text import details, json_diff_lines, outside_scope_note, short
 from reconciler.values.plan import Plan
+
+MAX_DETAIL_LINES = 40
 
 _SYMBOL = {"create": "+", "update": "~", "delete": "-", "replace": "-/+", "reorder": "~"}
 _VERB = {
@@ -68,13 +70,20 @@ def _is_document(value: Any) -> bool:
     return isinstance(value, dict | list)
 
 
-def _field_lines(action: str, record: dict[str, Any]) -> list[str]:
+def _field_lines(action: str, record: dict[str, Any], *, full: bool = False) -> list[str]:
+    """A changed field: a scalar as `old -> new`; a document as one line per nested value
+    that differs (`full`: a diff of the whole documents)."""
     name, before, after = record["field"], record["before"], record["after"]
     if action == "create":
         return [f"+ {name} = {short(after)}"]
-    if _is_document(before) or _is_document(after):
-        return [f"~ {name}:", *("    " + line for line in json_diff_lines(before, after))]
-    return [f"~ {name} = {short(before)} -> {short(after)}"]
+    if not (_is_document(before) or _is_document(after)):
+        return [f"~ {name} = {short(before)} -> {short(after)}"]
+    if record["details"] and _is_document(before) and _is_document(after) and not full:
+        found = details(name, before, after, record["details"])
+        shown = [d.line() for d in found[:MAX_DETAIL_LINES]]
+        more = len(found) - len(shown)
+        return shown + ([f"  ... and {more} more"] if more > 0 else [])
+    return [f"~ {name}:", *("    " + line for line in json_diff_lines(before, after))]
 
 
 def _paint(line: str, color: bool) -> str:

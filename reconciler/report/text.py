@@ -1,10 +1,15 @@
-"""Text pieces every renderer shares: a JSON value in one short line, a diff of two."""
+"""Text pieces every renderer shares: a JSON value in one short line, the nested values
+that differ inside a field, a diff of two documents."""
 
 from __future__ import annotations
 
 import difflib
 import json
+from dataclasses import dataclass
 from typing import Any
+
+from reconciler.values import pointers
+from reconciler.values.pointers import ABSENT
 
 MAX_VALUE = 72  # long scalar values are shortened in text output
 MAX_DIFF_LINES = 40
@@ -40,3 +45,52 @@ def outside_scope_note(objects: list[dict[str, Any]]) -> str:
         f"Not managed here: {len(objects)} object(s) of the same kinds outside the scope "
         f"(information only): {shown}{more}."
     )
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One nested value that differs inside a field: where, and both values (ABSENT when
+    the value is only on one side)."""
+
+    path: str  # readable: the pointer's tokens unescaped, list items named by their ids
+    before: Any
+    after: Any
+
+    def line(self) -> str:
+        if self.before is ABSENT:
+            return f"+ {self.path} = {short(self.after)}"
+        if self.after is ABSENT:
+            return f"- {self.path} (was {short(self.before)})"
+        return f"~ {self.path} = {short(self.before)} -> {short(self.after)}"
+
+
+# Scalar properties that name a list item, shown beside its index: `/settings/3 (id=x)`.
+_NAMING_KEYS = ("app", "id", "name", "key")
+
+
+def _item_names(item: Any) -> str:
+    if not isinstance(item, dict):
+        return ""
+    named = [f"{k}={item[k]}" for k in _NAMING_KEYS if isinstance(item.get(k), str | int)]
+    return f" ({', '.join(named)})" if named else ""
+
+
+def details(field: str, before: Any, after: Any, pointers_: list[str]) -> list[Detail]:
+    """The differing values of a field at each of its detail pointers (`/spec/<field>/...`)."""
+    found = []
+    for pointer in pointers_:
+        tokens = pointers.split(pointer)[2:]
+        path, names = field, ""
+        node_before, node_after = before, after
+        for token in tokens:
+            if isinstance(node_after, list) or isinstance(node_before, list):
+                names = _item_names(pointers.get_at(node_after, [token])) or _item_names(
+                    pointers.get_at(node_before, [token])
+                )
+            else:
+                names = ""
+            node_before = pointers.get_at(node_before, [token])
+            node_after = pointers.get_at(node_after, [token])
+            path += f"/{token}{names}"
+        found.append(Detail(path=path, before=node_before, after=node_after))
+    return found

@@ -79,7 +79,7 @@ def test_text_lists_each_field_with_address_pointer_both_values_and_position(bod
     assert "  ~ WindowsOfficeClientSecurityConfiguration/a (id id-a) has drifted" in lines
     i = lines.index("      /spec/description  (a.yaml:7:3)")
     assert lines[i + 1 : i + 3] == ['        desired: "managed"', '        live:    "x"']
-    assert "        differs at: /spec/policyPayload/k" in lines
+    assert "        differs at: /spec/policyPayload/k: live 2, desired 1" in lines
     assert (
         "  - WindowsOfficeClientSecurityConfiguration/c is missing: no live object  (c.yaml:1:1)"
         in lines

@@ -35,7 +35,11 @@ def validate(*paths: str) -> subprocess.CompletedProcess[str]:
 def test_examples_validate_with_a_one_line_summary():
     result = validate("manifests")
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == "Valid: 5 resource(s) of 3 kind(s) in 3 file(s).\n"
+    assert result.stdout == (
+        "Valid: 7 resource(s) of 4 kind(s) in 4 file(s).\n"
+        "Not checked offline: the settings against the tenant's catalog "
+        "(plan and drift check every setting and option).\n"
+    )
 
 
 def test_every_error_of_several_files_is_listed_in_one_run():

@@ -67,16 +67,20 @@ def test_examples_load_with_every_kind(monkeypatch):
     assert desired.files == (
         "manifests/office-configuration.yaml",
         "manifests/security.yaml",
+        "manifests/settings-catalog.yaml",
         "manifests/user-preferences.yaml",
-    )
+    )  # reconciler.yaml at the root is the set's own settings, not a manifest
     assert {r.kind for r in desired.resources} == set(REGISTRY.names())
     assert [r.address for r in desired.resources] == [
         "OfficeConfiguration/officeConfiguration",
         "WindowsOfficeClientSecurityConfiguration/macro-security",
         "WindowsOfficeClientSecurityConfiguration/addin-hardening",
+        "SettingsCatalogPolicy/office-macros",
+        "SettingsCatalogPolicy/excel-save-format",
         "WindowsOfficeClientConfiguration/default-file-formats",
         "WindowsOfficeClientConfiguration/outlook-pilot",
     ]
+    assert desired.scope == ("WindowsOfficeClient*/*", "SettingsCatalogPolicy/Office - *")
     policies = [r for r in desired.resources if "priority" in r.spec]
     assert sorted(r.spec["priority"] for r in policies) == [1, 2, 3, 4]
 
