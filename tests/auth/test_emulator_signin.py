@@ -9,13 +9,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
+import subprocess
+import sys
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from e2e.helpers import run
 
-from .support import CLIENT_ID, TENANT, claims_of
+from .support import CLIENT_ID, TENANT, claims_of, manifests
 
 USER = "admin@contoso.example"
 GRAPH = "https://graph.microsoft.com/.default"
@@ -285,6 +289,44 @@ def test_config_ties_the_new_options_to_a_client() -> None:
     with pytest.raises(ValueError, match="ci_token_lifetime"):
         Config(client_id="c", github_request_token="t", ci_token_lifetime=0)
     assert Config(client_id="c", user=USER).auth_required
+
+
+def test_emulator_cli_serves_ci_tokens_over_https(capsys, pki, monkeypatch, tmp_path) -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reconciler.emulator",
+            "--port",
+            "0",
+            *("--client-id", CLIENT_ID, "--github-request-token", "cli-gh-token-77"),
+            *("--tls-cert", str(pki.ca_bundle), "--tls-key", str(pki.server_key)),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        assert line.startswith("Graph emulator listening on https://127.0.0.1:"), line
+        base = line.removeprefix("Graph emulator listening on ")
+        root = base.removesuffix("/beta")
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(pki.ca_bundle))
+        monkeypatch.setenv("AZURE_TENANT_ID", TENANT)
+        monkeypatch.setenv("AZURE_CLIENT_ID", CLIENT_ID)
+        monkeypatch.setenv("AZURE_AUTHORITY_HOST", root)
+        monkeypatch.setenv("ACTIONS_ID_TOKEN_REQUEST_URL", f"{root}/r{JOB}/idtoken?api-version=2.0")
+        monkeypatch.setenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "cli-gh-token-77")
+        result = run(
+            capsys, "plan", str(manifests(tmp_path)), "--graph-url", base, "--auth", "github-oidc"
+        )
+        assert result.code == 0, result.err
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert process.returncode == 0
 
 
 def test_emulator_cli_ties_its_identity_flags_together() -> None:
