@@ -52,6 +52,8 @@ def connect(args: argparse.Namespace, where: Endpoints | None = None) -> Connect
     if connection.auth is not None:
         how = " (chosen by --auth auto)" if mode is credentials.AuthMode.AUTO else ""
         print(f"Using credentials: {connection.description}{how}", file=sys.stderr)
+        for warning in connection.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         connection.auth.token()
     return connection
 

@@ -35,7 +35,8 @@ def _graph_options(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get("RECONCILER_AUTH") or "auto",
         help="where credentials come from (env RECONCILER_AUTH; default auto: "
         "RECONCILER_TOKEN, client secret, certificate, workload identity, managed identity "
-        "endpoint, Azure CLI; see the README's Credentials section)",
+        "endpoint, Azure CLI; github-oidc, azure-pipelines, device-code and interactive only "
+        "when asked for; see the README's Credentials section)",
     )
 
 

@@ -4,8 +4,9 @@ It serves the ``officeConfiguration`` contract of ``graph-spec.md`` (sections 2,
 and the Intune Settings Catalog of ``graph-intune/settings-catalog.md`` so the demo and the
 tests have a target that behaves like the published API, faults included. Each family of
 types is a surface (``surfaces/``): ``office`` and ``settings_catalog``; what Intune surfaces
-share is in ``surfaces/intune``. It imports nothing from the rest of ``reconciler`` (stdlib only, but for
-``cryptography`` to check certificate client assertions), so it cannot
+share is in ``surfaces/intune``. It imports nothing from the rest of ``reconciler`` (stdlib
+only, but for ``cryptography``, imported lazily, to check certificate client assertions), so
+it cannot
 share the client's mistakes.
 
 Python API (tests and benchmarks)::
@@ -16,7 +17,12 @@ Python API (tests and benchmarks)::
                           random_seed=0, client_id=None, client_secret=None,
                           federated_token=None, client_certificate=None,
                           managed_identity=None, identity_header=None, token_roles=None,
-                          tls=None) as emu:
+                          token_lifetime=3599, user=None, device_code_lifetime=900,
+                          device_code_interval=5, github_request_token=None,
+                          github_subject="repo:contoso/m365-policies:ref:refs/heads/main",
+                          pipelines_access_token=None, pipelines_service_connection=None,
+                          pipelines_subject="sc://contoso/m365-policies/m365-production",
+                          ci_token_lifetime=300, tls=None) as emu:
         emu.base_url       # "http://127.0.0.1:<port>/beta"
         emu.root_url       # "http://127.0.0.1:<port>"
         emu.tenant         # Tenant: snapshot(), replace(doc), clear(), surface(name)
@@ -51,11 +57,37 @@ answers 204 when never set); ``GET/POST .../{id}/assignments``;
 (also ``microsoft.graph.`` and ``microsoft.management.services.api.`` qualified);
 ``POST /beta/$batch``. ``GET /officeConfiguration?$expand=clientConfigurations`` inlines
 the policies; other query options (``$filter``, ``$select``, ``$orderby``, ``$skip``,
-``$search``) are ignored, as graph-spec §2.1 advises clients not to rely on them. Outside ``/beta``: ``POST /{tenant}/oauth2/v2.0/token``,
-``GET /{tenant}/v2.0/.well-known/openid-configuration``, the managed-identity endpoints
-``GET /metadata/identity/oauth2/token`` (IMDS) and ``GET /msi/token`` (App Service) (all in
-``emulator.auth``), ``GET /_emulator/stats``, ``POST /_emulator/reset`` (``?state=1`` or body
-``{"state": true}`` also empties the tenant), ``GET /_emulator/tenant`` (a snapshot).
+``$search``) are ignored, as graph-spec §2.1 advises clients not to rely on them.
+
+Outside ``/beta``, the control endpoints ``GET /_emulator/stats``, ``POST /_emulator/reset``
+(``?state=1`` or body ``{"state": true}`` also empties the tenant), ``GET /_emulator/tenant``
+(a snapshot), and identity endpoints, each built from its published protocol (details and
+error codes in the modules named):
+
+- ``POST /{tenant}/oauth2/v2.0/token``, client credentials (RFC 6749 §4.4; Microsoft
+  identity platform client credentials flow) with a ``client_secret``, a
+  ``federated_token``, a CI ID token, or an assertion signed by ``client_certificate``
+  (RFC 7523): ``emulator.auth``, ``emulator.assertions``;
+- ``GET /{tenant}/v2.0/.well-known/openid-configuration`` (OpenID Connect Discovery 1.0):
+  ``emulator.auth``;
+- managed identity: ``GET /metadata/identity/oauth2/token`` (IMDS) and ``GET /msi/token``
+  (App Service), as azure-identity calls them: ``emulator.auth``;
+- user sign-in for ``user`` (``emulator.signin``): the device authorization grant (RFC
+  8628; Microsoft identity platform device code flow) at
+  ``POST /{tenant}/oauth2/v2.0/devicecode`` with the verification page ``/devicelogin``
+  (``POST`` form ``user_code`` approves, as a user would) and the token endpoint's
+  ``urn:ietf:params:oauth:grant-type:device_code`` grant; the authorization code grant with
+  PKCE (RFC 6749 §4.1, RFC 7636, RFC 8252 loopback redirects, OAuth 2.0 Form Post Response
+  Mode) at ``GET /{tenant}/oauth2/v2.0/authorize`` and the ``authorization_code`` grant; the
+  ``refresh_token`` grant (RFC 6749 §6); ID tokens and ``client_info`` (OpenID Connect Core
+  1.0);
+- CI ID tokens (``emulator.ci_oidc``): GitHub Actions' ``GET …/idtoken`` (GitHub's "About
+  security hardening with OpenID Connect": ``ACTIONS_ID_TOKEN_REQUEST_URL`` +
+  ``&audience=``, bearer ``ACTIONS_ID_TOKEN_REQUEST_TOKEN``, ``{"value": jwt}``) and Azure
+  Pipelines' ``POST …/oidctoken?serviceConnectionId=`` (Azure DevOps REST "Oidctoken -
+  Create", 7.1: bearer System.AccessToken, ``{"oidcToken": jwt}``), under any path prefix
+  ending ``/_apis/distributedtask/hubs/H/plans/P/jobs/J/``; the token endpoint takes them
+  as federated assertions while unexpired (``ci_token_lifetime``).
 
 Stream modes: ``inline`` (default) puts ``policyPayload``/``userPreferencePayload`` in
 entity JSON as strings (base64 of the bytes, or exactly the string a client sent inline,
@@ -97,6 +129,10 @@ Stats (``GET /_emulator/stats``, ``emu.stats()``)::
      "dropped": n,                # connections cut by --drop-rate
      "dropped_after_apply": n,    # of those, cut after the handler ran
      "token_requests": n,         # token and managed-identity requests (not discovery)
+     "token_requests_by_grant": {"client_credentials": n, "refresh_token": n, ...},
+     "device_codes": n,           # device authorization requests
+     "authorizations": n,         # authorize requests answered with a code or error redirect
+     "ci_id_tokens": n,           # GitHub Actions and Azure Pipelines ID token requests
      "write_log": [               # every write, top-level or a batch item, in arrival order
         {"method": "PATCH", "path": "/officeConfiguration/clientConfigurations/<id>",
          "status": 200}, ...]}    # status None: dropped before it was applied; capped at 10000

@@ -159,17 +159,22 @@ class EmulatorApp:
     # -- outside /beta -------------------------------------------------------------------
 
     def handle_identity(self, path: str, request: Request) -> Response | None:
-        """Token, discovery and managed-identity endpoints (see ``emulator.auth``); None when
-        ``path`` is none of them."""
+        """The identity endpoints (see ``emulator.auth``); None when ``path`` is none of them."""
         answer = self.auth.answer(path, request)
         if answer is None:
             return None
-        if answer.issues_token:
-            self.stats.add("token_requests")
-        headers = {"Cache-Control": "no-store"}
-        if answer.status == 405:
-            headers["Allow"] = "POST"
-        return stamp(request, Response.of_json(answer.status, answer.body, headers))
+        if answer.counter is not None:
+            self.stats.add(answer.counter)
+        if answer.grant is not None:
+            self.stats.grant(answer.grant)
+        headers = {"Cache-Control": "no-store", **answer.headers}
+        if isinstance(answer.body, str):
+            page = answer.body.encode("utf-8")
+            response = Response(answer.status, page, {"Content-Type": "text/html; charset=utf-8"})
+            response.headers.update(headers)
+        else:
+            response = Response.of_json(answer.status, answer.body, headers)
+        return stamp(request, response)
 
     def handle_control(self, request: Request) -> Response:
         """``GET /_emulator/stats``, ``POST /_emulator/reset``, ``GET /_emulator/tenant``."""

@@ -1,24 +1,34 @@
 """Bearer-token checks for ``/beta`` and the identity endpoints that issue tokens.
 
 Authentication is enforced when a static ``token``, a ``client_id`` (with a secret, a
-federated token or a certificate) or a ``managed_identity`` is configured; then a request
-needs ``Authorization: Bearer <t>`` where ``t`` is the static token or an unexpired token
-issued here. Issued tokens are unsigned JWTs (``alg: none``) carrying ``appid``, ``tid``,
-``exp``, ``aud`` (the requested scope or resource without ``/.default``) and ``roles``
-(``token_roles``, by default ``DeviceManagementConfiguration.ReadWrite.All``), so a client
-can read the expiry and the permissions.
+federated token, a certificate, a ``user`` or a CI issuer) or a ``managed_identity`` is
+configured; then a request needs ``Authorization: Bearer <t>`` where ``t`` is the static
+token or an unexpired token issued here. Issued tokens are unsigned JWTs (``alg: none``)
+carrying ``appid``, ``tid``, ``exp``, ``aud`` (the requested scope or resource without
+``/.default``) and the permissions ``token_roles`` (by default
+``DeviceManagementConfiguration.ReadWrite.All``): as application ``roles`` for an app, as
+delegated ``scp`` (with ``oid``, ``upn``) for a signed-in user, so a client can read the
+expiry and the permissions.
 
-Identity endpoints (outside ``/beta``):
+Identity endpoints (outside ``/beta``), after the Microsoft identity platform's
+(learn.microsoft.com/entra/identity-platform/v2-protocols):
 
-- ``POST /{tenant}/oauth2/v2.0/token``: client credentials. The client authenticates with
-  ``client_secret`` (form or HTTP Basic), or with a ``client_assertion`` of type
-  jwt-bearer that is either the configured ``federated_token`` (workload identity) or a
-  JWT signed by the key of ``client_certificate`` (see :mod:`.assertions`).
-- ``GET /{tenant}/v2.0/.well-known/openid-configuration``: OIDC discovery, pointing at the
-  token endpoint above (MSAL reads it before its first token request).
+- ``POST /{tenant}/oauth2/v2.0/token``. ``grant_type=client_credentials``
+  (v2-oauth2-client-creds-grant-flow): the client authenticates with ``client_secret``
+  (form or HTTP Basic), or with a ``client_assertion`` of type jwt-bearer (RFC 7523) that
+  is the configured ``federated_token`` (workload identity), an ID token issued by
+  :mod:`.ci_oidc` (GitHub Actions, Azure Pipelines), or a JWT signed by the key of
+  ``client_certificate`` (see :mod:`.assertions`). The user grants ``device_code``,
+  ``authorization_code`` and ``refresh_token`` are :mod:`.signin`'s.
+- ``POST /{tenant}/oauth2/v2.0/devicecode``, ``GET /{tenant}/oauth2/v2.0/authorize`` and
+  the verification page ``/devicelogin``: user sign-in (:mod:`.signin`).
+- ``GET /{tenant}/v2.0/.well-known/openid-configuration``: OIDC discovery (OpenID Connect
+  Discovery 1.0), pointing at the endpoints above (MSAL reads it first).
 - ``GET /metadata/identity/oauth2/token`` (IMDS, needs ``Metadata: true``) and
   ``GET /msi/token`` (App Service, needs ``X-IDENTITY-HEADER`` = ``identity_header``):
   managed identity tokens for ``managed_identity``.
+- ``.../idtoken`` and ``.../oidctoken`` under ``/_apis/distributedtask/``: the CI ID token
+  endpoints of :mod:`.ci_oidc`.
 
 The throttling identity ("app") is the client id for issued tokens, the token value for
 other bearer tokens, and ``anonymous`` without one. Token values and secrets are never
@@ -34,16 +44,26 @@ import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs
 
-from reconciler.emulator import b64url
+from reconciler.emulator.ci_oidc import CI_TOKEN_PATH, CiIssuers
 from reconciler.emulator.config import Config
 from reconciler.emulator.errors import ApiError
 from reconciler.emulator.messages import Request
+from reconciler.emulator.oauth import (
+    Answer,
+    aad_error,
+    bearer,
+    form_of,
+    method_not_allowed,
+    same,
+    unsigned_jwt,
+)
+from reconciler.emulator.signin import USER_GRANTS, VERIFICATION_PATH, Grant, UserSignIn
 
 TOKEN_PATH = re.compile(r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token\Z")
+DEVICECODE_PATH = re.compile(r"/(?P<tenant>[^/]+)/oauth2/v2\.0/devicecode\Z")
+AUTHORIZE_PATH = re.compile(r"/(?P<tenant>[^/]+)/oauth2/v2\.0/authorize\Z")
 DISCOVERY_PATH = re.compile(r"/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration\Z")
 IMDS_PATH = "/metadata/identity/oauth2/token"
 APP_SERVICE_PATH = "/msi/token"
@@ -51,34 +71,8 @@ JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 MANAGED_TENANT = "managed-identity-tenant"
 
 
-def _aad_error(error: str, code: int, description: str) -> dict[str, Any]:
-    return {
-        "error": error,
-        "error_description": f"AADSTS{code}: {description}",
-        "error_codes": [code],
-        "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
-        "trace_id": str(uuid.uuid4()),
-        "correlation_id": str(uuid.uuid4()),
-    }
-
-
-def _same(given: str | None, expected: str | None) -> bool:
-    if given is None or expected is None:
-        return False
-    return hmac.compare_digest(given.encode(), expected.encode())
-
-
 def _audience(scope_or_resource: str) -> str:
     return scope_or_resource.split()[0].removesuffix("/.default")
-
-
-@dataclass(frozen=True)
-class Answer:
-    """An identity endpoint's reply; ``issues_token`` marks the ones counted as token requests."""
-
-    status: int
-    body: dict[str, Any]
-    issues_token: bool = True
 
 
 class Authenticator:
@@ -88,14 +82,15 @@ class Authenticator:
         self._config = config
         self._lock = threading.Lock()
         self._issued: dict[str, tuple[str, float]] = {}  # token -> (client id, expiry)
+        self.signin = UserSignIn(lambda: self._config)
+        self.ci = CiIssuers(lambda: self._config)
 
     def reconfigure(self, config: Config) -> None:
         self._config = config
 
     def identify(self, headers: dict[str, str]) -> str:
         """The caller's app identity; a 401 when authentication is on and the token is bad."""
-        scheme, _, token = headers.get("authorization", "").partition(" ")
-        token = token.strip() if scheme.lower() == "bearer" else ""
+        token = bearer(headers) or ""
         if not self._config.auth_required:
             return token or "anonymous"
         if not token:
@@ -125,12 +120,25 @@ class Authenticator:
 
     def answer(self, path: str, request: Request) -> Answer | None:
         """The reply of the identity endpoint at ``path``; None when ``path`` is not one."""
+        root = _root(request)
         if match := TOKEN_PATH.match(path):
             if request.method != "POST":
-                return Answer(405, {"error": "invalid_request"})
-            return self.issue(match["tenant"], request.body, request.headers, _root(request))
+                return method_not_allowed("POST")
+            return self.issue(match["tenant"], request.body, request.headers, root)
+        if match := DEVICECODE_PATH.match(path):
+            if request.method != "POST":
+                return method_not_allowed("POST")
+            return self.signin.device_authorization(match["tenant"], form_of(request.body), root)
+        if match := AUTHORIZE_PATH.match(path):
+            if request.method != "GET":
+                return method_not_allowed("GET")
+            return self.signin.authorize(match["tenant"], request.query)
+        if path == VERIFICATION_PATH:
+            return self.signin.verification(request)
         if match := DISCOVERY_PATH.match(path):
-            return Answer(200, _openid_configuration(_root(request), match["tenant"]), False)
+            return Answer(200, _openid_configuration(root, match["tenant"]), None)
+        if match := CI_TOKEN_PATH.match(path):
+            return self.ci.answer(match["kind"], request)
         if path == IMDS_PATH:
             return self._imds(request)
         if path == APP_SERVICE_PATH:
@@ -138,60 +146,80 @@ class Authenticator:
         return None
 
     def issue(self, tenant: str, body: bytes, headers: dict[str, str], root: str = "") -> Answer:
-        """Answer a client-credentials token request with AAD-style JSON."""
-        form = {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
-        client_id, client_secret = self._client_credentials(form, headers)
-        config = self._config
-        if form.get("grant_type") != "client_credentials":
+        """Answer a token request with AAD-style JSON."""
+        form = form_of(body)
+        grant_type = form.get("grant_type")
+        if grant_type in USER_GRANTS:
+            found = self.signin.redeem(grant_type, tenant, form)
+            if isinstance(found, Answer):
+                return found
+            return Answer(200, self._user_tokens(found, root), grant=grant_type)
+        if grant_type != "client_credentials":
             return Answer(
                 400,
-                _aad_error(
+                aad_error(
                     "unsupported_grant_type", 70003, "The app requested an unsupported grant type."
                 ),
             )
+        client_id, client_secret = self._client_credentials(form, headers)
+        config = self._config
         scope = form.get("scope")
         if not scope:
             return Answer(
                 400,
-                _aad_error(
+                aad_error(
                     "invalid_request", 90014, "The request body must contain the 'scope' parameter."
                 ),
             )
         if config.client_id is None or client_id != config.client_id:
             return Answer(
                 400,
-                _aad_error(
+                aad_error(
                     "unauthorized_client", 700016, f"Application '{client_id}' was not found."
                 ),
             )
         if "client_assertion" in form:
             refusal = self._check_assertion(form, f"{root}/{tenant}/oauth2/v2.0/token")
-        elif not _same(client_secret, config.client_secret):
-            refusal = "Invalid client secret provided."
+        elif not same(client_secret, config.client_secret):
+            refusal = 7000215, "Invalid client secret provided."
         else:
             refusal = None
         if refusal is not None:
-            return Answer(401, _aad_error("invalid_client", 7000215, refusal))
-        return Answer(200, self._token_reply(client_id, tenant, _audience(scope)))
+            return Answer(401, aad_error("invalid_client", *refusal))
+        reply = self._token_reply(client_id, tenant, _audience(scope))
+        return Answer(200, reply, grant=grant_type)
 
-    def _check_assertion(self, form: dict[str, str], token_endpoint: str) -> str | None:
-        """None when the client assertion proves the configured client; else the reason."""
+    def _check_assertion(self, form: dict[str, str], token_endpoint: str) -> tuple[int, str] | None:
+        """None when the client assertion proves the configured client; else the AADSTS
+        code and reason."""
         config = self._config
         assertion = form["client_assertion"]
         if form.get("client_assertion_type") != JWT_BEARER:
-            return "Invalid client assertion type."
-        if _same(assertion, config.federated_token):
+            return 7000215, "Invalid client assertion type."
+        if same(assertion, config.federated_token):
             return None
+        if self.ci.issued(assertion):
+            return self.ci.check(assertion)
         if config.client_certificate is None:
-            return "No matching federated identity record found for presented assertion."
+            return 70021, "No matching federated identity record found for presented assertion."
         from reconciler.emulator.assertions import check_signed_assertion
 
-        return check_signed_assertion(
+        reason = check_signed_assertion(
             assertion,
             certificate_pem=config.client_certificate,
             client_id=config.client_id or "",
             audience=token_endpoint,
         )
+        return None if reason is None else (7000215, reason)
+
+    def _user_tokens(self, grant: Grant, root: str) -> dict[str, Any]:
+        """Tokens for a signed-in user: the access token, then what signin adds (ID token,
+        client_info, refresh token)."""
+        user = self._config.user or ""
+        access = self._token_reply(
+            grant.client_id, grant.tenant, _audience(" ".join(grant.resource_scopes)), user=user
+        )
+        return self.signin.complete(grant, access, root)
 
     def _imds(self, request: Request) -> Answer:
         if request.headers.get("metadata", "").lower() != "true":
@@ -199,7 +227,7 @@ class Authenticator:
         return self._managed_token(request, include_expires_in=True)
 
     def _app_service(self, request: Request) -> Answer:
-        if not _same(request.headers.get("x-identity-header"), self._config.identity_header):
+        if not same(request.headers.get("x-identity-header"), self._config.identity_header):
             return _mi_error(401, "The X-IDENTITY-HEADER is missing or wrong.")
         return self._managed_token(request, include_expires_in=False)
 
@@ -223,23 +251,31 @@ class Authenticator:
             body["expires_in"] = str(reply["expires_in"])
         return Answer(200, body)
 
-    def _token_reply(self, client_id: str, tenant: str, audience: str) -> dict[str, Any]:
+    def _token_reply(
+        self, client_id: str, tenant: str, audience: str, *, user: str | None = None
+    ) -> dict[str, Any]:
+        """An access token for the app ``client_id`` (application ``roles``), or for ``user``
+        signed in to it (delegated ``scp``), registered as issued."""
         config = self._config
         issued_at = time.time()
         expiry = issued_at + config.token_lifetime  # a float, so tests can use short lives
         now = int(issued_at)
-        claims = {
+        claims: dict[str, Any] = {
             "aud": audience,
             "iss": f"https://sts.windows.net/{tenant}/",
             "tid": tenant,
             "appid": client_id,
-            "roles": list(config.token_roles),
             "iat": now,
             "nbf": now,
             "exp": int(expiry),
             "jti": str(uuid.uuid4()),
         }
-        token = f"{b64url.encode_json({'alg': 'none', 'typ': 'JWT'})}.{b64url.encode_json(claims)}."
+        if user is None:
+            claims["roles"] = list(config.token_roles)
+        else:
+            claims.update(self.signin.user_claims(user))
+            claims["scp"] = " ".join(config.token_roles)
+        token = unsigned_jwt(claims)
         with self._lock:
             self._issued[token] = (client_id, expiry)
         return {
@@ -284,6 +320,15 @@ def _openid_configuration(root: str, tenant: str) -> dict[str, Any]:
             "private_key_jwt",
         ],
         "response_types_supported": ["code", "id_token", "token id_token"],
+        "response_modes_supported": ["query", "form_post"],
+        "grant_types_supported": [
+            "client_credentials",
+            "authorization_code",
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:device_code",
+        ],
+        "code_challenge_methods_supported": ["S256", "plain"],
+        "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
     }

@@ -1,7 +1,7 @@
 """``reconciler emulator`` / ``python -m reconciler.emulator``: serve until SIGINT or SIGTERM.
 
 Prints exactly one line, ``Graph emulator listening on http://HOST:PORT/beta`` (the real
-port when ``--port 0``), flushes it so a parent process can read it, and exits 0 when
+port when ``--port 0``; ``https`` with ``--tls-cert``), flushes it so a parent process can read it, and exits 0 when
 stopped by a signal; 1 when the seed or state file cannot be loaded; 2 for bad options.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import ssl
 import sys
 import threading
 from collections.abc import Sequence
@@ -83,17 +84,66 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("--client-id", metavar="ID", help="enable the token endpoint for this client id")
     add("--client-secret", metavar="SECRET", help="the client secret the token endpoint accepts")
+    add(
+        "--user",
+        metavar="UPN",
+        help="let this user sign in to --client-id by device code or browser (no password)",
+    )
+    add(
+        "--github-request-token",
+        metavar="TOKEN",
+        help="serve GitHub Actions ID tokens to this ACTIONS_ID_TOKEN_REQUEST_TOKEN; the token "
+        "endpoint accepts them as federated assertions for --client-id",
+    )
+    add(
+        "--pipelines-access-token",
+        metavar="TOKEN",
+        help="serve Azure Pipelines OIDC tokens to this System.AccessToken (with "
+        "--pipelines-service-connection); accepted like GitHub's",
+    )
+    add("--pipelines-service-connection", metavar="ID", help="the service connection id it knows")
+    add(
+        "--token-lifetime",
+        type=float,
+        default=3599,
+        metavar="SECONDS",
+        help="how long issued access tokens are accepted",
+    )
+    add("--tls-cert", metavar="PEM", help="serve https with this certificate (chain) file")
+    add("--tls-key", metavar="PEM", help="the private key of --tls-cert (if not in that file)")
     add("--log", action="store_true", help="log each request line and status to stderr")
     return parser
+
+
+def _tls(args: argparse.Namespace) -> ssl.SSLContext | None:
+    if args.tls_cert is None:
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(args.tls_cert, args.tls_key)
+    return context
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
-    if (args.client_id is None) != (args.client_secret is None):
-        parser.error("--client-id and --client-secret go together")
+    ways_in = (
+        args.client_secret,
+        args.user,
+        args.github_request_token,
+        args.pipelines_access_token,
+    )
+    if (args.client_id is None) != all(way is None for way in ways_in):
+        parser.error(
+            "--client-id goes with --client-secret, --user, --github-request-token or "
+            "--pipelines-access-token"
+        )
+    if (args.pipelines_access_token is None) != (args.pipelines_service_connection is None):
+        parser.error("--pipelines-access-token and --pipelines-service-connection go together")
+    if args.tls_key is not None and args.tls_cert is None:
+        parser.error("--tls-key needs --tls-cert")
     try:
         emulator = Emulator(
+            tls=_tls(args),
             host=args.host,
             port=args.port,
             state_path=args.state,
@@ -111,6 +161,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             random_seed=args.random_seed,
             client_id=args.client_id,
             client_secret=args.client_secret,
+            user=args.user,
+            github_request_token=args.github_request_token,
+            pipelines_access_token=args.pipelines_access_token,
+            pipelines_service_connection=args.pipelines_service_connection,
+            token_lifetime=args.token_lifetime,
         )
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

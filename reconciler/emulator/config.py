@@ -60,6 +60,22 @@ class Config:
     identity_header: str | None = None  # the App Service X-IDENTITY-HEADER secret
     token_roles: tuple[str, ...] = ("DeviceManagementConfiguration.ReadWrite.All",)
     token_lifetime: float = 3599  # seconds an issued token is accepted
+    # User sign-in to ``client_id`` as a public client (emulator.signin): device code and
+    # authorization code with PKCE, as this user (a UPN); its tokens carry ``token_roles``
+    # as delegated ``scp``.
+    user: str | None = None
+    device_code_lifetime: float = 900  # seconds a device code can be approved and redeemed
+    device_code_interval: int = 5  # seconds a client is told to wait between polls
+    # CI systems' ID tokens, accepted as federated client assertions for ``client_id``
+    # (emulator.ci_oidc): GitHub Actions, with the ACTIONS_ID_TOKEN_REQUEST_TOKEN its
+    # endpoint requires, and Azure Pipelines, with the System.AccessToken and the service
+    # connection id its endpoint requires.
+    github_request_token: str | None = None
+    github_subject: str = "repo:contoso/m365-policies:ref:refs/heads/main"
+    pipelines_access_token: str | None = None
+    pipelines_service_connection: str | None = None
+    pipelines_subject: str = "sc://contoso/m365-policies/m365-production"
+    ci_token_lifetime: float = 300  # seconds a CI ID token is accepted as an assertion
 
     def __post_init__(self) -> None:
         self.validate()
@@ -75,11 +91,24 @@ class Config:
         _share("drop_rate", self.drop_rate)
         if self.latency_ms < 0:
             raise ValueError("latency_ms must not be negative")
-        client_credentials = (self.client_secret, self.federated_token, self.client_certificate)
-        if (self.client_id is None) != all(c is None for c in client_credentials):
+        for name in ("device_code_lifetime", "device_code_interval", "ci_token_lifetime"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+        ways_in = (
+            self.client_secret,
+            self.federated_token,
+            self.client_certificate,
+            self.user,
+            self.github_request_token,
+            self.pipelines_access_token,
+        )
+        if (self.client_id is None) != all(c is None for c in ways_in):
             raise ValueError(
-                "client_id goes with a client_secret, federated_token or client_certificate"
+                "client_id goes with a client_secret, federated_token, client_certificate, "
+                "user, github_request_token or pipelines_access_token"
             )
+        if (self.pipelines_access_token is None) != (self.pipelines_service_connection is None):
+            raise ValueError("pipelines_access_token goes with pipelines_service_connection")
 
     @property
     def app_writes(self) -> Rate:

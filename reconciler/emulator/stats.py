@@ -16,6 +16,9 @@ _SCALARS = (
     "dropped",
     "dropped_after_apply",
     "token_requests",
+    "device_codes",
+    "authorizations",
+    "ci_id_tokens",
 )
 WRITE_LOG_LIMIT = 10_000  # entries; a long-running demo must not grow without bound
 
@@ -32,11 +35,17 @@ class Stats:
             self._scalars: Counter[str] = Counter({name: 0 for name in _SCALARS})
             self._by_route: Counter[str] = Counter()
             self._batch_by_route: Counter[str] = Counter()
+            self._by_grant: Counter[str] = Counter()
             self._write_log: list[dict[str, Any]] = []
 
     def add(self, name: str, amount: int = 1) -> None:
         with self._lock:
             self._scalars[name] += amount
+
+    def grant(self, grant_type: str) -> None:
+        """Count a token request under its grant type."""
+        with self._lock:
+            self._by_grant[grant_type] += 1
 
     def request(self, route_key: str, *, in_batch: bool, is_write: bool) -> None:
         """Count a Graph request as it arrives, whatever becomes of it."""
@@ -61,5 +70,6 @@ class Stats:
             result: dict[str, Any] = {name: self._scalars[name] for name in _SCALARS}
             result["by_route"] = dict(sorted(self._by_route.items()))
             result["batch_items_by_route"] = dict(sorted(self._batch_by_route.items()))
+            result["token_requests_by_grant"] = dict(sorted(self._by_grant.items()))
             result["write_log"] = [dict(entry) for entry in self._write_log]
             return result

@@ -1,8 +1,11 @@
 """Shared by the end-to-end credential tests: a full CLI flow over every command that
-writes files, a DEBUG log of it, and a search of everything produced for leaked values."""
+writes files, a long apply, a DEBUG log of it, a search of everything produced for leaked
+values, and the claims of a JWT."""
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,6 +63,29 @@ def manifests(root: Path) -> Path:
         policy_doc("a", "Policy A", 1, payload={"setting": 1}, groups=[GROUP_A]),
         policy_doc("b", "Policy B", 2),
     )
+
+
+def apply_policies(capsys, emulator, root: Path, count: int, *extra: str) -> Run:
+    """`apply --auto-approve` of `count` new policies, with `extra` options."""
+    docs = [policy_doc(f"p{i}", f"Policy {i}", i + 1) for i in range(count)]
+    m = write_set(root / "many", *docs)
+    return run(
+        capsys,
+        "apply",
+        str(m),
+        "--graph-url",
+        emulator.base_url,
+        "--auto-approve",
+        "--state-dir",
+        str(root / "state"),
+        *extra,
+    )
+
+
+def claims_of(token: str) -> dict:
+    """The payload of a JWT, unverified."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
 def full_run(capsys, emulator, root: Path, admin_token: str = ADMIN_TOKEN) -> list[Run]:

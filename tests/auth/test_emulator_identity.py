@@ -5,8 +5,6 @@ audience, issuer, expiry), configured token roles, and https serving."""
 
 from __future__ import annotations
 
-import base64
-import json
 import time
 
 import jwt
@@ -16,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .pki import PFX_PASSWORD
+from .support import claims_of
 
 CLIENT = "app-id"
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -56,11 +55,6 @@ def test_app_service_endpoint_checks_the_identity_header(make_emulator) -> None:
     assert wrong.status_code == 401 and "h3ader" not in wrong.text
     right = requests.get(url, params=params, headers={"X-IDENTITY-HEADER": "h3ader"}, timeout=5)
     assert right.status_code == 200 and int(right.json()["expires_on"]) > time.time()
-
-
-def claims_of(token: str) -> dict:
-    payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
 def test_token_roles_and_audience_follow_configuration_and_scope(make_emulator) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from reconciler.fetch.auth.permissions import READ, WRITE
 from tests.support.cli import run
-from tests.support.manifests import policy_doc, write_set
 
 from .pki import PFX_PASSWORD
 from .support import (
@@ -24,6 +23,7 @@ from .support import (
     ISSUED_TOKEN_PREFIX,
     SECRET,
     TENANT,
+    apply_policies,
     debug_log,
     full_run,
     leaks,
@@ -133,19 +133,6 @@ def test_tokens_are_refreshed_during_a_run_longer_than_their_life(
     emulator = tls_emulator(client_id=CLIENT_ID, client_secret=SECRET, latency_ms=300)
     emulator.configure(token_lifetime=2)
     secret_env(monkeypatch, emulator)
-    docs = [policy_doc(f"p{i}", f"Policy {i}", i + 1) for i in range(6)]
-    m = write_set(tmp_path / "many", *docs)
-    result = run(
-        capsys,
-        "apply",
-        str(m),
-        "--graph-url",
-        emulator.base_url,
-        "--auto-approve",
-        "--state-dir",
-        str(tmp_path / "state"),
-        "--write-rate",
-        "0",
-    )
+    result = apply_policies(capsys, emulator, tmp_path, 6, "--write-rate", "0")
     assert result.code == 0, result.err
     assert emulator.stats()["token_requests"] >= 2  # a 2 s token did not last the run

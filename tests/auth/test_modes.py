@@ -11,8 +11,12 @@ import pytest
 import responses
 from azure.identity import (
     AzureCliCredential,
+    AzurePipelinesCredential,
     CertificateCredential,
+    ClientAssertionCredential,
     ClientSecretCredential,
+    DeviceCodeCredential,
+    InteractiveBrowserCredential,
     ManagedIdentityCredential,
     WorkloadIdentityCredential,
 )
@@ -237,3 +241,98 @@ def test_custom_authority_is_used_without_instance_discovery() -> None:
         hosts = {str(c.request.url).split("/")[2] for c in mocked.calls}
     # Instance discovery would have asked login.microsoftonline.com about login.test.
     assert hosts == {"login.test"}
+
+
+CI_AND_USER_VARIABLES = {
+    "ACTIONS_ID_TOKEN_REQUEST_URL": "https://gh.example/idtoken?api-version=2.0",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "gh-request",
+    "SYSTEM_OIDCREQUESTURI": "https://dev.azure.com/o/p/_apis/x/oidctoken",
+    "SYSTEM_ACCESSTOKEN": "job-token",
+    "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID": "sc",
+}
+
+
+def test_auto_never_picks_the_ci_or_sign_in_modes() -> None:
+    environ = IDS | CI_AND_USER_VARIABLES
+    assert choose(environ, loopback=True, which=no_az) is None
+    with pytest.raises(ConfigError) as caught:
+        choose(environ, loopback=False, which=no_az)
+    assert "github-oidc, azure-pipelines, device-code or interactive" in caught.value.hint
+
+
+def test_github_request_url_asks_for_entras_audience_over_https() -> None:
+    from reconciler.fetch.auth.github import request_url
+
+    assert request_url("https://gh.example/idtoken?api-version=2.0") == (
+        "https://gh.example/idtoken?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange"
+    )
+    assert request_url("http://127.0.0.1:5/idtoken").endswith(
+        "/idtoken?audience=api%3A%2F%2FAzureADTokenExchange"
+    )
+    with pytest.raises(ConfigError, match="https"):
+        request_url("http://gh.example/idtoken?api-version=2.0")
+
+
+def test_github_oidc_builds_an_assertion_credential_and_keeps_the_request_token_out() -> None:
+    connection = build(AuthMode.GITHUB_OIDC, IDS | CI_AND_USER_VARIABLES)
+    assert isinstance(credential_of(connection), ClientAssertionCredential)
+    assert "gh-request" not in connection.description + repr(connection)
+    assert connection.auth is not None and "gh-request" in connection.auth._secrets
+
+
+def test_azure_pipelines_reads_the_task_variables_and_ours_first() -> None:
+    environ = CI_AND_USER_VARIABLES | {
+        "AZURESUBSCRIPTION_TENANT_ID": "t-task",
+        "AZURESUBSCRIPTION_CLIENT_ID": "c-task",
+        "AZURE_CLIENT_ID": "c-ours",
+        "RECONCILER_SERVICE_CONNECTION_ID": "sc-ours",
+    }
+    connection = build(AuthMode.AZURE_PIPELINES, environ)
+    credential = credential_of(connection)
+    assert isinstance(credential, AzurePipelinesCredential)
+    assert credential._service_connection_id == "sc-ours"
+    assert connection.description == (
+        "Azure Pipelines service connection sc-ours (SYSTEM_OIDCREQUESTURI, "
+        "AZURE_CLIENT_ID=c-ours, AZURE_TENANT_ID=t-task)"
+    )
+    assert "job-token" in connection.auth._secrets  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("mode", "kind"),
+    [
+        (AuthMode.DEVICE_CODE, DeviceCodeCredential),
+        (AuthMode.INTERACTIVE, InteractiveBrowserCredential),
+    ],
+)
+def test_sign_in_modes_use_the_persistent_cache_and_a_saved_record(mode, kind, tmp_path) -> None:
+    from azure.identity import AuthenticationRecord
+
+    from reconciler.fetch.auth.signin import RememberedSignIn, record_path
+
+    environ = IDS | {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    first = credential_of(build(mode, environ))
+    assert isinstance(first, RememberedSignIn) and isinstance(first._credential, kind)
+    assert first._credential._cache_options.name == "reconciler"
+    assert first._credential._cache_options.allow_unencrypted_storage
+    record = AuthenticationRecord(
+        IDS["AZURE_TENANT_ID"],
+        IDS["AZURE_CLIENT_ID"],
+        "login.microsoftonline.com",
+        "uid.utid",
+        "a@b",
+    )
+    saved = record_path(
+        environ,
+        authority="https://login.microsoftonline.com",
+        tenant=IDS["AZURE_TENANT_ID"],
+        client_id=IDS["AZURE_CLIENT_ID"],
+    )
+    assert saved.parent == tmp_path / "config" / "reconciler"
+    saved.parent.mkdir(parents=True)
+    saved.write_text(record.serialize())
+    connection = build(mode, environ)
+    again = credential_of(connection)
+    assert isinstance(again, RememberedSignIn) and again._signed_in
+    assert again._credential._auth_record.username == "a@b"
+    assert "as a@b, remembered" in connection.description
