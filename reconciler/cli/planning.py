@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -33,8 +34,6 @@ def check_catalog(desired: Desired, client: GraphClient) -> None:
 def load(args: argparse.Namespace) -> Desired:
     """The manifests, loaded offline (their problems are reported before any credential
     is asked for), with the scope of `--scope` added to their own."""
-    import dataclasses
-
     from reconciler.errors import ConfigError
     from reconciler.load import manifests, project
 
@@ -55,8 +54,15 @@ def make_plan(args: argparse.Namespace, client: GraphClient, tenant: str, desire
     from reconciler.engine import planner
     from reconciler.fetch.tenant import read_tenant
 
+    requests_before, units_before = client.stats.requests, client.stats.units
     check_catalog(desired, client)
     live = read_tenant(client, using=desired.kinds(), pinned=desired.pinned(), tenant_id=tenant)
+    # The plan's stated cost covers every read it took, the catalog's included.
+    live = dataclasses.replace(
+        live,
+        read_requests=client.stats.requests - requests_before,
+        read_units=client.stats.units - units_before,
+    )
     return planner.make_plan(
         desired,
         live,

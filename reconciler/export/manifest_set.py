@@ -131,7 +131,7 @@ def _facet_value(
             ]
         case Children():
             path = f"{field}/{name}.json"
-            files[path] = _payload_text(list(value or []))
+            files[path] = _payload_text(facet.shape.export(list(value or [])))
             return {"file": path}
         case _:
             assert_never(facet)

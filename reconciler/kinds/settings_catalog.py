@@ -430,15 +430,24 @@ def _check_choice_option(
     for value, where in chosen:
         option = value.get("value") if isinstance(value, dict) else None
         if options and option not in valid:
-            listed = ", ".join(f"{i} ({name})" if name else i for i, name in options)
+            listed = _listed(options, str(inst.get("settingDefinitionId")))
             problems.append(
                 ChildProblem(
                     index,
                     where,
-                    f"'{option}' is not an option of this setting; valid options: {listed}",
+                    f"'{option}' is not an option of this setting; {listed}",
                 )
             )
     return problems
+
+
+def _listed(options: list[tuple[str, str]], definition_id: str) -> str:
+    """The valid options, short: Office's are the definition id and a suffix."""
+    shown = [f"{i} ({name})" if name else i for i, name in options]
+    if all(i.startswith(definition_id + "_") for i, _ in options):
+        suffixes = [s.removeprefix(definition_id) for s in shown]
+        return f"the valid options are the setting's id followed by {', '.join(suffixes)}"
+    return f"valid options: {', '.join(shown)}"
 
 
 # --- the manifest model and the kind ---------------------------------------------------------

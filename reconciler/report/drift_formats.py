@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from reconciler.errors import ConfigError
-from reconciler.report.text import Detail, details, outside_scope_note, short
+from reconciler.report.text import Detail, details, outside_scope_note, short, short_pair
 from reconciler.values.pointers import ABSENT
 
 FORMATS = ("text", "json", "markdown", "junit", "sarif")  # `render` has one renderer each
@@ -83,8 +83,9 @@ def _differences(record: dict[str, Any]) -> list[str]:
 
 
 def _difference(detail: Detail) -> str:
-    live = "absent" if detail.before is ABSENT else short(detail.before)
-    desired = "absent" if detail.after is ABSENT else short(detail.after)
+    live, desired = short_pair(detail.before, detail.after)
+    live = "absent" if detail.before is ABSENT else live
+    desired = "absent" if detail.after is ABSENT else desired
     return f"/spec/{detail.path}: live {live}, desired {desired}"
 
 

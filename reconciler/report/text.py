@@ -20,6 +20,21 @@ def short(value: Any, limit: int = MAX_VALUE) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def short_pair(before: Any, after: Any, limit: int = MAX_VALUE) -> tuple[str, str]:
+    """Two values in one short line each, so that where they differ stays visible: long
+    strings that share a beginning (Office option ids: `<setting id>_51`, `_52`) are shown
+    from shortly before the first difference."""
+    if isinstance(before, str) and isinstance(after, str):
+        common = next(
+            (i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
+            min(len(before), len(after)),
+        )
+        if common > 24 and max(len(before), len(after)) > limit - 2:
+            cut = common - 12
+            return short("…" + before[cut:], limit), short("…" + after[cut:], limit)
+    return short(before, limit), short(after, limit)
+
+
 def json_diff_lines(before: Any, after: Any) -> list[str]:
     """A unified diff of two JSON values, pretty-printed, capped in length."""
     old = json.dumps(before, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
@@ -61,7 +76,8 @@ class Detail:
             return f"+ {self.path} = {short(self.after)}"
         if self.after is ABSENT:
             return f"- {self.path} (was {short(self.before)})"
-        return f"~ {self.path} = {short(self.before)} -> {short(self.after)}"
+        before, after = short_pair(self.before, self.after)
+        return f"~ {self.path} = {before} -> {after}"
 
 
 # Scalar properties that name a list item, shown beside its index: `/settings/3 (id=x)`.
