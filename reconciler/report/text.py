@@ -96,9 +96,16 @@ def details(field: str, before: Any, after: Any, pointers_: list[str]) -> list[D
     found = []
     for pointer in pointers_:
         tokens = pointers.split(pointer)[2:]
-        path, names = field, ""
+        path, names, last_key = field, "", ""
         node_before, node_after = before, after
         for token in tokens:
+            # A key that extends an earlier one (an Office child setting's id extends its
+            # parent's) is shown by what it adds.
+            shown = (
+                f"…{token[len(last_key) :]}" if last_key and token.startswith(last_key) else token
+            )
+            if len(token) > 24:
+                last_key = token
             if isinstance(node_after, list) or isinstance(node_before, list):
                 names = _item_names(pointers.get_at(node_after, [token])) or _item_names(
                     pointers.get_at(node_before, [token])
@@ -107,6 +114,6 @@ def details(field: str, before: Any, after: Any, pointers_: list[str]) -> list[D
                 names = ""
             node_before = pointers.get_at(node_before, [token])
             node_after = pointers.get_at(node_after, [token])
-            path += f"/{token}{names}"
+            path += f"/{shown}{names}"
         found.append(Detail(path=path, before=node_before, after=node_after))
     return found
