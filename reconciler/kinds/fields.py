@@ -105,7 +105,7 @@ class Assignment(StrictModel):
     def _group_when_needed(self) -> Assignment:
         needs_group = self.target in ("group", "exclusionGroup")
         if needs_group and self.groupId is None:
-            raise ValueError(f"a '{self.target}' target needs a groupId")
+            raise ValueError(f"the '{self.target}' target needs a groupId")
         if not needs_group and self.groupId is not None:
-            raise ValueError(f"a '{self.target}' target takes no groupId")
+            raise ValueError(f"the '{self.target}' target takes no groupId (it reaches everyone)")
         return self
