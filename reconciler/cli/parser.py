@@ -1,15 +1,75 @@
-"""The command line: every command, its arguments and their help."""
+"""The command line: every command, its arguments, their help and examples.
+
+Usage errors exit 1, never 2: 2 means "changes" or "drift" to the scripts that branch on it.
+Abbreviated options are refused (a prefix that matches today may match two flags tomorrow).
+`--debug` and `-v` work before or after the command.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
+from typing import NoReturn
 
 from reconciler import __version__
-from reconciler.cli.commands import apply, drift, emulator, export, plan, schema, validate
+from reconciler.cli.commands import (
+    apply,
+    completion,
+    drift,
+    emulator,
+    export,
+    force_unlock,
+    plan,
+    schema,
+    show,
+    validate,
+)
+from reconciler.cli.exits import EXIT_ERROR
 
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com/beta"
 DEFAULT_WRITE_RATE = 100 / 20  # graph-spec §3.2: Intune writes per app per tenant
+
+EXIT_CODES = """exit codes:
+  0  success, nothing to change
+  1  error (bad input, a failed read or write, a usage error)
+  2  changes present (plan --detailed-exitcode) or drift found (drift)"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Epilogs as written; every option's default in its help."""
+
+
+class Parser(argparse.ArgumentParser):
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {self.prog}: {message}", file=sys.stderr)
+        print(f"hint: run `{self.prog} --help` for the usage", file=sys.stderr)
+        sys.exit(EXIT_ERROR)
+
+
+def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """`--debug` and `-v`, on the top parser and on each command; a command leaves the
+    top's value alone unless it is given there too (SUPPRESS)."""
+    default: object = False if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=default,
+        help="log every request and show tracebacks of unexpected errors (env RECONCILER_LOG=debug)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default,
+        help="log requests, retries, throttle waits and the credential source "
+        "(env RECONCILER_LOG=info)",
+    )
 
 
 def _graph_options(parser: argparse.ArgumentParser) -> None:
@@ -33,11 +93,13 @@ def _graph_options(parser: argparse.ArgumentParser) -> None:
         "--auth",
         choices=[mode.value for mode in AuthMode],
         default=os.environ.get("RECONCILER_AUTH") or "auto",
-        help="where credentials come from (env RECONCILER_AUTH; default auto: "
-        "RECONCILER_TOKEN, client secret, certificate, workload identity, managed identity "
-        "endpoint, Azure CLI; github-oidc, azure-pipelines, device-code and interactive only "
-        "when asked for; see the README's Credentials section)",
+        help="where credentials come from (env RECONCILER_AUTH; auto: RECONCILER_TOKEN, client "
+        "secret, certificate, workload identity, managed identity endpoint, Azure CLI)",
     )
+
+
+def _paths(parser: argparse.ArgumentParser, what: str = "manifest files or directories") -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help=what)
 
 
 def _scope_option(parser: argparse.ArgumentParser) -> None:
@@ -52,24 +114,86 @@ def _scope_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _full_diff(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--full-diff",
+        action="store_true",
+        help="show a changed document whole, as a diff, instead of the values that differ",
+    )
+
+
+def _color(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour the text output (auto: on a terminal, unless NO_COLOR is set or "
+        "TERM=dumb; FORCE_COLOR forces it)",
+    )
+
+
+def _command(
+    sub: argparse._SubParsersAction[Parser],
+    name: str,
+    summary: str,
+    description: str,
+    examples: str,
+) -> Parser:
+    parser = sub.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=f"examples:\n{examples}\n\n{EXIT_CODES}",
+    )
+    _common(parser, top=False)
+    return parser
+
+
+def build_parser() -> Parser:
+    parser = Parser(
         prog="reconciler",
-        description="Configuration-as-code for Microsoft 365 Office client policies.",
+        description="Configuration-as-code for Microsoft 365 Apps (Office) client policy over "
+        "Microsoft Graph: validate manifests, plan the minimal changes, apply exactly that "
+        "plan, and report drift.",
+        epilog="examples:\n  reconciler validate manifests\n  reconciler plan manifests --out "
+        "plan.json\n  reconciler apply plan.json\n  reconciler drift manifests --report "
+        f"drift.xml\n\n{EXIT_CODES}",
     )
     parser.add_argument("--version", action="version", version=f"reconciler {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    p = sub.add_parser("validate", help="validate manifests offline")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p = _command(
+        sub,
+        "validate",
+        "validate manifests offline",
+        "Check a manifest set without Graph: every problem of every file in one run, each "
+        "as file:line:column. The tenant's setting catalog is not checked (plan and drift do).",
+        "  reconciler validate manifests\n  reconciler validate manifests --format github",
+    )
+    _paths(p)
+    p.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        default="text",
+        help="text; json (one document); github (workflow annotations ::error file=...)",
+    )
     p.set_defaults(func=validate.run)
 
-    p = sub.add_parser("plan", help="show the changes that would make the tenant match")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p = _command(
+        sub,
+        "plan",
+        "show the changes that would make the tenant match",
+        "Read the tenant, compare it with the manifests and show the minimal writes. Nothing "
+        "is written; save the plan with --out and apply exactly it with `reconciler apply`.",
+        "  reconciler plan manifests\n  reconciler plan manifests --out plan.json "
+        "--detailed-exitcode\n  reconciler plan manifests --target "
+        "SettingsCatalogPolicy/office-macros",
+    )
+    _paths(p)
     _graph_options(p)
     p.add_argument("--out", metavar="FILE", help="save the plan for `reconciler apply FILE`")
-    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text", help="output")
     p.add_argument("--prune", action="store_true", help="delete unmanaged objects inside the scope")
     _scope_option(p)
     p.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when there are changes")
@@ -81,29 +205,86 @@ def build_parser() -> argparse.ArgumentParser:
         help="plan this resource as a replacement: create it anew, then delete the old object "
         "(for a change Graph cannot make in place, e.g. a policy's platforms; repeatable)",
     )
+    p.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="plan only this resource and what it needs (repeatable); the plan is partial",
+    )
+    _full_diff(p)
+    _color(p)
     p.set_defaults(func=plan.run)
 
-    p = sub.add_parser("apply", help="apply a saved plan, or plan and apply manifests")
-    p.add_argument("paths", nargs="+", metavar="PLANFILE|PATH")
+    p = _command(
+        sub,
+        "show",
+        "show a saved plan",
+        "Render a saved plan (what the approval step of a pipeline shows), without Graph.",
+        "  reconciler show plan.json\n  reconciler show plan.json --format markdown",
+    )
+    p.add_argument("plan", metavar="PLANFILE", help="a plan saved by `reconciler plan --out`")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text", help="output")
+    _full_diff(p)
+    _color(p)
+    p.set_defaults(func=show.run)
+
+    p = _command(
+        sub,
+        "apply",
+        "apply a saved plan, or plan and apply manifests",
+        "With a saved plan: check it was made for this Graph and tenant and is still true, "
+        "then carry out its writes and nothing else. With manifests: plan, show, ask, apply.",
+        "  reconciler apply plan.json\n  reconciler apply manifests --auto-approve\n  "
+        "reconciler apply plan.json --lock-timeout 5m --format json",
+    )
+    _paths(p, "a saved plan, or manifest files or directories")
     _graph_options(p)
     p.add_argument("--prune", action="store_true", help="delete unmanaged objects inside the scope")
     _scope_option(p)
+    p.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="with manifests: plan and apply only this resource and what it needs "
+        "(repeatable); not with a saved plan, which already says what it changes",
+    )
     p.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
-    p.add_argument("--audit-log", metavar="FILE", help="default: .reconciler/audit.jsonl")
+    p.add_argument("--audit-log", metavar="FILE", help="default: STATE_DIR/audit.jsonl")
     p.add_argument("--state-dir", default=".reconciler", help="backups and audit log live here")
     p.add_argument(
         "--write-rate",
         type=float,
         default=DEFAULT_WRITE_RATE,
         metavar="PER_SECOND",
-        help="pace writes (default 5/s: Intune's 100 writes per 20 s per app; 0 = unpaced)",
+        help="pace writes (Intune allows 100 writes per 20 s per app; 0 = unpaced)",
     )
+    p.add_argument(
+        "--lock-timeout",
+        default="0",
+        metavar="DURATION",
+        help="wait this long for another apply to the same tenant to finish (e.g. 30s, 5m; "
+        "0: fail at once)",
+    )
+    p.add_argument(
+        "--format", choices=["text", "json"], default="text", help="json: the outcome of every step"
+    )
+    _color(p)
     p.set_defaults(func=apply.run)
 
-    p = sub.add_parser("drift", help="report where the tenant differs from the manifests")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p = _command(
+        sub,
+        "drift",
+        "report where the tenant differs from the manifests",
+        "Read the tenant and report every declared field that differs, every resource with "
+        "no live object, and every unmanaged object inside the set's scope.",
+        "  reconciler drift manifests\n  reconciler drift manifests --report drift.xml "
+        "--report drift.sarif\n  reconciler drift manifests --fail-on drifted,missing",
+    )
+    _paths(p)
     _graph_options(p)
-    p.add_argument("--format", choices=drift.FORMATS, default="text")
+    p.add_argument("--format", choices=drift.FORMATS, default="text", help="standard output")
     _scope_option(p)
     p.add_argument(
         "--report",
@@ -111,21 +292,73 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="FILE",
         help="also write a report; format from the extension: .json .md .xml (JUnit) .sarif .txt "
-        "(repeatable)",
+        ".html (repeatable)",
     )
+    p.add_argument(
+        "--fail-on",
+        default="drifted,missing,unmanaged",
+        metavar="FINDINGS",
+        help="which findings exit 2, comma-separated: drifted, missing, unmanaged",
+    )
+    _color(p)
     p.set_defaults(func=drift.run)
 
-    p = sub.add_parser("export", help="write the live tenant as a manifest set")
+    p = _command(
+        sub,
+        "export",
+        "write the live tenant as a manifest set",
+        "Write every live object of the chosen kinds as manifests (ids pinned), with payloads "
+        "and settings as pretty JSON files; or, with --update-ids, re-pin an existing set.",
+        "  reconciler export --out exported\n  reconciler export --kind SettingsCatalogPolicy\n"
+        "  reconciler export --update-ids manifests",
+    )
     _graph_options(p)
-    p.add_argument("--out", default=".", metavar="DIR", help="directory to write (default: .)")
+    p.add_argument("--out", default=".", metavar="DIR", help="directory to write")
     p.add_argument(
         "--kind", action="append", default=[], metavar="KIND", help="only this kind (repeatable)"
     )
     p.add_argument("--force", action="store_true", help="overwrite files that differ")
+    p.add_argument(
+        "--update-ids",
+        metavar="DIR",
+        help="re-pin the manifests in DIR to this tenant: set each metadata.id to the live "
+        "object it matches, editing nothing else (comments are kept)",
+    )
     p.set_defaults(func=export.run)
 
-    p = sub.add_parser("schema", help="print the manifest JSON Schema")
+    p = _command(
+        sub,
+        "schema",
+        "print a JSON Schema",
+        "Print the JSON Schema of manifests (for editors), of plans, or of drift reports.",
+        "  reconciler schema > manifests/reconciler.schema.json\n  reconciler schema --plan",
+    )
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--plan", action="store_true", help="the saved plan's schema")
+    which.add_argument("--drift", action="store_true", help="the drift report's schema")
     p.set_defaults(func=schema.run)
+
+    p = _command(
+        sub,
+        "force-unlock",
+        "release a tenant's apply lock",
+        "Remove the lock an apply left, by the id its error message gives. A lock held by a "
+        "running process is released by the operating system when it ends.",
+        "  reconciler force-unlock 3f2b9c1e",
+    )
+    p.add_argument("lock_id", metavar="LOCK_ID", help="the lock id an apply's error names")
+    p.set_defaults(func=force_unlock.run)
+
+    p = _command(
+        sub,
+        "completion",
+        "print a shell completion script",
+        "Print a completion script for bash, zsh or powershell, made from this parser.",
+        "  reconciler completion bash > ~/.local/share/bash-completion/completions/reconciler"
+        "\n  reconciler completion powershell >> $PROFILE",
+    )
+    p.add_argument("shell", choices=["bash", "zsh", "powershell", "fish"], help="the shell")
+    p.set_defaults(func=completion.run)
 
     p = sub.add_parser("emulator", help="run the local Graph emulator", add_help=False)
     p.add_argument("emulator_args", nargs=argparse.REMAINDER)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -69,17 +68,19 @@ def make_plan(args: argparse.Namespace, client: GraphClient, tenant: str, desire
         now=datetime.now(UTC),
         prune=args.prune,
         replace=getattr(args, "replace", None) or (),
+        targets=getattr(args, "target", None) or (),
     )
 
 
-def show_plan(plan: Plan, fmt: str) -> None:
+def show_plan(plan: Plan, fmt: str, *, color: str = "auto", full_diff: bool = False) -> None:
+    from reconciler.cli import color as colors
     from reconciler.report import plan_formats
 
     body = plan_formats.plan_json(plan)
     if fmt == "json":
-        print(json.dumps(body, indent=2, sort_keys=True))
+        print(json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False))
     elif fmt == "markdown":
-        print(plan_formats.markdown(body), end="")
+        print(plan_formats.markdown(body, full_diff=full_diff), end="")
     else:
-        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        print(plan_formats.text(body, color=color), end="")
+        painted = colors.wanted(color, sys.stdout)
+        print(plan_formats.text(body, color=painted, full_diff=full_diff), end="")

@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
+from typing import NoReturn
 
 from reconciler.emulator.config import parse_rate
 from reconciler.emulator.server import Emulator
@@ -35,8 +36,18 @@ def _share(text: str) -> float:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit 1 as the reconciler's own do (2 means "changes" to scripts)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {self.prog}: {message}", file=sys.stderr)
+        print(f"hint: run `{self.prog} --help` for the usage", file=sys.stderr)
+        sys.exit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
+        allow_abbrev=False,
         prog="reconciler emulator",
         description="Serve a local Microsoft Graph tenant for Office client policies.",
     )

@@ -32,13 +32,15 @@ def match_resources(
             _refuse_foreign(resource, live)
             if obj is not None and obj.kind != resource.kind:
                 raise PlanError(
-                    f"{resource.address}: metadata.id {resource.id} is a {obj.kind}, "
+                    f"{resource.located('/metadata/id')}{resource.address}: metadata.id "
+                    f"{resource.id} is a {obj.kind}, "
                     f"not a {resource.kind}; Graph cannot change a policy's type",
                     hint="Delete and recreate it, or fix the manifest's kind.",
                 )
             if obj is not None and obj.id and obj.id.lower() in claimed:
                 raise PlanError(
-                    f"{resource.address}: metadata.id {resource.id} is also claimed by "
+                    f"{resource.located('/metadata/id')}{resource.address}: metadata.id "
+                    f"{resource.id} is also claimed by "
                     f"{claimed[obj.id.lower()]}"
                 )
             matches[resource.address] = obj
@@ -57,7 +59,8 @@ def match_resources(
         if len(found) > 1:
             ids = ", ".join(sorted(o.id or "" for o in found))
             raise PlanError(
-                f"{resource.address}: {len(found)} live objects have {kind.identity} "
+                f"{resource.located()}{resource.address}: {len(found)} live objects have "
+                f"{kind.identity} "
                 f"{wanted!r}: {ids}",
                 hint="Pin one with metadata.id (and delete or rename the other).",
             )
@@ -73,7 +76,8 @@ def _refuse_foreign(resource: DesiredResource, live: Live) -> None:
     for other in live.foreign:
         if other.id.lower() == pinned:
             raise PlanError(
-                f"{resource.address}: metadata.id {resource.id} is not a {resource.kind}: "
+                f"{resource.located('/metadata/id')}{resource.address}: metadata.id "
+                f"{resource.id} is not a {resource.kind}: "
                 f"{other.why}; reconciler never touches it",
                 hint="Pin a policy of this kind, or leave metadata.id out to create one.",
             )

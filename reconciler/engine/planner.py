@@ -16,15 +16,17 @@ from datetime import datetime
 from typing import Any
 
 from reconciler import __version__
+from reconciler.engine import targeting
 from reconciler.engine.diff import ResourceDiff, compare, owned_fields
 from reconciler.engine.fingerprints import fingerprint, ordering_fingerprint
 from reconciler.engine.identity import claimed_ids, match_resources, unmanaged_objects
 from reconciler.engine.scope import in_scope
-from reconciler.engine.writes import create_steps, delete_step, update_steps
+from reconciler.engine.writes import create_steps, delete_step, reorder_body, update_steps
 from reconciler.errors import PlanError
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.kind import Ordering, ResourceKind
 from reconciler.kinds.registry import Registry
+from reconciler.values.canonical import plain
 from reconciler.values.desired import Desired, DesiredResource
 from reconciler.values.live import Live, LiveObject
 from reconciler.values.plan import (
@@ -55,6 +57,7 @@ class _Ordering:
     final: dict[str, int] = field(default_factory=dict)  # id or placeholder -> value
     owner: dict[str, str] = field(default_factory=dict)  # id or placeholder -> who holds it
     label: dict[str, str] = field(default_factory=dict)  # id or placeholder -> object name
+    where: dict[str, str] = field(default_factory=dict)  # id or placeholder -> "file:l:c: "
     managed: set[str] = field(default_factory=set)  # keys of objects the manifests own
     changed: bool = False
     after: list[str] = field(default_factory=list)  # creates and deletes must land first
@@ -67,10 +70,12 @@ def make_plan(
     now: datetime,
     prune: bool = False,
     replace: Collection[str] = (),
+    targets: Collection[str] = (),
     kinds: Registry = REGISTRY,
 ) -> Plan:
     """The plan that makes `live` match `desired`. `replace`: addresses planned as a
-    replacement (create anew, then delete the old object), as a create-only change needs."""
+    replacement (create anew, then delete the old object), as a create-only change needs.
+    `targets`: a partial plan of these addresses and what they need (see `targeting`)."""
     addresses = {r.address for r in desired.resources}
     unknown = sorted(set(replace) - addresses)
     if unknown:
@@ -127,6 +132,8 @@ def make_plan(
         if reorder is not None:
             changes.append(reorder)
 
+    if targets:
+        changes = targeting.limit(changes, targets, live, kinds, known=addresses)
     writes = sum(len(c.steps) for c in changes)
     return Plan(
         tool_version=__version__,
@@ -135,6 +142,7 @@ def make_plan(
         created_at=now.isoformat(timespec="seconds"),
         manifest_hash=desired.manifest_hash,
         prune=prune,
+        targets=tuple(dict.fromkeys(targets)),
         changes=tuple(changes),
         unmanaged=tuple(
             _unmanaged_record(o, desired.scope)
@@ -221,6 +229,7 @@ def _create(
             ordering.changed = True
         ordering.final[placeholder] = wanted if isinstance(wanted, int) else temporary
         ordering.owner[placeholder] = resource.address
+        ordering.where[placeholder] = resource.located(f"/spec/{ordering.style.field}")
         ordering.label[placeholder] = _label(kind, resource)
         ordering.managed.add(placeholder)
     declared = owned_fields(resource)
@@ -266,6 +275,7 @@ def _update(
         else:
             ordering.final[live.id] = live.body.get(ordering_field)  # type: ignore[assignment]
         ordering.owner[live.id] = resource.address
+        ordering.where[live.id] = resource.located(f"/spec/{ordering_field}")
         ordering.label[live.id] = live.label or resource.name
         ordering.managed.add(live.id)
     if not result.changes:
@@ -338,6 +348,19 @@ def _replace(
     )
 
 
+def _destroyed(kind: ResourceKind, obj: LiveObject) -> tuple[FieldRecord, ...]:
+    """What a delete destroys, field by field as a manifest would declare it, so the
+    reviewer sees more than a name."""
+    return tuple(
+        FieldRecord(field=field, pointer=f"/spec/{field}", before=plain(obj.body[field]))
+        for field in kind.spec_order
+        if field in obj.body
+        and obj.body[field] not in (None, [], {})
+        and field not in kind.server_managed
+        and field not in kind.reporting
+    )
+
+
 def _delete(kind: ResourceKind, obj: LiveObject) -> Change:
     address = f"{obj.kind}/{obj.id}"
     return Change(
@@ -347,6 +370,7 @@ def _delete(kind: ResourceKind, obj: LiveObject) -> Change:
         object_id=obj.id,
         display_name=obj.label,
         fingerprint=fingerprint(kind, obj),
+        fields=_destroyed(kind, obj),
         steps=(delete_step(kind, address, obj.id),),
     )
 
@@ -379,19 +403,21 @@ def _keep_unmanaged(ordering: _Ordering, survivors: list[LiveObject], kinds: Reg
 
 def _reorder(ordering: _Ordering, live: Live, kinds: Registry) -> Change | None:
     style = ordering.style
-    holders: dict[int, str] = {}
+    holders: dict[int, str] = {}  # value -> key
     for key, value in ordering.final.items():
         if value in holders:
+            first = holders[value]
+            where = ordering.where.get(key) or ordering.where.get(first, "")
             raise PlanError(
-                f"{style.field} {value} would be held by both {holders[value]} and "
-                f"{ordering.owner[key]}",
+                f"{where}{style.field} {value} would be held by both {ordering.owner[first]} "
+                f"and {ordering.owner[key]}",
                 hint=(
                     f"Each {style.field} is unique across the collection's kinds: change the "
                     f"manifest's {style.field}, or add the other policy to the manifests (or "
                     "delete it)."
                 ),
             )
-        holders[value] = ordering.owner[key]
+        holders[value] = key
     if not ordering.changed:
         return None
     managed = sorted(
@@ -421,11 +447,3 @@ def _reorder(ordering: _Ordering, live: Live, kinds: Registry) -> Change | None:
         ),
         steps=(step,),
     )
-
-
-def reorder_body(style: Ordering, entries: list[tuple[str, int]]) -> dict[str, Any]:
-    """The ordering call's body: parallel lists of ids and values."""
-    return {
-        style.ids_key: [object_id for object_id, _ in entries],
-        style.values_key: [value for _, value in entries],
-    }

@@ -23,6 +23,7 @@ from reconciler.kinds.kind import (
     Assignments,
     Children,
     DeltaAction,
+    Ordering,
     ReplaceEntity,
     ResourceKind,
     Stream,
@@ -306,3 +307,11 @@ def delete_step(
     kind: ResourceKind, address: str, object_id: str | None, after: tuple[str, ...] = ()
 ) -> Step:
     return _step(address, "delete", StepKind.DELETE, "DELETE", kind.item(object_id), None, after)
+
+
+def reorder_body(style: Ordering, entries: list[tuple[str, int]]) -> dict[str, Any]:
+    """The ordering call's body: parallel lists of ids and values."""
+    return {
+        style.ids_key: [object_id for object_id, _ in entries],
+        style.values_key: [value for _, value in entries],
+    }

@@ -6,7 +6,6 @@ with stable key order, so a second export of the same tenant is byte-identical.
 
 from __future__ import annotations
 
-import functools
 import io
 import json
 import os
@@ -105,11 +104,6 @@ def _unique(name: str, suffix: str, used: set[str]) -> str:
     return candidate
 
 
-@functools.cache  # asked for every exported object
-def _field_order(rt: ResourceKind) -> tuple[str, ...]:
-    return tuple(info.alias or name for name, info in rt.spec_model.model_fields.items())
-
-
 def _facet_value(
     rt: ResourceKind, field: str, obj: LiveObject, name: str, files: dict[str, str]
 ) -> Any:
@@ -143,7 +137,7 @@ def _object_files(rt: ResourceKind, obj: LiveObject, name: str) -> dict[str, str
     # (identity first): a server that returns extra read-only properties (createdDateTime,
     # ...) must not yield a manifest that fails to load.
     wanted = (rt.identity, rt.ordering.field if rt.ordering else rt.identity)
-    order = [rt.identity, *(f for f in _field_order(rt) if f != rt.identity)]
+    order = [rt.identity, *(f for f in rt.spec_order if f != rt.identity)]
     spec: dict[str, Any] = {
         k: obj.body.get(k)
         for k in order

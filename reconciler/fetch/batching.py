@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from reconciler.errors import GraphResponseError
 from reconciler.fetch.pacing import RETRY_STATUSES, RetryBudget, is_write, parse_retry_after
 from reconciler.fetch.responses import BatchRequest, BatchResult, ClientStats, GraphResponse
 from reconciler.fetch.translate import ci_get, http_error, is_json_type
+
+log = logging.getLogger(__name__)
 
 MAX_BATCH = 20
 FAILED_DEPENDENCY = 424
@@ -214,6 +217,13 @@ class ChunkRunner:
             pending = [request for request in pending if request.id in retry]
             if pending:
                 self._stats.add(retries=len(pending))
+                statuses = sorted({entries[r.id].status for r in pending})
+                log.info(
+                    "$batch: %d item(s) answered %s; resending them in %.2fs",
+                    len(pending),
+                    "/".join(map(str, statuses)),
+                    delay or 0.0,
+                )
                 self._sleep(delay or 0.0)
         return results
 

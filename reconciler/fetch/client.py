@@ -1,7 +1,9 @@
 """The one HTTP boundary to Microsoft Graph.
 
-`GraphClient` sends every request over one `requests.Session` with a timeout, a fresh
-`client-request-id`, no redirects and TLS verification on; it retries 429/503/504 (and,
+`GraphClient` sends every request over one `requests.Session` with a timeout, a
+`User-Agent: reconciler/<version>`, one `client-request-id` per logical request (repeated on
+its retries with `Retry-Attempt: n`, graph-spec §3.8), no redirects and TLS verification on;
+it retries 429/503/504 (and,
 for idempotent requests, dropped connections) within an attempt and wait budget, paces
 writes, pages through `@odata.nextLink`, batches, and translates every failure once into
 the error tree of `reconciler.errors`. Nothing it raises contains a request header.
@@ -19,6 +21,12 @@ Retry policy (graph-spec §3.2):
   Content-Length, or an HTTP/1.1 reply with no framing at all (what a connection cut
   inside the headers looks like).
 - $batch items follow the same rules item by item (see `batching`).
+- A host that never answered gets `UNREACHABLE_ATTEMPTS` quick tries, not the whole budget:
+  a wrong URL or a dead network fails in seconds, naming the host.
+
+Logging (`reconciler.fetch`): INFO has each request (method, path, status, request-id,
+client-request-id, time), each retry and each throttle wait; nothing logged holds a header
+value other than those ids, or a body.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
+from reconciler import __version__
 from reconciler.errors import ConfigError, GraphResponseError, GraphTransportError
 from reconciler.fetch.batching import MAX_BATCH, ChunkRunner, run_batch
 from reconciler.fetch.pacing import (
@@ -61,6 +70,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+USER_AGENT = f"reconciler/{__version__}"
+UNREACHABLE_ATTEMPTS = 3  # sends to a host that has never answered this client
+UNREACHABLE_MAX_DELAY = 1.0  # seconds between them
 
 MAX_BODY_BYTES = 64 * 1024 * 1024  # a hostile or broken server must not exhaust memory
 MAX_PAGES = 10_000
@@ -138,6 +151,7 @@ class GraphClient:
         self._rng = random.Random()
         self._bucket = TokenBucket(write_rate, write_burst, sleep=sleep) if write_rate else None
         self.stats = ClientStats()
+        self._answered = False  # has the host ever answered? (see UNREACHABLE_ATTEMPTS)
         self._batch_runner = ChunkRunner(
             post=self._post_batch, budget=self._budget, sleep=sleep, stats=self.stats
         )
@@ -323,22 +337,35 @@ class GraphClient:
         `writes` is how many paced writes this request carries (default: 1 if a write)."""
         budget = self._budget()
         paced = int(is_write(method)) if writes is None else writes
+        client_request_id = str(uuid.uuid4())  # one per logical request, kept on retries
+        attempt = 0
         while True:
             if self._bucket is not None and paced:
-                self._bucket.acquire(paced)
+                waited = self._bucket.acquire(paced)
+                if waited >= 1.0:
+                    log.info("pacing writes: waited %.1fs for the write limit", waited)
             try:
-                reply = self._send_once(method, url, body, content_type)
+                reply = self._send_once(method, url, body, content_type, client_request_id, attempt)
             except _TRANSPORT_ERRORS as exc:
                 retry_safe = idempotent or _never_connected(exc)
                 error = self._transport_error(method, url, exc, maybe_applied=not retry_safe)
                 if isinstance(exc, requests.exceptions.SSLError):
                     raise error from exc  # a certificate problem does not heal by retrying
                 delay = budget.next_delay(None) if retry_safe else None
+                if not self._answered and _never_connected(exc):
+                    # Nothing ever answered: a wrong URL or no network. Say so in seconds.
+                    delay = (
+                        None
+                        if attempt + 1 >= UNREACHABLE_ATTEMPTS
+                        else min(delay or 0.0, UNREACHABLE_MAX_DELAY)
+                    )
                 if delay is None:
                     raise error from exc
                 self._reset_connections()
                 self._pause(delay, f"{method} {self._display(url)}: {error}")
+                attempt += 1
                 continue
+            self._answered = True
             status = reply.status
             if status == 429:
                 self.stats.add(throttled=1)
@@ -347,7 +374,9 @@ class GraphClient:
                 if delay is not None:
                     if status == 503:
                         self._reset_connections()  # Graph asks for a new connection
-                    self._pause(delay, f"{method} {self._display(url)}: HTTP {status}")
+                    what = "throttled" if status == 429 else f"HTTP {status}"
+                    self._pause(delay, f"{method} {self._display(url)}: {what}")
+                    attempt += 1
                     continue
             if 300 <= status < 400:
                 raise GraphResponseError(
@@ -366,13 +395,25 @@ class GraphClient:
             return reply
 
     def _send_once(
-        self, method: str, url: str, body: bytes | None, content_type: str | None
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        content_type: str | None,
+        client_request_id: str,
+        attempt: int,
     ) -> _Reply:
-        client_request_id = str(uuid.uuid4())
-        headers = {"client-request-id": client_request_id, "Accept": "application/json, */*"}
+        headers = {
+            "client-request-id": client_request_id,
+            "Accept": "application/json, */*",
+            "User-Agent": USER_AGENT,
+        }
+        if attempt:
+            headers["Retry-Attempt"] = str(attempt)
         if content_type:
             headers["Content-Type"] = content_type
         self.stats.add(method=method)
+        started = time.monotonic()
         response = self._session.request(
             method,
             url,
@@ -389,20 +430,22 @@ class GraphClient:
                 raise requests.exceptions.ChunkedEncodingError("reply ended before its length")
         finally:
             response.close()
-        if log.isEnabledFor(logging.DEBUG):  # the redacted URL costs regexes per request
-            log.debug(
-                "%s %s -> %s request-id=%s client-request-id=%s",
+        if log.isEnabledFor(logging.INFO):  # the shortened URL costs work per request
+            log.info(
+                "%s %s -> %s in %.0f ms request-id=%s client-request-id=%s%s",
                 method,
                 self._display(url),
                 response.status_code,
-                response.headers.get("request-id", ""),
+                (time.monotonic() - started) * 1000,
+                one_line(response.headers.get("request-id", ""), 100),
                 client_request_id,
+                f" retry-attempt={attempt}" if attempt else "",
             )
         return _Reply(response.status_code, response.headers, content, client_request_id)
 
     def _pause(self, delay: float, why: str) -> None:
         self.stats.add(retries=1)
-        log.debug("retrying in %.2fs after %s", delay, why)
+        log.info("retrying in %.2fs after %s", delay, why)
         self._sleep(delay)
 
     def _reset_connections(self) -> None:
@@ -422,7 +465,7 @@ class GraphClient:
         ):
             what = "connection dropped mid-response"
         elif _never_connected(exc):
-            what = "could not connect"
+            what = f"could not connect to {self._origin or url}"
         else:
             what = "connection dropped"
         error = GraphTransportError(

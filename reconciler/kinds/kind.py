@@ -360,9 +360,14 @@ class ResourceKind:
         )
 
     @cached_property
+    def spec_order(self) -> tuple[str, ...]:
+        """Every property a manifest may declare for this kind, in the model's order."""
+        return tuple(info.alias or name for name, info in self.spec_model.model_fields.items())
+
+    @cached_property
     def spec_fields(self) -> frozenset[str]:
         """Every property a manifest may declare for this kind."""
-        return frozenset(info.alias or name for name, info in self.spec_model.model_fields.items())
+        return frozenset(self.spec_order)
 
 
 def _is_list(annotation: Any) -> bool:

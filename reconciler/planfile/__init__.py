@@ -85,6 +85,18 @@ def loads(text: str, *, source: str = "plan", kinds: Registry = REGISTRY) -> Pla
     return plan
 
 
+def looks_like_plan(path: str | Path) -> bool:
+    """Whether a file is meant as a saved plan, by its content: a JSON object (manifests
+    are YAML documents, which never open with a brace in practice). `load` then says
+    precisely what is wrong with one that is damaged."""
+    try:
+        with Path(path).open("rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        return False
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+
+
 def load(path: str | Path, *, kinds: Registry = REGISTRY) -> Plan:
     try:
         data = Path(path).read_bytes()

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import assert_never
 
-from reconciler.engine.planner import placeholder_path, reorder_body
+from reconciler.engine.planner import placeholder_path
+from reconciler.engine.writes import reorder_body
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.kind import (
     Assignments,

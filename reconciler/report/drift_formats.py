@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from reconciler.errors import ConfigError
-from reconciler.report.text import Detail, details, outside_scope_note, short, short_pair
+from reconciler.report.text import Detail, details, outside_scope_note, paint, short, short_pair
 from reconciler.values.pointers import ABSENT
 
 FORMATS = ("text", "json", "markdown", "junit", "sarif")  # `render` has one renderer each
@@ -48,7 +48,9 @@ def format_for_path(path: str) -> str:
     return EXTENSIONS[suffix]
 
 
-def render(body: dict[str, Any], fmt: str) -> str:
+def render(body: dict[str, Any], fmt: str, *, color: bool = False) -> str:
+    if fmt == "text":
+        return text(body, color=color)
     renderers: dict[str, Callable[[dict[str, Any]], str]] = {
         "text": text,
         "json": json_text,
@@ -106,7 +108,7 @@ def _ignored_note(body: dict[str, Any]) -> str:
 # --- text -----------------------------------------------------------------------------------
 
 
-def text(body: dict[str, Any]) -> str:
+def text(body: dict[str, Any], *, color: bool = False) -> str:
     out = [f"Graph: {body['graph_url']}", f"Checked at: {body['checked_at']}", ""]
     for resource in _drifted(body):
         ident = f" (id {resource['object_id']})" if resource["object_id"] else ""
@@ -136,7 +138,7 @@ def text(body: dict[str, Any]) -> str:
     if body["summary"]["ignored_pointers"]:
         out.append(f"Ignored (metadata.ignore): {_ignored_note(body)}.")
     out.append(summary_line(body))
-    return "\n".join(out) + "\n"
+    return "\n".join(paint(line, color) for line in out) + "\n"
 
 
 def json_text(body: dict[str, Any]) -> str:

@@ -7,9 +7,12 @@ so every format shows the same facts.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from reconciler.report.text import details, json_diff_lines, outside_scope_note, short
+from reconciler.errors import printable
+from reconciler.report.text import details, json_diff_lines, outside_scope_note, paint, short
+from reconciler.values.names import name_key
 from reconciler.values.plan import Plan
 
 MAX_DETAIL_LINES = 40
@@ -22,8 +25,6 @@ _VERB = {
     "replace": "will be replaced (created anew, then the old one deleted)",
     "reorder": "will be reordered in one {action} call",
 }
-_COLOR = {"+": "\033[32m", "~": "\033[33m", "-": "\033[31m", "?": "\033[36m"}
-_RESET = "\033[0m"
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
@@ -72,10 +73,12 @@ def _is_document(value: Any) -> bool:
 
 def _field_lines(action: str, record: dict[str, Any], *, full: bool = False) -> list[str]:
     """A changed field: a scalar as `old -> new`; a document as one line per nested value
-    that differs (`full`: a diff of the whole documents)."""
+    that differs (`full`: a diff of the whole documents); what a delete destroys."""
     name, before, after = record["field"], record["before"], record["after"]
     if action == "create":
         return [f"+ {name} = {short(after)}"]
+    if action == "delete":
+        return [f"- {name} = {short(before)}"]
     if not (_is_document(before) or _is_document(after)):
         return [f"~ {name} = {short(before)} -> {short(after)}"]
     if record["details"] and _is_document(before) and _is_document(after) and not full:
@@ -86,15 +89,52 @@ def _field_lines(action: str, record: dict[str, Any], *, full: bool = False) -> 
     return [f"~ {name}:", *("    " + line for line in json_diff_lines(before, after))]
 
 
-def _paint(line: str, color: bool) -> str:
-    stripped = line.lstrip()
-    if not color or not stripped or stripped[0] not in _COLOR:
-        return line
-    return f"{_COLOR[stripped[0]]}{line}{_RESET}"
+def _names_shown(body: dict[str, Any]) -> Callable[[str], str]:
+    """Names as written, quoted; escaped (\\u0301) only where two differ as written but are
+    one name to reconciler (NFC, case, spaces), so the reviewer can tell them apart."""
+    written: dict[Any, set[str]] = {}
+    labels = [c["display_name"] for c in body["changes"]] + [
+        u["display_name"] for u in body["unmanaged"]
+    ]
+    labels += [e.get("label", "") for c in body["changes"] for e in c.get("ordering") or ()]
+    for label in labels:
+        written.setdefault(name_key(label), set()).add(label)
+    ambiguous = {key for key, forms in written.items() if len(forms) > 1}
+
+    def shown(label: str) -> str:
+        if name_key(label) in ambiguous:
+            return json.dumps(label)
+        return printable(json.dumps(label, ensure_ascii=False))
+
+    return shown
 
 
-def text(body: dict[str, Any], *, color: bool = False) -> str:
+def _order_line(entry: dict[str, Any], shown: Callable[[str], str]) -> str:
+    ident = entry["id"]
+    where = f"to be created: {ident[4:-1]}" if ident.startswith("{id:") else ident
+    label = entry.get("label") or ""
+    return (
+        f"      {entry['value']} = {shown(label)} ({where})"
+        if label
+        else (f"      {entry['value']} = {ident}")
+    )
+
+
+def partial_warning(body: dict[str, Any]) -> str:
+    """Terraform's warning for a plan limited by --target; "" for a full plan."""
+    if not body.get("targets"):
+        return ""
+    return (
+        f"Warning: this plan is partial (--target {', '.join(body['targets'])}): changes the "
+        "manifests need elsewhere are not in it; the next full plan shows them."
+    )
+
+
+def text(body: dict[str, Any], *, color: bool = False, full_diff: bool = False) -> str:
+    shown = _names_shown(body)
     out: list[str] = [f"Graph: {body['graph_url']}", ""]
+    if partial_warning(body):
+        out += [partial_warning(body), ""]
     for change in body["changes"]:
         action = change["action"]
         symbol = _SYMBOL[action]
@@ -106,20 +146,18 @@ def text(body: dict[str, Any], *, color: bool = False) -> str:
         if action == "reorder":
             label = change["address"].split(":", 1)[0]
             out.append(f"  {symbol} {label} {{")
-            out.extend(f"      {e['value']} = {e['id']}" for e in change["ordering"])
+            out.extend(_order_line(e, shown) for e in change["ordering"])
             out.append("    }")
         else:
-            out.append(f"  {symbol} {change['kind']} {json.dumps(change['display_name'])} {{")
+            out.append(f"  {symbol} {change['kind']} {shown(change['display_name'])} {{")
             for record in change["fields"]:
-                out.extend(f"      {line}" for line in _field_lines(action, record))
+                out.extend(f"      {line}" for line in _field_lines(action, record, full=full_diff))
             out.append("    }")
         out.append("")
     scoped, outside = _unmanaged(body)
     if scoped:
         out.append("Unmanaged objects in the scope (not in any manifest; --prune deletes them):")
-        out.extend(
-            f"  ? {u['kind']} {json.dumps(u['display_name'])} (id {u['id']})" for u in scoped
-        )
+        out.extend(f"  ? {u['kind']} {shown(u['display_name'])} (id {u['id']})" for u in scoped)
         out.append("")
     if outside:
         out.append(outside_scope_note(outside))
@@ -130,11 +168,15 @@ def text(body: dict[str, Any], *, color: bool = False) -> str:
         f"at least {cost['min_write_seconds']:g} s under the documented write limit."
     )
     out.append(summary_line(body))
-    return "\n".join(_paint(line, color) for line in out) + "\n"
+    if partial_warning(body):
+        out.append(partial_warning(body))
+    return "\n".join(paint(line, color) for line in out) + "\n"
 
 
-def markdown(body: dict[str, Any]) -> str:
+def markdown(body: dict[str, Any], *, full_diff: bool = False) -> str:
     out = [f"### reconciler plan: {summary_line(body)}", ""]
+    if partial_warning(body):
+        out += [f"> **{partial_warning(body)}**", ""]
     if body["changes"]:
         out += ["| | resource | id | fields |", "|---|---|---|---|"]
         for change in body["changes"]:
@@ -149,7 +191,7 @@ def markdown(body: dict[str, Any]) -> str:
                 continue
             out += [f"<details><summary>{change['address']}</summary>", "", "```diff"]
             for record in change["fields"]:
-                out.extend(_field_lines(change["action"], record))
+                out.extend(_field_lines(change["action"], record, full=full_diff))
             out += ["```", "", "</details>", ""]
     scoped, outside = _unmanaged(body)
     if scoped:

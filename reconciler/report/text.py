@@ -15,6 +15,18 @@ MAX_VALUE = 72  # long scalar values are shortened in text output
 MAX_DIFF_LINES = 40
 
 
+_COLOR = {"+": "\033[32m", "~": "\033[33m", "-": "\033[31m", "?": "\033[36m"}
+_RESET = "\033[0m"
+
+
+def paint(line: str, color: bool) -> str:
+    """A plan or drift line coloured by its leading symbol: + green, ~ yellow, - red, ? cyan."""
+    stripped = line.lstrip()
+    if not color or not stripped or stripped[0] not in _COLOR:
+        return line
+    return f"{_COLOR[stripped[0]]}{line}{_RESET}"
+
+
 def short(value: Any, limit: int = MAX_VALUE) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return text if len(text) <= limit else text[: limit - 1] + "…"

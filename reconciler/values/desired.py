@@ -52,6 +52,12 @@ class DesiredResource:
         """Stable human address of the resource, like Terraform's `type.name`."""
         return f"{self.kind}/{self.name}"
 
+    def located(self, pointer: str = "/metadata/name") -> str:
+        """`file:line:col: ` of a pointer's value (by default the resource's name), the
+        prefix of a plan-time error the manifest caused; "" when it has no position."""
+        pos = self.position(pointer)
+        return f"{pos.file}:{pos.line}:{pos.column}: " if pos is not None else ""
+
     def position(self, pointer: str) -> SourcePosition | None:
         """Best position for a pointer: itself, else its nearest ancestor."""
         while True:

@@ -192,8 +192,9 @@ def test_cli_refuses_bad_options_and_files(tmp_path: Path) -> None:
             timeout=20,
         )
 
-    assert run("--write-limit", "ten").returncode == 2
-    assert run("--fail-rate", "1.5").returncode == 2
-    assert run("--client-id", "only").returncode == 2
+    # Usage errors exit 1: 2 means "changes" or "drift" to the scripts that branch on it.
+    assert run("--write-limit", "ten").returncode == 1
+    assert run("--fail-rate", "1.5").returncode == 1
+    assert run("--client-id", "only").returncode == 1
     missing = run("--seed", str(tmp_path / "missing.json"))
     assert missing.returncode == 1 and "missing.json" in missing.stderr

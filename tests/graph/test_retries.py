@@ -215,15 +215,20 @@ def test_tls_failure_is_not_retried(client: GraphClient, mocked: responses.Reque
     assert len(mocked.calls) == 1
 
 
-def test_every_retry_has_a_new_client_request_id(
+def test_a_retry_repeats_the_client_request_id_and_counts_its_attempt(
     client: GraphClient, mocked: responses.RequestsMock
 ) -> None:
+    """graph-spec §3.8: one client-request-id per logical request; retries add Retry-Attempt."""
     mocked.get(f"{BASE}/p", status=429, headers={"Retry-After": "0"})
     mocked.get(f"{BASE}/p", status=503, headers={"Retry-After": "0"})
     mocked.get(f"{BASE}/p", json={})
     response = client.get("/p")
     ids = [call.request.headers["client-request-id"] for call in mocked.calls]
-    assert len(set(ids)) == 3 and response.client_request_id == ids[-1]
+    attempts = [call.request.headers.get("Retry-Attempt") for call in mocked.calls]
+    assert len(set(ids)) == 1 and response.client_request_id == ids[0]
+    assert attempts == [None, "1", "2"]
+    mocked.get(f"{BASE}/q", json={})
+    assert client.get("/q").client_request_id != ids[0]  # the next logical request: a new id
 
 
 class _RawReplies(socketserver.BaseRequestHandler):

@@ -4,14 +4,15 @@ show, confirm, apply)."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
-from collections.abc import Callable
-from contextlib import closing
+from contextlib import closing, redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from reconciler.cli import progress
 from reconciler.cli.connect import connect, endpoints, graph_client, require_permission, tenant_id
 from reconciler.cli.exits import EXIT_ERROR, EXIT_OK
 from reconciler.cli.planning import load, make_plan, show_plan
@@ -20,12 +21,29 @@ from reconciler.fetch.urls import normalise_base_url
 
 if TYPE_CHECKING:
     from reconciler.apply.executor import ApplyResult
+    from reconciler.apply.lock import Holder
     from reconciler.values.plan import Plan
 
 
-def _is_plan_file(paths: list[str]) -> bool:
-    """`apply FILE` with one JSON file means a saved plan; anything else is manifests."""
-    return len(paths) == 1 and paths[0].endswith(".json") and os.path.isfile(paths[0])
+def _saved_plan_path(paths: list[str]) -> str | None:
+    """`apply FILE` means a saved plan whatever its name (`plan --out tfplan` then `apply
+    tfplan`): one file that is not named as a manifest (.yaml, .yml), or is so named but holds
+    a JSON object. A directory, several paths or a YAML manifest are manifests."""
+    from reconciler import planfile
+
+    if len(paths) != 1:
+        return None
+    path = paths[0]
+    if not os.path.exists(path):
+        raise ConfigError(
+            f"{path}: no such file or directory",
+            hint="Give a plan saved by `reconciler plan --out FILE`, or manifest files "
+            "or directories.",
+        )
+    if not os.path.isfile(path):
+        return None
+    manifest_name = path.lower().endswith((".yaml", ".yml"))
+    return path if not manifest_name or planfile.looks_like_plan(path) else None
 
 
 def _confirm(args: argparse.Namespace) -> bool:
@@ -40,30 +58,43 @@ def _confirm(args: argparse.Namespace) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-def _progress_printer(total_hint: int) -> Callable[[int, int], None] | None:
-    if not sys.stderr.isatty() or total_hint <= 5:
-        return None
-
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        end = "\n" if done >= total else ""
-        print(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} writes",
-            end=end,
-            file=sys.stderr,
-            flush=True,
-        )
-
-    return show
-
-
-def _report(result: ApplyResult) -> int:
+def _result_json(result: ApplyResult) -> dict[str, Any]:
     from reconciler.apply.executor import StepState
 
+    return {
+        "ok": result.ok,
+        "applied": result.count(StepState.APPLIED),
+        "failed": result.count(StepState.FAILED),
+        "not_attempted": result.count(StepState.NOT_ATTEMPTED),
+        "backup": str(result.backup_dir) if result.backup_dir else None,
+        "steps": [
+            {
+                "id": o.step.id,
+                "address": o.address,
+                "method": o.step.method,
+                "path": o.step.path,
+                "state": o.state.value,
+                "status": o.status,
+                "request_id": o.request_id,
+                "detail": o.detail,
+            }
+            for o in result.outcomes
+        ],
+        "unconfirmed": list(result.unconfirmed),
+    }
+
+
+def _report(result: ApplyResult, fmt: str) -> int:
+    from reconciler.apply.executor import StepState
+
+    if fmt == "json":
+        print(json.dumps(_result_json(result), indent=2, ensure_ascii=False))
     applied = result.count(StepState.APPLIED)
     if result.ok:
-        print(f"Apply complete: {applied} write(s) applied and confirmed.")
+        print(
+            f"Apply complete: {applied} write(s) applied and confirmed.",
+            file=sys.stdout if fmt == "text" else sys.stderr,
+        )
         return EXIT_OK
     failed = result.count(StepState.FAILED)
     skipped = result.count(StepState.NOT_ATTEMPTED)
@@ -94,19 +125,32 @@ def _check_target(plan: Plan, graph_url: str, tenant: str) -> None:
         )
 
 
-def _saved_plan(args: argparse.Namespace) -> Plan:
+def _saved_plan(args: argparse.Namespace, path: str) -> Plan:
     from reconciler import planfile
 
     if args.prune:
         raise ConfigError("--prune applies to manifests; a saved plan already says what it deletes")
-    return planfile.load(args.paths[0])
+    if args.target:
+        raise ConfigError(
+            "--target applies to manifests; a saved plan already says what it changes",
+            hint="Make a partial plan with `reconciler plan PATH --target ADDRESS --out FILE`.",
+        )
+    return planfile.load(path)
+
+
+def _waiting(holder: Holder | None) -> None:
+    who = f" ({holder.describe()})" if holder else ""
+    print(f"Waiting for another apply to this tenant to finish{who}...", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
-    from reconciler.apply import executor
+    from reconciler.apply import executor, lock
     from reconciler.apply.audit import AuditLog
 
-    saved = _saved_plan(args) if _is_plan_file(args.paths) else None
+    timeout = lock.parse_duration(args.lock_timeout)
+    human = sys.stdout if args.format == "text" else sys.stderr
+    plan_path = _saved_plan_path(args.paths)
+    saved = _saved_plan(args, plan_path) if plan_path else None
     desired = load(args) if saved is None else None
     where = endpoints(args)
     if saved is not None:
@@ -117,18 +161,29 @@ def run(args: argparse.Namespace) -> int:
         )
     connection = connect(args, where)
     tenant = tenant_id(connection)
-    with closing(graph_client(args, connection)) as client:
+    with (
+        lock.tenant_lock(
+            where.graph_url,
+            "" if tenant == "unknown" else tenant,
+            timeout=timeout,
+            on_wait=_waiting,
+        ),
+        closing(graph_client(args, connection)) as client,
+    ):
         if saved is not None:
             plan = saved
             _check_target(plan, client.base_url, tenant)
         else:
             assert desired is not None
             plan = make_plan(args, client, tenant, desired)
-            show_plan(plan, "text")
+            with redirect_stdout(human):
+                show_plan(plan, "text", color=args.color)
             if plan.is_empty:
+                if args.format == "json":
+                    print(json.dumps({"ok": True, "applied": 0, "steps": []}, indent=2))
                 return EXIT_OK
             if not _confirm(args):
-                print("Apply cancelled; nothing was changed.")
+                print("Apply cancelled; nothing was changed.", file=human)
                 return EXIT_ERROR
         require_permission(connection, plan)
         state_dir = Path(args.state_dir)
@@ -138,12 +193,15 @@ def run(args: argparse.Namespace) -> int:
             backup_root=state_dir / "backups",
             audit=AuditLog(Path(args.audit_log) if args.audit_log else state_dir / "audit.jsonl"),
             now=datetime.now(UTC),
-            progress=_progress_printer(len(plan.steps())),
+            progress=progress.for_apply(len(plan.steps()), args.write_rate),
             on_backup=lambda d: print(
-                f"Backup of the touched objects: {d} (restore: reconciler apply {d} --auto-approve)"
+                f"Backup of the touched objects: {d} (restore: reconciler apply {d} --auto-approve)",
+                file=human,
             ),
         )
     if plan.is_empty:
-        print("No changes. The tenant matches the manifests.")
+        print("No changes. The tenant matches the manifests.", file=human)
+        if args.format == "json":
+            print(json.dumps(_result_json(result), indent=2))
         return EXIT_OK
-    return _report(result)
+    return _report(result, args.format)

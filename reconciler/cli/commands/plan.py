@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
     connection = connect(args)
     with closing(graph_client(args, connection)) as client:
         plan = make_plan(args, client, tenant_id(connection), desired)
-    show_plan(plan, args.format)
+    show_plan(plan, args.format, color=args.color, full_diff=args.full_diff)
     if args.out:
         planfile.save(plan, args.out)
         print(
