@@ -1,8 +1,8 @@
 """Progress of a long apply: a bar with an ETA on a terminal, a plain line every 10 s
 without one (CI logs), nothing for a handful of writes.
 
-The ETA is the plan's own estimate (writes left at the paced rate) until writes have been
-timed, then the rate seen so far. `RECONCILER_PROGRESS_INTERVAL` sets the plain line's
+The ETA is the writes left at the rate seen so far, or at the paced rate where that is
+slower. `RECONCILER_PROGRESS_INTERVAL` sets the plain line's
 period in seconds.
 """
 
@@ -48,9 +48,11 @@ class Progress:
         self.interval = interval if interval is not None else float(configured or PLAIN_INTERVAL)
 
     def left(self, done: int, total: int) -> float:
+        """Writes left at the rate seen so far, never faster than the pacing allows (the
+        first writes go out in a burst, the rest at the paced rate)."""
         elapsed = self.clock() - self.started
-        rate = elapsed / done if done else self.seconds_per_write
-        return (total - done) * max(rate, self.seconds_per_write if not done else 0)
+        seen = elapsed / done if done else 0.0
+        return (total - done) * max(seen, self.seconds_per_write)
 
     def line(self, done: int, total: int) -> str:
         if done >= total:

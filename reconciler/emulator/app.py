@@ -75,6 +75,7 @@ class EmulatorApp:
             in_batch=False,
             is_write=request.is_write and not is_batch,
         )
+        self.stats.client(request.headers)
         if self._config.latency_ms > 0:
             time.sleep(self._config.latency_ms / 1000)
         drop: Drop | None = None

@@ -37,6 +37,8 @@ class Stats:
             self._batch_by_route: Counter[str] = Counter()
             self._by_grant: Counter[str] = Counter()
             self._write_log: list[dict[str, Any]] = []
+            self._user_agents: Counter[str] = Counter()
+            self._attempts: list[dict[str, str]] = []
 
     def add(self, name: str, amount: int = 1) -> None:
         with self._lock:
@@ -59,6 +61,19 @@ class Stats:
             if is_write:
                 self._scalars["writes"] += 1
 
+    def client(self, headers: dict[str, str]) -> None:
+        """Who sent a request and how it correlates: User-Agent, and each request's
+        client-request-id with its Retry-Attempt (graph-spec §3.8), capped."""
+        with self._lock:
+            self._user_agents[headers.get("user-agent", "")] += 1
+            if len(self._attempts) < WRITE_LOG_LIMIT:
+                self._attempts.append(
+                    {
+                        "client_request_id": headers.get("client-request-id", ""),
+                        "retry_attempt": headers.get("retry-attempt", ""),
+                    }
+                )
+
     def log_write(self, method: str, path: str, status: int | None) -> None:
         """Remember one write's target and status (None: dropped before it was applied)."""
         with self._lock:
@@ -72,4 +87,6 @@ class Stats:
             result["batch_items_by_route"] = dict(sorted(self._batch_by_route.items()))
             result["token_requests_by_grant"] = dict(sorted(self._by_grant.items()))
             result["write_log"] = [dict(entry) for entry in self._write_log]
+            result["user_agents"] = dict(sorted(self._user_agents.items()))
+            result["attempts"] = [dict(entry) for entry in self._attempts]
             return result

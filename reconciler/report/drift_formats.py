@@ -18,7 +18,15 @@ from typing import Any
 from urllib.parse import quote
 
 from reconciler.errors import ConfigError
-from reconciler.report.text import Detail, details, outside_scope_note, paint, short, short_pair
+from reconciler.report.text import (
+    Detail,
+    details,
+    names_shown,
+    outside_scope_note,
+    paint,
+    short,
+    short_pair,
+)
 from reconciler.values.pointers import ABSENT
 
 FORMATS = ("text", "json", "markdown", "junit", "sarif")  # `render` has one renderer each
@@ -109,6 +117,10 @@ def _ignored_note(body: dict[str, Any]) -> str:
 
 
 def text(body: dict[str, Any], *, color: bool = False) -> str:
+    shown = names_shown(
+        [o["display_name"] for o in (*body["unmanaged"], *body["outside_scope"])]
+        + [r["display_name"] or "" for r in body["resources"]]
+    )
     out = [f"Graph: {body['graph_url']}", f"Checked at: {body['checked_at']}", ""]
     for resource in _drifted(body):
         ident = f" (id {resource['object_id']})" if resource["object_id"] else ""
@@ -127,13 +139,11 @@ def text(body: dict[str, Any], *, color: bool = False) -> str:
             + (f"  ({where})" if where else "")
         )
     for obj in body["unmanaged"]:
-        out.append(
-            f"  ? unmanaged {obj['kind']} {json.dumps(obj['display_name'])} (id {obj['id']})"
-        )
+        out.append(f"  ? unmanaged {obj['kind']} {shown(obj['display_name'])} (id {obj['id']})")
     if _missing(body) or body["unmanaged"]:
         out.append("")
     if body["outside_scope"]:
-        out.append(outside_scope_note(body["outside_scope"]))
+        out.append(outside_scope_note(body["outside_scope"], shown))
         out.append("")
     if body["summary"]["ignored_pointers"]:
         out.append(f"Ignored (metadata.ignore): {_ignored_note(body)}.")

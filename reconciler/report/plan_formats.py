@@ -6,13 +6,17 @@ so every format shows the same facts.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
-from reconciler.errors import printable
-from reconciler.report.text import details, json_diff_lines, outside_scope_note, paint, short
-from reconciler.values.names import name_key
+from reconciler.report.text import (
+    details,
+    json_diff_lines,
+    names_shown,
+    outside_scope_note,
+    paint,
+    short,
+)
 from reconciler.values.plan import Plan
 
 MAX_DETAIL_LINES = 40
@@ -86,27 +90,16 @@ def _field_lines(action: str, record: dict[str, Any], *, full: bool = False) -> 
         shown = [d.line() for d in found[:MAX_DETAIL_LINES]]
         more = len(found) - len(shown)
         return shown + ([f"  ... and {more} more"] if more > 0 else [])
-    return [f"~ {name}:", *("    " + line for line in json_diff_lines(before, after))]
+    lines = json_diff_lines(before, after, whole=full)
+    return [f"~ {name}:", *("    " + line for line in lines)]
 
 
 def _names_shown(body: dict[str, Any]) -> Callable[[str], str]:
-    """Names as written, quoted; escaped (\\u0301) only where two differ as written but are
-    one name to reconciler (NFC, case, spaces), so the reviewer can tell them apart."""
-    written: dict[Any, set[str]] = {}
     labels = [c["display_name"] for c in body["changes"]] + [
         u["display_name"] for u in body["unmanaged"]
     ]
     labels += [e.get("label", "") for c in body["changes"] for e in c.get("ordering") or ()]
-    for label in labels:
-        written.setdefault(name_key(label), set()).add(label)
-    ambiguous = {key for key, forms in written.items() if len(forms) > 1}
-
-    def shown(label: str) -> str:
-        if name_key(label) in ambiguous:
-            return json.dumps(label)
-        return printable(json.dumps(label, ensure_ascii=False))
-
-    return shown
+    return names_shown(labels)
 
 
 def _order_line(entry: dict[str, Any], shown: Callable[[str], str]) -> str:
@@ -160,7 +153,7 @@ def text(body: dict[str, Any], *, color: bool = False, full_diff: bool = False) 
         out.extend(f"  ? {u['kind']} {shown(u['display_name'])} (id {u['id']})" for u in scoped)
         out.append("")
     if outside:
-        out.append(outside_scope_note(outside))
+        out.append(outside_scope_note(outside, shown))
         out.append("")
     cost = body["cost"]
     out.append(

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.errors import printable
 from reconciler.values import pointers
+from reconciler.values.names import name_key
 from reconciler.values.pointers import ABSENT
 
 MAX_VALUE = 72  # long scalar values are shortened in text output
@@ -28,8 +31,27 @@ def paint(line: str, color: bool) -> str:
 
 
 def short(value: Any, limit: int = MAX_VALUE) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """A JSON value in one line of at most `limit` characters, non-ASCII as written, but
+    no invisible or direction-changing character unescaped."""
+    text = printable(json.dumps(value, ensure_ascii=False, sort_keys=True))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def names_shown(labels: Iterable[str]) -> Callable[[str], str]:
+    """How to show names: quoted as written; escaped (\\u0301) only where two differ as
+    written but are one name to reconciler (NFC, case, spaces), so a reviewer can tell the
+    two apart."""
+    written: dict[Any, set[str]] = {}
+    for label in labels:
+        written.setdefault(name_key(label), set()).add(label)
+    ambiguous = {key for key, forms in written.items() if len(forms) > 1}
+
+    def shown(label: str) -> str:
+        if name_key(label) in ambiguous:
+            return json.dumps(label)
+        return printable(json.dumps(label, ensure_ascii=False))
+
+    return shown
 
 
 def short_pair(before: Any, after: Any, limit: int = MAX_VALUE) -> tuple[str, str]:
@@ -47,26 +69,29 @@ def short_pair(before: Any, after: Any, limit: int = MAX_VALUE) -> tuple[str, st
     return short(before, limit), short(after, limit)
 
 
-def json_diff_lines(before: Any, after: Any) -> list[str]:
-    """A unified diff of two JSON values, pretty-printed, capped in length."""
+def json_diff_lines(before: Any, after: Any, *, whole: bool = False) -> list[str]:
+    """A unified diff of two JSON values, pretty-printed: the changed lines with one line
+    of context, capped in length; `whole`: every line of the document, uncapped."""
     old = json.dumps(before, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
     new = json.dumps(after, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+    context = max(len(old), len(new)) if whole else 1
     lines = [
         line
-        for line in difflib.unified_diff(old, new, lineterm="", n=1)
-        if not line.startswith(("---", "+++"))
+        for line in difflib.unified_diff(old, new, lineterm="", n=context)
+        if not line.startswith(("---", "+++", "@@") if whole else ("---", "+++"))
     ]
-    if len(lines) > MAX_DIFF_LINES:
+    if len(lines) > MAX_DIFF_LINES and not whole:
         hidden = len(lines) - MAX_DIFF_LINES
         lines = [*lines[:MAX_DIFF_LINES], f"... ({hidden} more lines)"]
     return lines
 
 
-def outside_scope_note(objects: list[dict[str, Any]]) -> str:
+def outside_scope_note(
+    objects: list[dict[str, Any]], name: Callable[[str], str] | None = None
+) -> str:
     """The one line that lists unclaimed objects outside the scope: information, not drift."""
-    shown = ", ".join(
-        f"{o['kind']} {json.dumps(o['display_name'], ensure_ascii=False)}" for o in objects[:5]
-    )
+    name = name or names_shown(o["display_name"] for o in objects)
+    shown = ", ".join(f"{o['kind']} {name(o['display_name'])}" for o in objects[:5])
     more = f" and {len(objects) - 5} more" if len(objects) > 5 else ""
     return (
         f"Not managed here: {len(objects)} object(s) of the same kinds outside the scope "
