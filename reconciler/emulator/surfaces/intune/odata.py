@@ -63,6 +63,20 @@ def select_expand_failure(name: str, type_name: str) -> Exception:
 # -- $select and $expand -------------------------------------------------------------------
 
 
+def context(
+    base: str,
+    select: Iterable[str] = (),
+    expand: Iterable[str] = (),
+    nested: Mapping[str, Iterable[str]] | None = None,
+) -> str:
+    """``base(a,b,nav())``, or ``base`` alone when nothing is selected or expanded, as Graph
+    names a projection in ``@odata.context``; ``nested`` holds the properties selected inside
+    an expanded navigation (``nav(x,y)``)."""
+    inner = nested or {}
+    parts = [*select, *(f"{name}({','.join(inner.get(name, ()))})" for name in expand)]
+    return f"{base}({','.join(parts)})" if parts else base
+
+
 def split_top_level(text: str) -> list[str]:
     """``a,b($x=c,d),e`` -> ``['a', 'b($x=c,d)', 'e']`` (commas inside parentheses kept)."""
     items: list[str] = []

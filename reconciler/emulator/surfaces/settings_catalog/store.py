@@ -152,12 +152,7 @@ class PolicyStore:
                 **values,
                 "assignments": [],
             }
-            by_id: dict[str, dict[str, Any]] = {}
-            for item in assigned or []:
-                if item["sourceId"] != policy_id:
-                    item = assignments.stored(policy_id, item["target"])
-                by_id.setdefault(item["id"], item)  # a target listed twice counts once
-            policy["assignments"] = list(by_id.values())
+            policy["assignments"] = assignments.for_policy(policy_id, assigned or [])
             self._policies[policy_id] = policy
             self._written()
             return copy.deepcopy(policy)
