@@ -122,6 +122,7 @@ clients that insist on it (azure-identity's authorities must be https).
 from __future__ import annotations
 
 from reconciler.emulator.server import Emulator, running_emulator
+from reconciler.emulator.surfaces.admin_templates.seeds import make_group_policy_configuration
 from reconciler.emulator.surfaces.office.seeds import make_policy, make_tenant
 from reconciler.emulator.surfaces.settings_catalog.seeds import make_configuration_policy
 from reconciler.emulator.tenant import Tenant
@@ -130,6 +131,7 @@ __all__ = [
     "Emulator",
     "Tenant",
     "make_configuration_policy",
+    "make_group_policy_configuration",
     "make_policy",
     "make_tenant",
     "running_emulator",

@@ -40,6 +40,7 @@ and ignored (the server sets them) but ``source`` other than ``direct`` is refus
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from reconciler.emulator.errors import bad_request
@@ -201,6 +202,12 @@ def validate_assignment(
         )
     target = validate_target(clean.get("target"), types, where=f"{where}.target")
     return stored(policy_id, target, sourced=sourced)
+
+
+def seed_entries(groups: Iterable[str], targets: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Seed-format assignments: a group target per group id, then ``targets`` as they are."""
+    found = [{"@odata.type": f"#{GROUP}", "groupId": group} for group in groups]
+    return [{"target": target} for target in [*found, *targets]]
 
 
 def view(assignment: dict[str, Any]) -> dict[str, Any]:

@@ -158,3 +158,25 @@ def boolean(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise wrong_value(where, "Edm.Boolean", value)
     return value
+
+
+def role_scope_tags(value: Any) -> list[str]:
+    """``roleScopeTagIds`` as written: a non-empty collection of strings (null is a 400;
+    an empty list is refused, live behaviour unknown)."""
+    if value is None:
+        raise bad_request('roleScopeTagIds cannot be null; send a collection such as ["0"].')
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise wrong_value("roleScopeTagIds", "Collection(Edm.String)", value)
+    if not value:
+        raise bad_request(
+            "roleScopeTagIds is empty; the emulator refuses it (live behaviour unknown): "
+            'leave it out for the default ["0"].'
+        )
+    return list(value)
+
+
+def check_id(clean: Mapping[str, Any], current_id: str) -> None:
+    """A read-only ``id`` sent back in a body must be the addressed entity's."""
+    given = clean.get("id")
+    if given is not None and given != current_id:
+        raise bad_request(f"Property 'id' is read-only and cannot be changed to '{given}'.")

@@ -26,6 +26,11 @@ from reconciler.emulator.messages import Request
 Key = tuple[Any, ...]
 
 
+def position(pair: tuple[int, Any]) -> Key:
+    """The key of an ``enumerate`` pair: items served in their stored order."""
+    return (pair[0],)
+
+
 def _count(text: str, name: str) -> int:
     if not text.isdigit():
         raise bad_request(f"Invalid value '{text}' for ${name}: expected a non-negative integer.")

@@ -13,7 +13,7 @@ from typing import Any
 from reconciler.emulator.errors import bad_request, not_found
 from reconciler.emulator.messages import Request, Response
 from reconciler.emulator.routing import Route, keyed
-from reconciler.emulator.surfaces.intune import assignments, odata, paging, service
+from reconciler.emulator.surfaces.intune import assignment_routes, odata, paging, service
 from reconciler.emulator.surfaces.settings_catalog import catalog, schema, views
 from reconciler.emulator.surfaces.settings_catalog.store import PolicyStore
 
@@ -56,13 +56,13 @@ def _policy_key(summary: dict[str, Any]) -> paging.Key:
     return ((summary["name"] or "").lower(), summary["id"])
 
 
-def _position(pair: tuple[int, Any]) -> paging.Key:
-    return (pair[0],)
-
-
 class SettingsCatalogApi:
     def __init__(self, store: PolicyStore) -> None:
         self.store = store
+        self.assignments = assignment_routes.AssignmentApi(
+            store, schema.TYPES, assignment_type=schema.ASSIGNMENT, sourced=True,
+            context=views.POLICIES_CONTEXT, page_size=PAGE, max_top=MAX_TOP, count=True,
+        )  # fmt: skip
 
     # -- policies -----------------------------------------------------------------------
 
@@ -225,42 +225,6 @@ class SettingsCatalogApi:
             "writes; live behaviour unknown): PUT the whole policy."
         )
 
-    # -- assignments --------------------------------------------------------------------
-
-    def list_assignments(self, request: Request, params: dict[str, str]) -> Response:
-        opts = odata.options(request.query, ("top", "skiptoken"), where="assignments")
-        stored = self.store.require(params["id"])
-        body = paging.page(
-            list(enumerate(stored["assignments"])), request, opts, key=_position, default_size=PAGE,
-            max_size=MAX_TOP, context=f"{views.POLICIES_CONTEXT}('{stored['id']}')/assignments",
-        )  # fmt: skip
-        body["value"] = [assignments.view(a) for _, a in body["value"]]
-        return Response.of_json(200, body)
-
-    def get_assignment(self, request: Request, params: dict[str, str]) -> Response:
-        for item in self.store.require(params["id"])["assignments"]:
-            if item["id"] == params["aid"]:
-                return Response.of_json(200, assignments.view(item))
-        raise not_found(f"deviceManagementConfigurationPolicyAssignment '{params['aid']}'")
-
-    def post_assignment(self, request: Request, params: dict[str, str]) -> Response:
-        raise bad_request(
-            "POST .../assignments is not supported by the emulator: use POST .../assign with "
-            "the complete list (replace-all)."
-        )
-
-    def assign(self, request: Request, params: dict[str, str]) -> Response:
-        self.store.require(params["id"])
-        items = assignments.validate_assign(
-            request.json(), params["id"], schema.TYPES, assignment_type=schema.ASSIGNMENT
-        )
-        assigned = self.store.assign(params["id"], items)
-        body = {
-            "@odata.context": f"{request.base_url}/$metadata#Collection({schema.ASSIGNMENT})",
-            "value": [assignments.view(a) for a in assigned],
-        }
-        return Response.of_json(200, body)
-
     # -- the definition catalog ---------------------------------------------------------
 
     def list_definitions(self, request: Request, params: dict[str, str]) -> Response:
@@ -315,10 +279,7 @@ def routes(api: SettingsCatalogApi) -> tuple[Route, ...]:
         *keyed(policy + "/settings", {"GET": api.list_settings, "POST": api.post_setting}),
         *keyed(setting, {"GET": api.get_setting, **refuse}),
         *keyed(setting + "/settingDefinitions", {"GET": api.list_setting_definitions}),
-        *keyed(policy + "/assignments", {"GET": api.list_assignments, "POST": api.post_assignment}),
-        *keyed(policy + "/assignments/{aid}", {"GET": api.get_assignment}),
-        *keyed(policy + "/assign", {"POST": api.assign}),
-        *keyed(policy + "/microsoft.graph.assign", {"POST": api.assign}),
+        *assignment_routes.routes(policy, api.assignments),
         Route(DEFINITIONS, {"GET": api.list_definitions}),
         *keyed(DEFINITIONS + "/{did}", {"GET": api.get_definition}),
     )
