@@ -79,6 +79,8 @@ def expansions(
         return {}
     found: dict[str, list[str] | None] = {}
     for item in odata.parse_expand(opts["expand"], navigations, type_name):
+        if "expand" in item.options:
+            raise too_deep()
         if item.name not in served:
             raise bad_request(
                 f"$expand={item.name} is not supported on {type_name} by the emulator (live "
@@ -86,8 +88,6 @@ def expansions(
             )
         selected: list[str] | None = None
         for key, value in item.options.items():
-            if key == "expand":
-                raise too_deep()
             nested = served[item.name]
             if key != "select" or nested is None:
                 raise bad_request(

@@ -115,16 +115,16 @@ def normalise(part: dict[str, Any]) -> Part:
     if not isinstance(entries, list):
         raise ValueError(f"invalid tenant document: '{KEY}' must be a list")
     store = ProfileStore()
-    now = clock.Clock().now()
+    ticks = clock.Clock()
     try:
         for index, entry in enumerate(entries):
-            store.insert(_seeded(entry, f"entry {index}", now))
+            store.insert(_seeded(entry, f"entry {index}", ticks))
     except ApiError as error:
         raise ValueError(f"invalid tenant document: {KEY}: {error.message}") from None
     return store.snapshot()
 
 
-def _seeded(entry: Any, where: str, now: str) -> Profile:
+def _seeded(entry: Any, where: str, ticks: clock.Clock) -> Profile:
     if not isinstance(entry, dict):
         raise bad_request(f"{where} must be an object")
     fields = schema.validate_create(
@@ -140,17 +140,10 @@ def _seeded(entry: Any, where: str, now: str) -> Profile:
     if ingestion not in schema.INGESTION_TYPES:
         raise bad_request(f"{where}: unknown policyConfigurationIngestionType '{ingestion}'")
     clock.check_timestamps(entry, _TIMESTAMPS, where)
-    created = entry.get("createdDateTime") or now
-    seeded_values = _seeded_values(entry.get("definitionValues") or [], where, now)
+    created = entry.get("createdDateTime") or ticks.now()
+    seeded_values = _seeded_values(entry.get("definitionValues") or [], where, ticks)
     assigned = [
-        assignments.validate_assignment(
-            item,
-            profile_id,
-            schema.TYPES,
-            assignment_type=schema.ASSIGNMENT,
-            where=f"{where}.assignments[{i}]",
-            sourced=False,
-        )  # fmt: skip
+        _seeded_assignment(item, profile_id, f"{where}.assignments[{i}]")
         for i, item in enumerate(entry.get("assignments") or [])
     ]
     return {
@@ -164,7 +157,23 @@ def _seeded(entry: Any, where: str, now: str) -> Profile:
     }
 
 
-def _seeded_values(entries: Any, where: str, now: str) -> list[values.Stored]:
+def _seeded_assignment(item: Any, profile_id: str, where: str) -> dict[str, Any]:
+    """An assignment as ``assign`` would store it, its ``lastModifiedDateTime`` kept."""
+    stored = assignments.validate_assignment(
+        item,
+        profile_id,
+        schema.TYPES,
+        assignment_type=schema.ASSIGNMENT,
+        where=where,
+        sourced=False,
+    )
+    clock.check_timestamps(item, ("lastModifiedDateTime",), where)
+    if item.get("lastModifiedDateTime") is not None:
+        stored["lastModifiedDateTime"] = item["lastModifiedDateTime"]
+    return stored
+
+
+def _seeded_values(entries: Any, where: str, ticks: clock.Clock) -> list[values.Stored]:
     """Stored-form definition values, checked as ``added`` items of ``updateDefinitionValues``
     would be (their ids and timestamps kept when given)."""
     if not isinstance(entries, list):
@@ -178,7 +187,9 @@ def _seeded_values(entries: Any, where: str, now: str) -> list[values.Stored]:
         )
         for i, item in enumerate(entries)
     ]
-    stored = values.merge([], values.Changes(added, [], []), now)
+    stored: list[values.Stored] = []
+    for item in added:  # one after the other, so they are listed in seed order
+        stored = values.merge(stored, values.Changes([item], [], []), ticks.now())
     for value, entry in zip(stored, entries, strict=True):
         _keep(value, entry)
         given = {p.get("presentationId"): p for p in entry.get("presentationValues") or []}

@@ -342,10 +342,14 @@ def parse_update(body: Any, roots: Sequence[str], missing: MissingBind) -> Chang
     against the catalog (what needs the profile is checked by :func:`merge`)."""
     clean = model.action_body(body, ("added", "updated", "deletedIds"), "updateDefinitionValues")
     lists: dict[str, list[Any]] = {}
-    for name in ("added", "updated", "deletedIds"):
+    for name, item_type in (
+        ("added", schema.DEFINITION_VALUE),
+        ("updated", schema.DEFINITION_VALUE),
+        ("deletedIds", "Edm.String"),
+    ):
         value = clean.get(name, [])
         if not isinstance(value, list):
-            raise model.wrong_value(name, "Collection", value)
+            raise model.wrong_value(name, f"Collection({item_type})", value)
         lists[name] = value
     added = [
         parse_definition_value(item, roots, f"added[{i}]", missing)
