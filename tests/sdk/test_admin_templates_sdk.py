@@ -34,9 +34,6 @@ from msgraph_beta.generated.device_management.group_policy_configurations.item.u
 from msgraph_beta.generated.device_management.group_policy_definitions.group_policy_definitions_request_builder import (
     GroupPolicyDefinitionsRequestBuilder,
 )
-from msgraph_beta.generated.models.device_and_app_management_assignment_filter_type import (
-    DeviceAndAppManagementAssignmentFilterType,
-)
 from msgraph_beta.generated.models.exclusion_group_assignment_target import (
     ExclusionGroupAssignmentTarget,
 )
@@ -78,6 +75,7 @@ from tests.emulator.at import (
     WORD,
     quoted,
 )
+from tests.sdk.targets import filtered_and_excluded
 
 NS = "#microsoft.graph."
 
@@ -272,20 +270,10 @@ def test_the_sdk_writes_and_reads_a_profile(run) -> None:
         assert (changed.id, changed.value) == (choice.id, "4")
 
         # Assign a group with a filter and an exclusion group.
+        targets = filtered_and_excluded(GROUP_A, GROUP_B, FILTER)
         assigned = await item.assign.post(
             AssignPostRequestBody(
-                assignments=[
-                    GroupPolicyConfigurationAssignment(
-                        target=GroupAssignmentTarget(
-                            group_id=GROUP_A,
-                            device_and_app_management_assignment_filter_id=FILTER,
-                            device_and_app_management_assignment_filter_type=DeviceAndAppManagementAssignmentFilterType.Include,
-                        )
-                    ),
-                    GroupPolicyConfigurationAssignment(
-                        target=ExclusionGroupAssignmentTarget(group_id=GROUP_B)
-                    ),
-                ]
+                assignments=[GroupPolicyConfigurationAssignment(target=t) for t in targets]
             )
         )
         assert [a.id for a in assigned.value] == [

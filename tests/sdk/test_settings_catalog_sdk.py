@@ -66,8 +66,10 @@ from msgraph_beta.generated.models.exclusion_group_assignment_target import (
 from msgraph_beta.generated.models.group_assignment_target import GroupAssignmentTarget
 from msgraph_beta.generated.models.o_data_errors.o_data_error import ODataError
 
-# The spec's ids, written once for every test package (tests/ is on the import path).
 from tests.emulator.sc import FILTER, GROUP_A, GROUP_B, REPAIR, SAVE_AS, SAVE_AS_FORMAT
+
+# The spec's ids, written once for every test package (tests/ is on the import path).
+from tests.sdk.targets import filtered_and_excluded
 
 GROUP, EXCLUDED = GROUP_A, GROUP_B
 
@@ -158,19 +160,9 @@ def test_the_sdk_creates_lists_reads_renames_assigns_and_deletes(run) -> None:
         assert renamed.last_modified_date_time > created.last_modified_date_time
 
         # Assign a group with a filter, and an exclusion group.
+        targets = filtered_and_excluded(GROUP, EXCLUDED, FILTER)
         body = AssignPostRequestBody(
-            assignments=[
-                DeviceManagementConfigurationPolicyAssignment(
-                    target=GroupAssignmentTarget(
-                        group_id=GROUP,
-                        device_and_app_management_assignment_filter_id=FILTER,
-                        device_and_app_management_assignment_filter_type=DeviceAndAppManagementAssignmentFilterType.Include,
-                    )
-                ),
-                DeviceManagementConfigurationPolicyAssignment(
-                    target=ExclusionGroupAssignmentTarget(group_id=EXCLUDED)
-                ),
-            ]
+            assignments=[DeviceManagementConfigurationPolicyAssignment(target=t) for t in targets]
         )
         assigned = await item.assign.post(body)
         assert [a.id for a in assigned.value] == [
