@@ -56,19 +56,24 @@ unknown, so a client can rely only on what is known):
   case-insensitively.
 - Paging: 25 a page everywhere (``$top`` up to 1000), keyset ``$skiptoken`` in an absolute
   ``@odata.nextLink``; no ``@odata.count`` (none in the captured responses). Definition values
-  are listed by creation, presentation values in their presentations' catalog order, the
-  catalog by id.
+  are listed by creation (values added by one call share that moment and follow by id),
+  presentation values in their presentations' catalog order, the catalog by id.
 - Profile bodies: see ``schema`` (``policyConfigurationIngestionType``, ``definitionValues`` and
   ``assignments`` refused in a body; ``displayName`` required; ``roleScopeTagIds: []``
   refused). ``@odata.type`` is matched case-sensitively, so DSC's
   ``#microsoft.graph.GroupPolicyConfiguration`` is refused (whether live accepts that spelling
-  is not established). ``assign`` does not move the profile's ``lastModifiedDateTime``.
+  is not established). ``PUT`` on a profile is not served (405). ``assign`` does not move the
+  profile's ``lastModifiedDateTime``; every successful ``updateDefinitionValues`` (an empty
+  one too) and ``POST .../definitionValues`` does. An unknown id is Graph's ``itemNotFound``
+  404 (the live body of a GroupPolicy 404 is not known).
 - Writes of values (``updateDefinitionValues``, ``POST .../definitionValues``, seeds); every
   refusal below is a 400 and an ``updateDefinitionValues`` is all or nothing:
   - A value without ``definition@odata.bind`` gets the GroupPolicy service's opaque 400
     (``BadRequest`` whose message is a JSON string "An error has occurred - Operation ID ...
-    - Url: ..."), as live Graph answers it (microsoft-graph-docs-contrib#2810). Binds must be
-    the absolute ``('{id}')`` forms (see ``values``); other URLs are refused.
+    - Url: ..."), as live Graph answers it (microsoft-graph-docs-contrib#2810); the service
+    URL it quotes is made up (tenant segment zeroed). Binds must be the absolute ``('{id}')``
+    forms (see ``values``), under ``https://graph.microsoft.com/beta`` or the emulator's own
+    base URL; other URLs (relative, ``/{id}`` key segments) are refused.
   - An unknown definition id, a presentation bind without a presentation, a presentation of
     another definition or one the definition does not have, a value for a label-only
     ``text`` presentation, a value type that does not fit the presentation (check box ->
