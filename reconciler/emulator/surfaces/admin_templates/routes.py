@@ -57,48 +57,6 @@ PRESENTATION_VALUE_NAVIGATIONS = ("presentation", "definitionValue")
 CATEGORY_NAVIGATIONS = ("parent", "children", "definitions", "definitionFile")
 
 
-def too_deep() -> ApiError:
-    """ASP.NET OData's answer to a nested ``$expand`` (reported live as "MaxExpansionDepth=1")."""
-    return bad_request(
-        "The request includes a $expand path which is too deep. The maximum depth allowed is "
-        "1. To increase the limit, set the 'MaxExpansionDepth' property on EnableQueryAttribute "
-        "or ODataValidationSettings."
-    )
-
-
-def expansions(
-    opts: Mapping[str, str],
-    navigations: tuple[str, ...],
-    served: Mapping[str, tuple[tuple[str, ...], str] | None],
-    type_name: str,
-) -> dict[str, list[str] | None]:
-    """The expanded navigations of ``opts`` -> the properties selected inside each (None:
-    all); ``served`` lists the navigations served and what a nested ``$select`` may name
-    (None: no nested options); a nested ``$expand`` is too deep."""
-    if "expand" not in opts:
-        return {}
-    found: dict[str, list[str] | None] = {}
-    for item in odata.parse_expand(opts["expand"], navigations, type_name):
-        if "expand" in item.options:
-            raise too_deep()
-        if item.name not in served:
-            raise bad_request(
-                f"$expand={item.name} is not supported on {type_name} by the emulator (live "
-                "behaviour unknown or unreliable); read the navigation on its own."
-            )
-        selected: list[str] | None = None
-        for key, value in item.options.items():
-            nested = served[item.name]
-            if key != "select" or nested is None:
-                raise bad_request(
-                    f"The nested option '${key}' in $expand={item.name}(...) is not supported "
-                    "by the emulator (live behaviour unknown)."
-                )
-            selected = odata.parse_select(value, nested[0], nested[1])
-        found[item.name] = selected
-    return found
-
-
 def _select(
     opts: Mapping[str, str], properties: tuple[str, ...], type_name: str
 ) -> list[str] | None:
@@ -230,7 +188,7 @@ class AdminTemplatesApi:
         return f"{views.CONFIGURATIONS}('{profile_id}')/definitionValues"
 
     def _value_expand(self, opts: Mapping[str, str]) -> dict[str, list[str] | None]:
-        return expansions(
+        return odata.expansions(
             opts, VALUE_NAVIGATIONS, {"definition": _DEFINITION_SELECT}, schema.DEFINITION_VALUE
         )
 
@@ -305,7 +263,7 @@ class AdminTemplatesApi:
     # -- presentation values ------------------------------------------------------------
 
     def _presentation_expand(self, opts: Mapping[str, str]) -> bool:
-        expand = expansions(
+        expand = odata.expansions(
             opts, PRESENTATION_VALUE_NAVIGATIONS, {"presentation": None}, schema.PRESENTATION_VALUE
         )
         return "presentation" in expand
@@ -407,7 +365,7 @@ class AdminTemplatesApi:
             "children": _CATEGORY_SELECT,
             "definitions": _DEFINITION_SELECT,
         }
-        return expansions(opts, CATEGORY_NAVIGATIONS, served, catalog.CATEGORY)
+        return odata.expansions(opts, CATEGORY_NAVIGATIONS, served, catalog.CATEGORY)
 
     def list_categories(self, request: Request, params: dict[str, str]) -> Response:
         opts = odata.options(
