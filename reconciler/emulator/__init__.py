@@ -1,13 +1,13 @@
 """A local Microsoft Graph (beta) tenant for Office client policies, over real HTTP.
 
-It serves the ``officeConfiguration`` contract of ``graph-spec.md`` (sections 2, 3 and 6)
-and the Intune Settings Catalog of ``graph-intune/settings-catalog.md`` so the demo and the
+It serves the ``officeConfiguration`` contract of ``graph-spec.md`` (sections 2, 3 and 6),
+the Intune Settings Catalog of ``graph-intune/settings-catalog.md`` and Intune Administrative
+Templates (``graph-intune/admin-templates-assignments-peers.md`` Part A) so the demo and the
 tests have a target that behaves like the published API, faults included. Each family of
-types is a surface (``surfaces/``): ``office`` and ``settings_catalog``; what Intune surfaces
-share is in ``surfaces/intune``. It imports nothing from the rest of ``reconciler`` (stdlib
-only, but for ``cryptography``, imported lazily, to check certificate client assertions), so
-it cannot
-share the client's mistakes.
+types is a surface (``surfaces/``): ``office``, ``settings_catalog`` and ``admin_templates``;
+what Intune surfaces share is in ``surfaces/intune``. It imports nothing from the rest of
+``reconciler`` (stdlib only, but for ``cryptography``, imported lazily, to check certificate
+client assertions), so it cannot share the client's mistakes.
 
 Python API (tests and benchmarks)::
 
@@ -28,14 +28,18 @@ Python API (tests and benchmarks)::
         emu.tenant         # Tenant: snapshot(), replace(doc), clear(), surface(name)
         emu.store          # the Office surface's store: policies(), get_policy(id), ...
         emu.tenant.surface("settings_catalog").store  # the Settings Catalog's: policies(), ...
+        emu.tenant.surface("admin_templates").store   # Administrative Templates': profiles(), ...
         emu.stats()        # the GET /_emulator/stats document
         emu.reset_stats()
         emu.configure(fail_rate=0.1, throttle=True, drop_rate=0.0, latency_ms=5)
 
 ``seed`` is a dict in the tenant format below or a path to such a JSON file; build one with
 :func:`make_tenant` and :func:`make_policy` (Office) and :func:`make_configuration_policy`
-(Settings Catalog: a ``configurationPolicies`` entry, template-bound ones included). ``write_limit``/``request_limit`` are
-``"N/SECONDS"`` strings or ``(N, SECONDS)`` pairs.
+(Settings Catalog: a ``configurationPolicies`` entry, template-bound ones included) and
+:func:`make_group_policy_configuration` (Administrative Templates: a
+``groupPolicyConfigurations`` entry; ``surfaces.admin_templates.seeds`` builds its values of
+every presentation type by definition name and presentation label).
+``write_limit``/``request_limit`` are ``"N/SECONDS"`` strings or ``(N, SECONDS)`` pairs.
 
 Settings Catalog surface under ``/beta`` (the package docstring of
 ``surfaces.settings_catalog`` has the details and the emulator's own decisions):
@@ -46,6 +50,16 @@ Settings Catalog surface under ``/beta`` (the package docstring of
 ``GET .../{id}/assignments[/{aid}]``; ``POST .../{id}/assign``;
 ``GET /deviceManagement/configurationSettings[/{id}]``. Unknown live behaviour is refused
 with a Graph 400.
+
+Administrative Templates surface under ``/beta`` (``surfaces.admin_templates`` has the details
+and the emulator's own decisions): ``GET/POST /deviceManagement/groupPolicyConfigurations``
+(25 a page, ``$top``, ``$skiptoken``, ``$select``); ``GET/PATCH/DELETE .../{id}``;
+``GET/POST .../{id}/definitionValues`` (``$expand=definition``), ``GET .../definitionValues/{vid}``
+and its ``/definition``; ``GET .../{vid}/presentationValues[/{pvid}]`` (``$expand=presentation``);
+``POST .../{id}/updateDefinitionValues`` (204); ``POST .../{id}/assign``;
+``GET .../{id}/assignments[/{aid}]``; the catalog ``GET /deviceManagement/groupPolicyDefinitions``
+(``$filter`` on ``displayName``, ``categoryPath``, ``classType``), ``.../{id}/presentations``,
+``GET /deviceManagement/groupPolicyCategories``. A nested ``$expand`` is refused.
 
 Office surface under ``/beta`` (see ``routes``): ``GET/PATCH /officeConfiguration``;
 ``GET/POST .../clientConfigurations`` (paged: ``$top``, ``$skiptoken`` in an absolute
@@ -108,7 +122,8 @@ Tenant format (``--seed`` and ``--state`` files, ``store.snapshot()``)::
          "assignments": [{"id": "<guid>", "target": {
              "@odata.type": "#microsoft.graph.officeConfigurationGroupAssignmentTarget",
              "groupId": "<group guid>"}}]}],
-     "configurationPolicies": [...]}   # stored form: surfaces.settings_catalog.store
+     "configurationPolicies": [...],      # stored form: surfaces.settings_catalog.store
+     "groupPolicyConfigurations": [...]}  # stored form: surfaces.admin_templates.store
 
 In a seed, ids may be left out (they are generated) and ``@odata.type`` defaults to
 windowsOfficeClientConfiguration; ``priority`` is required and unique. With both
@@ -158,6 +173,7 @@ clients that insist on it (azure-identity's authorities must be https).
 from __future__ import annotations
 
 from reconciler.emulator.server import Emulator, running_emulator
+from reconciler.emulator.surfaces.admin_templates.seeds import make_group_policy_configuration
 from reconciler.emulator.surfaces.office.seeds import make_policy, make_tenant
 from reconciler.emulator.surfaces.settings_catalog.seeds import make_configuration_policy
 from reconciler.emulator.tenant import Tenant
@@ -166,6 +182,7 @@ __all__ = [
     "Emulator",
     "Tenant",
     "make_configuration_policy",
+    "make_group_policy_configuration",
     "make_policy",
     "make_tenant",
     "running_emulator",

@@ -9,6 +9,7 @@ HTTP connections, auth or faults.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -43,6 +44,18 @@ def action_routes(base: str, name: str, handler: Handler, *prefixes: str) -> lis
     """A bound action under ``base``, also reachable with each namespace prefix
     (``microsoft.graph.assign``), as Graph accepts."""
     return [Route(f"{base}/{prefix}{name}", {"POST": handler}) for prefix in prefixes]
+
+
+def keyed(pattern: str, methods: dict[str, Handler]) -> list[Route]:
+    """Routes for ``pattern`` with each ``/{key}`` segment also in OData's ``('{key}')`` form."""
+    segments = pattern.split("/")
+    choices: list[list[str]] = []
+    for segment in segments:
+        if segment.startswith("{"):
+            choices.append(["/" + segment, f"('{segment}')"])
+        else:
+            choices.append([("/" if choices else "") + segment])
+    return [Route("".join(parts), methods) for parts in itertools.product(*choices)]
 
 
 def resolve(routes: Iterable[Route], path: str) -> tuple[Route, dict[str, str]] | None:

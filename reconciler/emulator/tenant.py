@@ -39,6 +39,25 @@ class Surface(Protocol):
         ...
 
 
+class StoreSurface:
+    """A surface whose part of the tenant is one store with ``snapshot()`` and ``load()``;
+    subclasses set ``name``, ``keys``, ``store``, ``routes`` and :meth:`normalise`."""
+
+    name: str
+    keys: tuple[str, ...]
+    routes: tuple[Route, ...]
+    store: Any
+
+    def snapshot(self) -> Document:
+        return dict(self.store.snapshot())
+
+    def normalise(self, part: Mapping[str, Any]) -> Document:
+        raise NotImplementedError
+
+    def load(self, part: Mapping[str, Any]) -> None:
+        self.store.load(dict(part))
+
+
 class Tenant:
     def __init__(
         self,

@@ -67,7 +67,6 @@ def test_a_priority_clash_names_the_manifest_position():
 
 def test_two_live_objects_of_one_name_name_the_manifest_position():
     d = desired(resource("a", displayName="A", priority=3))
-    d.resources[0].positions["/metadata/name"] = d.resources[0].positions[""]
     tenant = live(
         obj("id-1", displayName="A", priority=1), obj("id-2", displayName="A", priority=2)
     )

@@ -1,4 +1,5 @@
-"""A `Graph` session on the default `emulator` fixture, and a `SettingsCatalog` one."""
+"""A `Graph` session on the default `emulator` fixture, and `SettingsCatalog` and
+`AdminTemplates` ones."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from reconciler.emulator import Emulator
 from tests.support.raw import Graph
 
+from .at import AdminTemplates, Office
 from .sc import SettingsCatalog
 
 
@@ -24,3 +26,16 @@ def sc(emulator: Emulator) -> Iterator[SettingsCatalog]:
     session = SettingsCatalog(emulator)
     yield session
     session.close()
+
+
+@pytest.fixture
+def at(emulator: Emulator) -> Iterator[AdminTemplates]:
+    session = AdminTemplates(emulator)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def office(at: AdminTemplates) -> Office:
+    """The catalog entries Administrative Templates value tests write."""
+    return Office(at)

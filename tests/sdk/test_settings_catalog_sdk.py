@@ -3,23 +3,14 @@ emulator's Settings Catalog surface: a stranger's client, with its own serialisa
 discriminators, URL templates and middleware, must be able to create, list, read, rename,
 assign, replace (PUT through the request adapter: the builders have no PUT) and delete.
 
-The SDK talks to the emulator over real HTTP with a static bearer token (a kiota access-token
-provider) and the request adapter's base URL set to the emulator's ``/beta``.
+The SDK talks to the emulator over real HTTP (the ``run`` fixture of ``conftest``).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
-from kiota_abstractions.authentication import (
-    AccessTokenProvider,
-    AllowedHostsValidator,
-    BaseBearerTokenAuthenticationProvider,
-)
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_abstractions.method import Method
 from kiota_abstractions.request_information import RequestInformation
@@ -75,55 +66,12 @@ from msgraph_beta.generated.models.exclusion_group_assignment_target import (
 from msgraph_beta.generated.models.group_assignment_target import GroupAssignmentTarget
 from msgraph_beta.generated.models.o_data_errors.o_data_error import ODataError
 
-from reconciler.emulator import Emulator
-
-# The spec's ids, written once for every test package (tests/ is on the import path).
 from tests.emulator.sc import FILTER, GROUP_A, GROUP_B, REPAIR, SAVE_AS, SAVE_AS_FORMAT
 
-TOKEN = "sdk-static-token"
+# The spec's ids, written once for every test package (tests/ is on the import path).
+from tests.sdk.targets import filtered_and_excluded
+
 GROUP, EXCLUDED = GROUP_A, GROUP_B
-
-
-class StaticToken(AccessTokenProvider):
-    """A kiota access-token provider that hands out one token, for the emulator's host only."""
-
-    def __init__(self, host: str) -> None:
-        self._hosts = AllowedHostsValidator([host])
-
-    async def get_authorization_token(
-        self, uri: str, additional_authentication_context: Any = None
-    ) -> str:
-        return TOKEN if self._hosts.is_url_host_valid(uri) else ""
-
-    def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
-        return self._hosts
-
-
-def client_for(emulator: Emulator) -> tuple[GraphServiceClient, GraphRequestAdapter]:
-    host = urlparse(emulator.base_url).hostname or ""
-    adapter = GraphRequestAdapter(BaseBearerTokenAuthenticationProvider(StaticToken(host)))
-    adapter.base_url = emulator.base_url
-    return GraphServiceClient(request_adapter=adapter), adapter
-
-
-@pytest.fixture
-def run(
-    make_emulator,
-) -> Callable[[Callable[[GraphServiceClient, GraphRequestAdapter], Awaitable[Any]]], Any]:
-    """Run one coroutine against a fresh emulator that requires the static token."""
-    emulator: Emulator = make_emulator(token=TOKEN)
-
-    def runner(
-        scenario: Callable[[GraphServiceClient, GraphRequestAdapter], Awaitable[Any]],
-    ) -> Any:
-        async def main() -> Any:
-            client, adapter = client_for(emulator)
-            return await scenario(client, adapter)
-
-        return asyncio.run(main())
-
-    runner.emulator = emulator  # type: ignore[attr-defined]
-    return runner
 
 
 def choice(
@@ -212,19 +160,9 @@ def test_the_sdk_creates_lists_reads_renames_assigns_and_deletes(run) -> None:
         assert renamed.last_modified_date_time > created.last_modified_date_time
 
         # Assign a group with a filter, and an exclusion group.
+        targets = filtered_and_excluded(GROUP, EXCLUDED, FILTER)
         body = AssignPostRequestBody(
-            assignments=[
-                DeviceManagementConfigurationPolicyAssignment(
-                    target=GroupAssignmentTarget(
-                        group_id=GROUP,
-                        device_and_app_management_assignment_filter_id=FILTER,
-                        device_and_app_management_assignment_filter_type=DeviceAndAppManagementAssignmentFilterType.Include,
-                    )
-                ),
-                DeviceManagementConfigurationPolicyAssignment(
-                    target=ExclusionGroupAssignmentTarget(group_id=EXCLUDED)
-                ),
-            ]
+            assignments=[DeviceManagementConfigurationPolicyAssignment(target=t) for t in targets]
         )
         assigned = await item.assign.post(body)
         assert [a.id for a in assigned.value] == [

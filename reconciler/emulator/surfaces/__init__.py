@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 
 from reconciler.emulator.config import Config
+from reconciler.emulator.surfaces.admin_templates import AdminTemplatesSurface
 from reconciler.emulator.surfaces.office import OfficeSurface
 from reconciler.emulator.surfaces.settings_catalog import SettingsCatalogSurface
 from reconciler.emulator.tenant import Surface
@@ -18,4 +19,8 @@ from reconciler.emulator.tenant import Surface
 def build(
     config: Callable[[], Config], lock: threading.RLock, written: Callable[[], None]
 ) -> list[Surface]:
-    return [OfficeSurface(config, lock, written), SettingsCatalogSurface(lock, written)]
+    return [
+        OfficeSurface(config, lock, written),
+        SettingsCatalogSurface(lock, written),
+        AdminTemplatesSurface(lock, written),
+    ]

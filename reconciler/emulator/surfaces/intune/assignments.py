@@ -3,11 +3,17 @@
 
 Stored form of one assignment (also the tenant-document form)::
 
-    {"id": "<policyId>_<groupId>", "source": "direct", "sourceId": "<policyId>",
+    {"id": "<policyId>_<groupId>",
+     "source": "direct", "sourceId": "<policyId>",            # sourced types only
      "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget",
                 "groupId": "<guid>",                      # group targets only
                 "deviceAndAppManagementAssignmentFilterId": "<guid>" | None,
                 "deviceAndAppManagementAssignmentFilterType": "none|include|exclude"}}
+
+An assignment type is *sourced* when it has ``source`` and ``sourceId``
+(``deviceManagementConfigurationPolicyAssignment``); ``groupPolicyConfigurationAssignment``
+has ``id``, ``lastModifiedDateTime`` and ``target`` only (observed), and its surface adds the
+timestamp to the stored form.
 
 - Targets: ``groupAssignmentTarget``, ``exclusionGroupAssignmentTarget`` (with
   ``groupId``), ``allDevicesAssignmentTarget``, ``allLicensedUsersAssignmentTarget``. The
@@ -15,7 +21,7 @@ Stored form of one assignment (also the tenant-document form)::
   are refused: the emulator does not model them.
 - Ids: ``{policyId}_{groupId}``; All Devices is the pseudo-group
   ``adadadad-808e-44e2-905a-0b7873a8a531``, All Users ``acacacac-9df4-4c7d-9d50-4ef0226f57a9``
-  (observed). ``sourceId`` is the policy id for ``direct`` assignments.
+  (observed, for both types). ``sourceId`` is the policy id for ``direct`` assignments.
 - Filters: "no filter" is read back as id null + type ``none``; sending the zero GUID or
   null with ``none`` (or leaving both out) means the same. ``include``/``exclude`` need a
   filter id (a GUID).
@@ -27,12 +33,14 @@ The emulator's own decisions: group and filter ids must be GUIDs (no directory i
 emulated, so they are not looked up); a filter on an exclusion target is refused (the
 Intune admin center offers none); a filter id with type ``none`` is refused rather than
 guessed at; ``id``, ``source`` and ``sourceId`` sent in an ``assign`` item are tolerated
-and ignored (the server sets them) but ``source`` other than ``direct`` is refused.
+and ignored (the server sets them) but ``source`` other than ``direct`` is refused; so is
+``lastModifiedDateTime`` on types that have it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from reconciler.emulator.errors import bad_request
@@ -129,61 +137,79 @@ def group_of(target: dict[str, Any]) -> str:
     return str(target["groupId"])
 
 
-def stored(policy_id: str, target: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": f"{policy_id}_{group_of(target)}",
-        "source": "direct",
-        "sourceId": policy_id,
-        "target": target,
-    }
+def stored(policy_id: str, target: dict[str, Any], *, sourced: bool = True) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": f"{policy_id}_{group_of(target)}"}
+    if sourced:
+        record.update({"source": "direct", "sourceId": policy_id})
+    record["target"] = target
+    return record
 
 
 def validate_assign(
-    body: Any, policy_id: str, types: model.Model, *, assignment_type: str
+    body: Any, policy_id: str, types: model.Model, *, assignment_type: str, sourced: bool = True
 ) -> list[dict[str, Any]]:
     """The body of ``POST .../{id}/assign`` as the complete new list of stored assignments."""
-    if not isinstance(body, dict):
-        raise bad_request("The body of assign is a JSON object with an 'assignments' list.")
-    for key in body:
-        if key != "assignments" and "@" not in key:
-            raise model.model_failure(
-                f"The parameter '{key}' in the request payload is not a valid parameter for "
-                "the operation 'assign'."
-            )
-    items = body.get("assignments")
+    items = model.action_body(body, ("assignments",), "assign").get("assignments")
     if not isinstance(items, list):
         raise bad_request("The parameter 'assignments' is required and must be a collection.")
-    result: dict[str, dict[str, Any]] = {}
-    for index, item in enumerate(items):
-        result_item = validate_assignment(
-            item, policy_id, types, assignment_type=assignment_type, where=f"assignments[{index}]"
-        )
-        result.setdefault(result_item["id"], result_item)
-    return list(result.values())
+    result = [
+        validate_assignment(
+            item,
+            policy_id,
+            types,
+            assignment_type=assignment_type,
+            where=f"assignments[{index}]",
+            sourced=sourced,
+        )  # fmt: skip
+        for index, item in enumerate(items)
+    ]
+    return once_each(result)
+
+
+def once_each(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A target listed twice (same assignment id) counts once, the first one winning."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for item in items:
+        by_id.setdefault(item["id"], item)
+    return list(by_id.values())
+
+
+def for_policy(
+    policy_id: str, items: list[dict[str, Any]], *, sourced: bool = True
+) -> list[dict[str, Any]]:
+    """Seeded assignments (validated before the policy had its id) keyed for ``policy_id``."""
+    return once_each([stored(policy_id, item["target"], sourced=sourced) for item in items])
 
 
 def validate_assignment(
-    body: Any, policy_id: str, types: model.Model, *, assignment_type: str, where: str
+    body: Any,
+    policy_id: str,
+    types: model.Model,
+    *,
+    assignment_type: str,
+    where: str,
+    sourced: bool = True,
 ) -> dict[str, Any]:
     """One assignment of an ``assign`` body (or a seed) in stored form."""
     if not isinstance(body, dict):
         raise model.wrong_value(where, assignment_type, body)
     types.resolve(body, assignment_type)
-    clean = model.clean_object(
-        body, ("id", "target", "source", "sourceId"), assignment_type, where=where
-    )
+    properties = ("source", "sourceId") if sourced else ("lastModifiedDateTime",)
+    clean = model.clean_object(body, ("id", "target", *properties), assignment_type, where=where)
     if clean.get("source", "direct") != "direct":
         raise bad_request(
             f"'{where}.source' must be 'direct'; policy-set assignments are not emulated."
         )
-    return stored(policy_id, validate_target(clean.get("target"), types, where=f"{where}.target"))
+    target = validate_target(clean.get("target"), types, where=f"{where}.target")
+    return stored(policy_id, target, sourced=sourced)
+
+
+def seed_entries(groups: Iterable[str], targets: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Seed-format assignments: a group target per group id, then ``targets`` as they are."""
+    found = [{"@odata.type": f"#{GROUP}", "groupId": group} for group in groups]
+    return [{"target": target} for target in [*found, *targets]]
 
 
 def view(assignment: dict[str, Any]) -> dict[str, Any]:
     """An assignment as minimal metadata serves it: ``@odata.type`` only on the target."""
-    return {
-        "id": assignment["id"],
-        "source": assignment["source"],
-        "sourceId": assignment["sourceId"],
-        "target": dict(assignment["target"]),
-    }
+    return {key: dict(value) if key == "target" else value for key, value in assignment.items()}

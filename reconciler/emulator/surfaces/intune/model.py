@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.emulator.errors import ApiError
+from reconciler.emulator.errors import ApiError, bad_request
 
 NS = "microsoft.graph."
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
@@ -57,6 +57,22 @@ def wrong_value(where: str, expected: str, value: Any) -> ApiError:
     return model_failure(
         f"Cannot convert the literal '{shown}' to the expected type '{expected}' ('{where}')."
     )
+
+
+def action_body(body: Any, parameters: Iterable[str], operation: str) -> dict[str, Any]:
+    """The body of a bound action: a JSON object whose members are the action's parameters
+    (annotations aside); another member is the OData error for an unknown parameter."""
+    if not isinstance(body, dict):
+        names = ", ".join(f"'{name}'" for name in parameters)
+        raise bad_request(f"The body of {operation} is a JSON object with the parameters {names}.")
+    known = set(parameters)
+    for key in body:
+        if key not in known and "@" not in key:
+            raise model_failure(
+                f"The parameter '{key}' in the request payload is not a valid parameter for "
+                f"the operation '{operation}'."
+            )
+    return body
 
 
 def bare(type_name: str) -> str:
@@ -142,3 +158,25 @@ def boolean(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise wrong_value(where, "Edm.Boolean", value)
     return value
+
+
+def role_scope_tags(value: Any) -> list[str]:
+    """``roleScopeTagIds`` as written: a non-empty collection of strings (null is a 400;
+    an empty list is refused, live behaviour unknown)."""
+    if value is None:
+        raise bad_request('roleScopeTagIds cannot be null; send a collection such as ["0"].')
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise wrong_value("roleScopeTagIds", "Collection(Edm.String)", value)
+    if not value:
+        raise bad_request(
+            "roleScopeTagIds is empty; the emulator refuses it (live behaviour unknown): "
+            'leave it out for the default ["0"].'
+        )
+    return list(value)
+
+
+def check_id(clean: Mapping[str, Any], current_id: str) -> None:
+    """A read-only ``id`` sent back in a body must be the addressed entity's."""
+    given = clean.get("id")
+    if given is not None and given != current_id:
+        raise bad_request(f"Property 'id' is read-only and cannot be changed to '{given}'.")

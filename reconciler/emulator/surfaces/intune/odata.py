@@ -14,7 +14,8 @@ carries, ``$filter`` parsed into a tree and evaluated, ``$select`` and ``$expand
   functions it allows; anything else is a 400.
 - ``$select``/``$expand``: comma-separated names; ``$expand`` items may carry nested
   options in parentheses (``settings($expand=settingDefinitions)``). An unknown name is
-  Graph's "Parsing OData Select and Expand failed" 400.
+  Graph's "Parsing OData Select and Expand failed" 400. :func:`expansions` serves one level
+  with nested ``$select`` only (ASP.NET OData's "too deep" 400 for a nested ``$expand``).
 """
 
 from __future__ import annotations
@@ -61,6 +62,20 @@ def select_expand_failure(name: str, type_name: str) -> Exception:
 
 
 # -- $select and $expand -------------------------------------------------------------------
+
+
+def context(
+    base: str,
+    select: Iterable[str] = (),
+    expand: Iterable[str] = (),
+    nested: Mapping[str, Iterable[str]] | None = None,
+) -> str:
+    """``base(a,b,nav())``, or ``base`` alone when nothing is selected or expanded, as Graph
+    names a projection in ``@odata.context``; ``nested`` holds the properties selected inside
+    an expanded navigation (``nav(x,y)``)."""
+    inner = nested or {}
+    parts = [*select, *(f"{name}({','.join(inner.get(name, ()))})" for name in expand)]
+    return f"{base}({','.join(parts)})" if parts else base
 
 
 def split_top_level(text: str) -> list[str]:
@@ -134,6 +149,49 @@ def parse_expand(text: str, navigations: Iterable[str], type_name: str) -> list[
         if any(e.name == name for e in found):
             raise bad_request(f"Parsing OData Select and Expand failed: '{name}' twice.")
         found.append(Expansion(name, nested))
+    return found
+
+
+def too_deep() -> Exception:
+    """ASP.NET OData's answer to a nested ``$expand`` (reported live as "MaxExpansionDepth=1")."""
+    return bad_request(
+        "The request includes a $expand path which is too deep. The maximum depth allowed is "
+        "1. To increase the limit, set the 'MaxExpansionDepth' property on EnableQueryAttribute "
+        "or ODataValidationSettings."
+    )
+
+
+def expansions(
+    opts: Mapping[str, str],
+    navigations: tuple[str, ...],
+    served: Mapping[str, tuple[tuple[str, ...], str] | None],
+    type_name: str,
+) -> dict[str, list[str] | None]:
+    """The expanded navigations of ``opts`` -> the properties selected inside each (None:
+    all). ``navigations`` are the type's, ``served`` the ones an endpoint expands, each with
+    what a nested ``$select`` may name and its type (None: no nested options); a nested
+    ``$expand`` is too deep, another nested option or navigation a 400."""
+    if "expand" not in opts:
+        return {}
+    found: dict[str, list[str] | None] = {}
+    for item in parse_expand(opts["expand"], navigations, type_name):
+        if "expand" in item.options:
+            raise too_deep()
+        if item.name not in served:
+            raise bad_request(
+                f"$expand={item.name} is not supported on {type_name} by the emulator (live "
+                "behaviour unknown or unreliable); read the navigation on its own."
+            )
+        selected: list[str] | None = None
+        for key, value in item.options.items():
+            nested = served[item.name]
+            if key != "select" or nested is None:
+                raise bad_request(
+                    f"The nested option '${key}' in $expand={item.name}(...) is not supported "
+                    "by the emulator (live behaviour unknown)."
+                )
+            selected = parse_select(value, nested[0], nested[1])
+        found[item.name] = selected
     return found
 
 

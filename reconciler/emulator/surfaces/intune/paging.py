@@ -1,11 +1,12 @@
 """Keyset pages, as Intune's collections serve them (graph-intune settings-catalog §4.1).
 
 Items come sorted by a key; a page is at most ``$top`` items (a default when absent, a
-400 above the maximum). ``@odata.count`` is the page's length, as the captured portal list
-reports it, not the total. When more remain, ``@odata.nextLink`` is absolute and repeats
-the request's other query options with an opaque ``$skiptoken`` carrying the last key
-served, like Intune's ``resumeValues``: the next page starts after that key, so items
-created or deleted meanwhile shift nothing. ``$skip`` (where an endpoint takes it) skips
+400 above the maximum). ``@odata.count`` is the page's length, as the captured Settings
+Catalog list reports it, not the total; a surface whose captured collections carry no
+``@odata.count`` (Administrative Templates) leaves it out. When more remain,
+``@odata.nextLink`` is absolute and repeats the request's other query options with an
+opaque ``$skiptoken`` carrying the last key served, like Intune's ``resumeValues``: the
+next page starts after that key, so items created or deleted meanwhile shift nothing. ``$skip`` (where an endpoint takes it) skips
 items before the first page only.
 """
 
@@ -23,6 +24,11 @@ from reconciler.emulator.errors import bad_request
 from reconciler.emulator.messages import Request
 
 Key = tuple[Any, ...]
+
+
+def position(pair: tuple[int, Any]) -> Key:
+    """The key of an ``enumerate`` pair: items served in their stored order."""
+    return (pair[0],)
 
 
 def _count(text: str, name: str) -> int:
@@ -61,6 +67,7 @@ def page(
     default_size: int,
     max_size: int,
     context: str,
+    count: bool = True,
 ) -> dict[str, Any]:
     """One page of ``items`` (sorted by ``key``) for ``request`` whose OData options are
     ``options`` (bare names, from ``odata.options``)."""
@@ -79,10 +86,9 @@ def page(
                 )
         start = _count(options["skip"], "skip") if "skip" in options else 0
     chosen = list(items[start : start + size])
-    body: dict[str, Any] = {
-        "@odata.context": f"{request.base_url}/$metadata#{context}",
-        "@odata.count": len(chosen),
-    }
+    body: dict[str, Any] = {"@odata.context": f"{request.base_url}/$metadata#{context}"}
+    if count:
+        body["@odata.count"] = len(chosen)
     if size > 0 and start + size < len(items):
         body["@odata.nextLink"] = _link(request, keys[start + size - 1], size)
     body["value"] = chosen

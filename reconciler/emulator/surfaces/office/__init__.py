@@ -9,9 +9,10 @@ from typing import Any
 
 from reconciler.emulator.config import Config
 from reconciler.emulator.surfaces.office import routes, store
+from reconciler.emulator.tenant import StoreSurface
 
 
-class OfficeSurface:
+class OfficeSurface(StoreSurface):
     name = "office"
     keys: tuple[str, ...] = store.KEYS
 
@@ -21,11 +22,5 @@ class OfficeSurface:
         self.store = store.OfficeStore(lock=lock, written=written)
         self.routes = routes.routes(routes.GraphApi(self.store, config))
 
-    def snapshot(self) -> dict[str, Any]:
-        return self.store.snapshot()
-
     def normalise(self, part: Mapping[str, Any]) -> dict[str, Any]:
         return store.normalise(dict(part))
-
-    def load(self, part: Mapping[str, Any]) -> None:
-        self.store.load(dict(part))

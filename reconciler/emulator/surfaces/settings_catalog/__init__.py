@@ -76,9 +76,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from reconciler.emulator.surfaces.settings_catalog import routes, store
+from reconciler.emulator.tenant import StoreSurface
 
 
-class SettingsCatalogSurface:
+class SettingsCatalogSurface(StoreSurface):
     name = "settings_catalog"
     keys: tuple[str, ...] = store.KEYS
 
@@ -86,11 +87,5 @@ class SettingsCatalogSurface:
         self.store = store.PolicyStore(lock=lock, written=written)
         self.routes = routes.routes(routes.SettingsCatalogApi(self.store))
 
-    def snapshot(self) -> dict[str, Any]:
-        return self.store.snapshot()
-
     def normalise(self, part: Mapping[str, Any]) -> dict[str, Any]:
         return store.normalise(dict(part))
-
-    def load(self, part: Mapping[str, Any]) -> None:
-        self.store.load(dict(part))

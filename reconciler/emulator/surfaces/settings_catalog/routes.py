@@ -6,15 +6,14 @@ segment is served in both forms, ``/{id}`` and OData's ``('{id}')``.
 
 from __future__ import annotations
 
-import itertools
 import operator
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.emulator.errors import ApiError, bad_request, not_found
+from reconciler.emulator.errors import bad_request, not_found
 from reconciler.emulator.messages import Request, Response
-from reconciler.emulator.routing import Handler, Route
-from reconciler.emulator.surfaces.intune import assignments, odata, paging
+from reconciler.emulator.routing import Route, keyed
+from reconciler.emulator.surfaces.intune import assignment_routes, odata, paging, service
 from reconciler.emulator.surfaces.settings_catalog import catalog, schema, views
 from reconciler.emulator.surfaces.settings_catalog.store import PolicyStore
 
@@ -57,13 +56,13 @@ def _policy_key(summary: dict[str, Any]) -> paging.Key:
     return ((summary["name"] or "").lower(), summary["id"])
 
 
-def _position(pair: tuple[int, Any]) -> paging.Key:
-    return (pair[0],)
-
-
 class SettingsCatalogApi:
     def __init__(self, store: PolicyStore) -> None:
         self.store = store
+        self.assignments = assignment_routes.AssignmentApi(
+            store, schema.TYPES, assignment_type=schema.ASSIGNMENT, sourced=True,
+            context=views.POLICIES_CONTEXT, page_size=PAGE, max_top=MAX_TOP, count=True,
+        )  # fmt: skip
 
     # -- policies -----------------------------------------------------------------------
 
@@ -88,7 +87,7 @@ class SettingsCatalogApi:
         summaries.sort(key=_policy_key)
         body = paging.page(
             summaries, request, opts, key=_policy_key, default_size=PAGE, max_size=MAX_TOP,
-            context=views.context(views.POLICIES_CONTEXT, select or (), expand),
+            context=odata.context(views.POLICIES_CONTEXT, select or (), expand),
         )  # fmt: skip
         found = self.store.many([s["id"] for s in body["value"]])
         body["value"] = [views.policy(p, select=select, expand=expand) for p in found]
@@ -135,7 +134,7 @@ class SettingsCatalogApi:
         stored = self.store.require(params["id"])
         body = {
             "@odata.context": f"{request.base_url}/$metadata#"
-            + views.context(views.POLICIES_CONTEXT, select or (), expand)
+            + odata.context(views.POLICIES_CONTEXT, select or (), expand)
             + "/$entity",
             **views.policy(
                 stored, select=select, expand=expand, definitions=expand.get("settings", False)
@@ -207,12 +206,11 @@ class SettingsCatalogApi:
 
     def no_route(self, request: Request, params: dict[str, str]) -> Response:
         """Intune has no per-setting writes (§4.3, §6.1); this is its answer, verbatim in shape."""
-        raise ApiError(
-            400,
-            "No method match route template",
-            "No OData route exists that match template ~/singleton/navigation/key/navigation/key "
-            f"with http verb {request.method} for request {SERVICE_PATH}/deviceManagement/"
-            f"configurationPolicies('{params['id']}')/settings('{params['sid']}').",
+        raise service.no_route(
+            "~/singleton/navigation/key/navigation/key",
+            request.method,
+            f"{SERVICE_PATH}/deviceManagement/configurationPolicies('{params['id']}')"
+            f"/settings('{params['sid']}')",
         )
 
     def count(self, request: Request, params: dict[str, str]) -> Response:
@@ -226,42 +224,6 @@ class SettingsCatalogApi:
             "POST .../settings is not supported by the emulator (no tool relies on per-setting "
             "writes; live behaviour unknown): PUT the whole policy."
         )
-
-    # -- assignments --------------------------------------------------------------------
-
-    def list_assignments(self, request: Request, params: dict[str, str]) -> Response:
-        opts = odata.options(request.query, ("top", "skiptoken"), where="assignments")
-        stored = self.store.require(params["id"])
-        body = paging.page(
-            list(enumerate(stored["assignments"])), request, opts, key=_position, default_size=PAGE,
-            max_size=MAX_TOP, context=f"{views.POLICIES_CONTEXT}('{stored['id']}')/assignments",
-        )  # fmt: skip
-        body["value"] = [assignments.view(a) for _, a in body["value"]]
-        return Response.of_json(200, body)
-
-    def get_assignment(self, request: Request, params: dict[str, str]) -> Response:
-        for item in self.store.require(params["id"])["assignments"]:
-            if item["id"] == params["aid"]:
-                return Response.of_json(200, assignments.view(item))
-        raise not_found(f"deviceManagementConfigurationPolicyAssignment '{params['aid']}'")
-
-    def post_assignment(self, request: Request, params: dict[str, str]) -> Response:
-        raise bad_request(
-            "POST .../assignments is not supported by the emulator: use POST .../assign with "
-            "the complete list (replace-all)."
-        )
-
-    def assign(self, request: Request, params: dict[str, str]) -> Response:
-        self.store.require(params["id"])
-        items = assignments.validate_assign(
-            request.json(), params["id"], schema.TYPES, assignment_type=schema.ASSIGNMENT
-        )
-        assigned = self.store.assign(params["id"], items)
-        body = {
-            "@odata.context": f"{request.base_url}/$metadata#Collection({schema.ASSIGNMENT})",
-            "value": [assignments.view(a) for a in assigned],
-        }
-        return Response.of_json(200, body)
 
     # -- the definition catalog ---------------------------------------------------------
 
@@ -278,7 +240,7 @@ class SettingsCatalogApi:
             items = [d for d in items if predicate(d)]
         body = paging.page(
             items, request, opts, key=lambda d: (d["id"],), default_size=PAGE, max_size=MAX_TOP,
-            context=views.context("deviceManagement/configurationSettings", select or ()),
+            context=odata.context("deviceManagement/configurationSettings", select or ()),
         )  # fmt: skip
         body["value"] = [views.definition(d, select) for d in body["value"]]
         return Response.of_json(200, body)
@@ -295,18 +257,6 @@ class SettingsCatalogApi:
         if found is None:
             raise not_found(f"deviceManagementConfigurationSettingDefinition '{params['did']}'")
         return Response.of_json(200, views.definition(found, self._definition_select(opts)))
-
-
-def keyed(pattern: str, methods: dict[str, Handler]) -> list[Route]:
-    """Routes for ``pattern`` with each ``/{key}`` segment also in OData's ``('{key}')`` form."""
-    segments = pattern.split("/")
-    choices: list[list[str]] = []
-    for segment in segments:
-        if segment.startswith("{"):
-            choices.append(["/" + segment, f"('{segment}')"])
-        else:
-            choices.append([("/" if choices else "") + segment])
-    return [Route("".join(parts), methods) for parts in itertools.product(*choices)]
 
 
 def routes(api: SettingsCatalogApi) -> tuple[Route, ...]:
@@ -329,10 +279,7 @@ def routes(api: SettingsCatalogApi) -> tuple[Route, ...]:
         *keyed(policy + "/settings", {"GET": api.list_settings, "POST": api.post_setting}),
         *keyed(setting, {"GET": api.get_setting, **refuse}),
         *keyed(setting + "/settingDefinitions", {"GET": api.list_setting_definitions}),
-        *keyed(policy + "/assignments", {"GET": api.list_assignments, "POST": api.post_assignment}),
-        *keyed(policy + "/assignments/{aid}", {"GET": api.get_assignment}),
-        *keyed(policy + "/assign", {"POST": api.assign}),
-        *keyed(policy + "/microsoft.graph.assign", {"POST": api.assign}),
+        *assignment_routes.routes(policy, api.assignments),
         Route(DEFINITIONS, {"GET": api.list_definitions}),
         *keyed(DEFINITIONS + "/{did}", {"GET": api.get_definition}),
     )

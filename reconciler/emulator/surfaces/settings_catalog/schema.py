@@ -92,19 +92,6 @@ def flags(value: Any, where: str, members: tuple[str, ...], enum: str) -> str:
     return ",".join(m for m in members if m in names)
 
 
-def _scope_tags(value: Any) -> list[str]:
-    if value is None:
-        raise bad_request('roleScopeTagIds cannot be null; send a collection such as ["0"].')
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise model.wrong_value("roleScopeTagIds", "Collection(Edm.String)", value)
-    if not value:
-        raise bad_request(
-            "roleScopeTagIds is empty; the emulator refuses it (live behaviour unknown): "
-            'leave it out for the default ["0"].'
-        )
-    return list(value)
-
-
 def template_id(value: Any) -> str:
     """The ``templateId`` of a ``templateReference`` body (its read-only members ignored)."""
     if value is None:
@@ -160,7 +147,7 @@ def _metadata(clean: dict[str, Any]) -> dict[str, Any]:
             "microsoft.graph.deviceManagementConfigurationTechnologies",
         )  # fmt: skip
     if "roleScopeTagIds" in clean:
-        values["roleScopeTagIds"] = _scope_tags(clean["roleScopeTagIds"])
+        values["roleScopeTagIds"] = model.role_scope_tags(clean["roleScopeTagIds"])
     if clean.get("disableEntraGroupPolicyAssignment") is not None:
         values["disableEntraGroupPolicyAssignment"] = model.boolean(
             clean["disableEntraGroupPolicyAssignment"], "disableEntraGroupPolicyAssignment"
@@ -213,17 +200,11 @@ def _current(current: dict[str, Any], name: str) -> Any:
     return current["templateReference"]["templateId"] if name == "templateId" else current[name]
 
 
-def _check_id(clean: dict[str, Any], current: dict[str, Any]) -> None:
-    given = clean.get("id")
-    if given is not None and given != current["id"]:
-        raise bad_request(f"Property 'id' is read-only and cannot be changed to '{given}'.")
-
-
 def validate_replace(body: Any, current: dict[str, Any]) -> dict[str, Any]:
     """A PUT body: the whole policy. Properties left out take their defaults (description
     null, roleScopeTagIds ["0"]); the template binding stays."""
     clean = _clean(body, navigations=("settings",))
-    _check_id(clean, current)
+    model.check_id(clean, current["id"])
     values = _metadata(clean)
     _require(values, clean, "name", "platforms", "technologies", "settings")
     _unchanged(values, current)
@@ -238,7 +219,7 @@ def validate_replace(body: Any, current: dict[str, Any]) -> dict[str, Any]:
 def validate_patch(body: Any, current: dict[str, Any]) -> dict[str, Any]:
     """A PATCH body: metadata only (a body with ``settings`` is a 400, §4.3)."""
     clean = _clean(body, navigations=())
-    _check_id(clean, current)
+    model.check_id(clean, current["id"])
     values = _metadata(clean)
     if "name" in values and values["name"] is None:
         raise bad_request("Property 'name' cannot be null.")

@@ -92,9 +92,6 @@ def make_configuration_policy(
         template_id = (
             str(uuid.uuid5(uuid.NAMESPACE_URL, f"emulator-template:{template_family}")) + "_1"
         )
-    all_targets = [
-        {"@odata.type": f"#{assignments.GROUP}", "groupId": group} for group in groups
-    ] + list(targets)
     return {
         "id": policy_id or str(uuid.uuid4()),
         "name": name,
@@ -109,7 +106,7 @@ def make_configuration_policy(
             "templateDisplayVersion": template_display_version,
         },
         "settings": [setting(i) for i in settings],
-        "assignments": [{"target": t} for t in all_targets],
+        "assignments": assignments.seed_entries(groups, targets),
     }
 
 

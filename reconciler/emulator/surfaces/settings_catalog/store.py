@@ -20,14 +20,12 @@ while the lock is held.
 from __future__ import annotations
 
 import copy
-import threading
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from reconciler.emulator.errors import ApiError, bad_request, not_found
-from reconciler.emulator.surfaces.intune import assignments
+from reconciler.emulator.errors import ApiError, bad_request
+from reconciler.emulator.surfaces.intune import assignments, clock
+from reconciler.emulator.surfaces.intune.store import EntityStore
 from reconciler.emulator.surfaces.settings_catalog import schema
 
 KEY = "configurationPolicies"
@@ -35,53 +33,12 @@ KEYS = (KEY,)
 Part = dict[str, Any]
 
 
-def timestamp(moment: datetime) -> str:
-    """Intune's form: seven fractional digits and ``Z``."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
-
-
-class PolicyStore:
-    def __init__(
-        self,
-        policies: list[dict[str, Any]] | None = None,
-        *,
-        lock: threading.RLock | None = None,
-        written: Callable[[], None] | None = None,
-    ) -> None:
-        self._lock = lock or threading.RLock()
-        self._written_callback = written
-        self._last = datetime.now(UTC)
-        self._load(policies or [])
-
-    def _load(self, policies: list[dict[str, Any]]) -> None:
-        self._policies: dict[str, dict[str, Any]] = {p["id"]: copy.deepcopy(p) for p in policies}
-
-    def _written(self) -> None:
-        if self._written_callback is not None:
-            self._written_callback()
-
-    def _now(self) -> str:
-        """Now, but always later than the last time handed out (writes in one microsecond
-        still move lastModifiedDateTime forward)."""
-        moment = max(datetime.now(UTC), self._last + timedelta(microseconds=1))
-        self._last = moment
-        return timestamp(moment)
-
-    # -- whole part ---------------------------------------------------------------------
-
-    def snapshot(self) -> Part:
-        with self._lock:
-            return {KEY: [copy.deepcopy(p) for p in self._policies.values()]}
-
-    def load(self, part: Part) -> None:
-        with self._lock:
-            self._load(part.get(KEY, []))
-
-    # -- reads --------------------------------------------------------------------------
+class PolicyStore(EntityStore):
+    key = KEY
+    entity_type = "deviceManagementConfigurationPolicy"
 
     def policies(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [copy.deepcopy(p) for p in self._policies.values()]
+        return self.entities()
 
     def summaries(self) -> list[dict[str, Any]]:
         """What listing filters and sorts on, for every policy (cheap: no settings copied;
@@ -95,24 +52,8 @@ class PolicyStore:
                     "technologies": p["technologies"],
                     "templateReference": dict(p["templateReference"]),
                 }
-                for p in self._policies.values()
+                for p in self._entities.values()
             ]
-
-    def many(self, policy_ids: list[str]) -> list[dict[str, Any]]:
-        """Copies of the policies still there, in the order asked."""
-        with self._lock:
-            found = (self._policies.get(i) for i in policy_ids)
-            return [copy.deepcopy(p) for p in found if p is not None]
-
-    def require(self, policy_id: str) -> dict[str, Any]:
-        with self._lock:
-            return copy.deepcopy(self._mutable(policy_id))
-
-    def _mutable(self, policy_id: str) -> dict[str, Any]:
-        policy = self._policies.get(policy_id)
-        if policy is None:
-            raise not_found(f"deviceManagementConfigurationPolicy '{policy_id}'")
-        return policy
 
     # -- writes -------------------------------------------------------------------------
 
@@ -129,7 +70,7 @@ class PolicyStore:
         """A new policy from validated ``values``; the keywords are for seeds only."""
         with self._lock:
             policy_id = policy_id or str(uuid.uuid4())
-            if policy_id in self._policies:
+            if policy_id in self._entities:
                 raise bad_request(f"A policy with id '{policy_id}' already exists.")
             now = self._now()
             values = copy.deepcopy(values)
@@ -152,13 +93,8 @@ class PolicyStore:
                 **values,
                 "assignments": [],
             }
-            by_id: dict[str, dict[str, Any]] = {}
-            for item in assigned or []:
-                if item["sourceId"] != policy_id:
-                    item = assignments.stored(policy_id, item["target"])
-                by_id.setdefault(item["id"], item)  # a target listed twice counts once
-            policy["assignments"] = list(by_id.values())
-            self._policies[policy_id] = policy
+            policy["assignments"] = assignments.for_policy(policy_id, assigned or [])
+            self._entities[policy_id] = policy
             self._written()
             return copy.deepcopy(policy)
 
@@ -170,28 +106,6 @@ class PolicyStore:
             policy.update(copy.deepcopy(values))
             policy["lastModifiedDateTime"] = self._now()
             self._written()
-
-    def patch(self, policy_id: str, values: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            policy = self._mutable(policy_id)
-            policy.update(copy.deepcopy(values))
-            policy["lastModifiedDateTime"] = self._now()
-            self._written()
-            return copy.deepcopy(policy)
-
-    def delete(self, policy_id: str) -> None:
-        with self._lock:
-            self._mutable(policy_id)
-            del self._policies[policy_id]
-            self._written()
-
-    def assign(self, policy_id: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Replace all assignments (lastModifiedDateTime is left alone: live unknown)."""
-        with self._lock:
-            policy = self._mutable(policy_id)
-            policy["assignments"] = copy.deepcopy(items)
-            self._written()
-            return copy.deepcopy(items)
 
 
 def normalise(part: dict[str, Any]) -> Part:
@@ -239,12 +153,7 @@ def _seed_arguments(entry: Any, index: int) -> dict[str, Any]:
         )  # fmt: skip
         for i, item in enumerate(entry.get("assignments") or [])
     ]
-    for name in ("createdDateTime", "lastModifiedDateTime"):
-        if entry.get(name) is not None:
-            try:
-                datetime.fromisoformat(entry[name])
-            except (TypeError, ValueError):
-                raise bad_request(f"entry {index}: '{name}' is not a timestamp") from None
+    clock.check_timestamps(entry, ("createdDateTime", "lastModifiedDateTime"), f"entry {index}")
     return {
         "values": values,
         "policy_id": policy_id,

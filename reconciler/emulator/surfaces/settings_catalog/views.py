@@ -16,12 +16,6 @@ from reconciler.emulator.surfaces.settings_catalog import catalog, instances, sc
 POLICIES_CONTEXT = "deviceManagement/configurationPolicies"
 
 
-def context(base: str, select: Iterable[str] = (), expand: Iterable[str] = ()) -> str:
-    """``base(a,b,nav())``, or ``base`` alone when nothing is selected or expanded."""
-    parts = [*select, *(f"{name}()" for name in expand)]
-    return f"{base}({','.join(parts)})" if parts else base
-
-
 def policy(
     stored: dict[str, Any],
     *,
