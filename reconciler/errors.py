@@ -10,6 +10,7 @@
     ├── FileWriteError              an output file (plan, report, export) cannot be written
     └── GraphError                  an HTTP exchange with Graph failed (after retries)
         ├── GraphTransportError     timeout, connection reset, TLS
+        │   └── NotSentError        interrupted before the request went out
         ├── GraphResponseError      the server answered with garbage (not JSON, bad shape)
         └── GraphHTTPError          the server answered with an error status
             ├── BadRequestError         400
@@ -117,6 +118,10 @@ class GraphError(ReconcilerError):
 
 class GraphTransportError(GraphError):
     pass
+
+
+class NotSentError(GraphTransportError):
+    """Not sent: the run was interrupted (a signal) before this request went out."""
 
 
 class GraphResponseError(GraphError):

@@ -247,3 +247,19 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 def _write_error(path: Path, error: OSError) -> FileWriteError:
     return FileWriteError(f"cannot write {path}: {error.strerror or error}")
+
+
+def check_writable(path: Path, *, directory: bool = False) -> None:
+    """Fail now, before any Graph request, if `path` (a file, or with `directory` a folder
+    to write into) could not be written later: the folder is created and a scratch file
+    made and removed in it. Raises FileWriteError naming the path and the reason."""
+    folder = path if directory else path.parent
+    if not directory and path.is_dir():
+        raise FileWriteError(f"cannot write {path}: it is a directory")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, scratch = tempfile.mkstemp(dir=folder, prefix=".reconciler-check.", suffix=".tmp")
+        os.close(fd)
+        os.unlink(scratch)
+    except OSError as error:
+        raise _write_error(path, error) from error

@@ -8,7 +8,10 @@ Rules carried out here:
 - only items answered 429 (any item) or 503/504 (idempotent items) are sent again, after
   the longest Retry-After among them, plus the 424s that depended on them;
 - the whole exchange of a chunk shares one attempt and wait budget; a round in which
-  some items settled does not use up an attempt.
+  some items settled does not use up an attempt;
+- with `Hooks`, the caller hears when each item goes out and when its answer is final, and
+  (`partial`) a chunk that fails as a whole, or is never sent because the run was
+  interrupted, answers each of its items with that error instead of raising.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any, Protocol
 
 from requests.structures import CaseInsensitiveDict
 
-from reconciler.errors import GraphResponseError
+from reconciler.errors import GraphError, GraphHTTPError, GraphResponseError, NotSentError
 from reconciler.fetch.pacing import RETRY_STATUSES, RetryBudget, is_write, parse_retry_after
 from reconciler.fetch.responses import BatchRequest, BatchResult, ClientStats, GraphResponse
 from reconciler.fetch.translate import ci_get, http_error, is_json_type
@@ -35,11 +38,30 @@ FAILED_DEPENDENCY = 424
 
 
 class PostBatch(Protocol):
-    """Sends one $batch payload (with the usual top-level retries) and returns the answer."""
+    """Sends one $batch payload (with the usual top-level retries) and returns the answer;
+    `before_send` runs just before each attempt goes out (after any pacing wait)."""
 
     def __call__(
-        self, payload: dict[str, Any], *, idempotent: bool, writes: int
+        self,
+        payload: dict[str, Any],
+        *,
+        idempotent: bool,
+        writes: int,
+        before_send: Callable[[int], None] | None = None,
     ) -> GraphResponse: ...
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What the apply hears of a batch: items sent (ids, attempt), final answers, and
+    whether a failed or unsent chunk answers its items instead of raising."""
+
+    on_sent: Callable[[list[str], int], None] | None = None
+    on_result: Callable[[BatchResult], None] | None = None
+    partial: bool = False
+
+
+NO_HOOKS = Hooks()
 
 
 def plan_chunks(
@@ -183,23 +205,38 @@ class ChunkRunner:
         budget: Callable[[], RetryBudget],
         sleep: Callable[[float], None],
         stats: ClientStats,
+        cancelled: Callable[[], bool] = lambda: False,
     ) -> None:
         self._post = post
         self._budget = budget
         self._sleep = sleep
         self._stats = stats
+        self._cancelled = cancelled
 
-    def run(self, chunk: Sequence[BatchRequest]) -> dict[str, BatchResult]:
+    def run(self, chunk: Sequence[BatchRequest], hooks: Hooks = NO_HOOKS) -> dict[str, BatchResult]:
         budget = self._budget()
         results: dict[str, BatchResult] = {}
         pending = list(chunk)
         while pending:
             in_flight = {request.id for request in pending}
-            response = self._post(
-                {"requests": [encode_item(request, in_flight) for request in pending]},
-                idempotent=all(request.idempotent for request in pending),
-                writes=sum(is_write(request.method) for request in pending),
-            )
+            ids = [request.id for request in pending]
+            try:
+                if self._cancelled():
+                    raise NotSentError("not sent: the run was interrupted")
+                response = self._post(
+                    {"requests": [encode_item(request, in_flight) for request in pending]},
+                    idempotent=all(request.idempotent for request in pending),
+                    writes=sum(is_write(request.method) for request in pending),
+                    before_send=_announce(hooks, ids),
+                )
+            except GraphError as error:
+                if not hooks.partial:
+                    raise
+                for request in pending:
+                    results[request.id] = _failed(request, error)
+                    if hooks.on_result:
+                        hooks.on_result(results[request.id])
+                return results
             self._stats.add(batches=1, batch_items=len(pending))
             entries = _entries(response, pending)
             retry = self._retryable(pending, entries)
@@ -214,6 +251,8 @@ class ChunkRunner:
             for request in pending:
                 if request.id not in retry:
                     results[request.id] = _result(request, entries[request.id], response)
+                    if hooks.on_result:
+                        hooks.on_result(results[request.id])
             pending = [request for request in pending if request.id in retry]
             if pending:
                 self._stats.add(retries=len(pending))
@@ -274,22 +313,40 @@ def _result(request: BatchRequest, entry: _Entry, response: GraphResponse) -> Ba
     )
 
 
+def _announce(hooks: Hooks, ids: list[str]) -> Callable[[int], None] | None:
+    on_sent = hooks.on_sent
+    if on_sent is None:
+        return None
+    return lambda attempt: on_sent(ids, attempt)
+
+
+def _failed(request: BatchRequest, error: GraphError) -> BatchResult:
+    """An item whose chunk failed as a whole (or was never sent): its answer is the error."""
+    status = error.status if isinstance(error, GraphHTTPError) else 0
+    request_id = error.request_id if isinstance(error, GraphHTTPError) else ""
+    return BatchResult(
+        id=request.id, status=status, headers={}, body=None, request_id=request_id, error=error
+    )
+
+
 def run_batch(
     requests: Sequence[BatchRequest],
     *,
     runner: ChunkRunner,
     concurrency: int,
     max_writes: int = MAX_BATCH,
+    hooks: Hooks = NO_HOOKS,
 ) -> dict[str, BatchResult]:
     """All chunks, `concurrency` at a time. A failed $batch request itself (after its own
-    retries) raises once every chunk has finished; per-item errors never raise."""
+    retries) raises once every chunk has finished, unless `hooks.partial`; per-item errors
+    never raise."""
     chunks = plan_chunks(requests, max_writes=max_writes)
     results: dict[str, BatchResult] = {}
     if len(chunks) <= 1 or concurrency <= 1:
         for chunk in chunks:
-            results.update(runner.run(chunk))
+            results.update(runner.run(chunk, hooks))
         return results
     with ThreadPoolExecutor(max_workers=min(concurrency, len(chunks))) as pool:
-        for chunk_results in pool.map(runner.run, chunks):
+        for chunk_results in pool.map(lambda chunk: runner.run(chunk, hooks), chunks):
             results.update(chunk_results)
     return results

@@ -24,6 +24,10 @@ Retry policy (graph-spec §3.2):
 - A host that never answered gets `UNREACHABLE_ATTEMPTS` quick tries, not the whole budget:
   a wrong URL or a dead network fails in seconds, naming the host.
 
+Interruption: `cancel()` (a signal handler's first step) stops scheduling: no request,
+retry or $batch chunk starts after it (NotSentError), waits end at once, and a request
+already sent finishes within its timeout.
+
 Logging (`reconciler.fetch`): INFO has each request (method, path, status, request-id,
 client-request-id, time), each retry and each throttle wait; nothing logged holds a header
 value other than those ids, or a body.
@@ -34,6 +38,7 @@ from __future__ import annotations
 import json as jsonlib
 import logging
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -47,8 +52,14 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from reconciler import __version__
-from reconciler.errors import ConfigError, GraphResponseError, GraphTransportError
-from reconciler.fetch.batching import MAX_BATCH, ChunkRunner, run_batch
+from reconciler.errors import (
+    ConfigError,
+    GraphError,
+    GraphResponseError,
+    GraphTransportError,
+    NotSentError,
+)
+from reconciler.fetch.batching import MAX_BATCH, NO_HOOKS, ChunkRunner, Hooks, run_batch
 from reconciler.fetch.pacing import (
     RETRY_STATUSES,
     RetryBudget,
@@ -147,16 +158,32 @@ class GraphClient:
         self.max_attempts = max(1, max_attempts)
         self.max_total_wait = max_total_wait
         self.concurrency = max(1, concurrency)
-        self._sleep = sleep
+        self._cancel = threading.Event()
+        # Waits (backoff, Retry-After, pacing) end at once on cancel(); tests inject `sleep`.
+        self._sleep = self._interruptible_sleep if sleep is time.sleep else sleep
         self._rng = random.Random()
-        self._bucket = TokenBucket(write_rate, write_burst, sleep=sleep) if write_rate else None
+        self._bucket = (
+            TokenBucket(write_rate, write_burst, sleep=self._sleep) if write_rate else None
+        )
         self.stats = ClientStats()
         self._answered = False  # has the host ever answered? (see UNREACHABLE_ATTEMPTS)
         self._batch_runner = ChunkRunner(
-            post=self._post_batch, budget=self._budget, sleep=sleep, stats=self.stats
+            post=self._post_batch,
+            budget=self._budget,
+            sleep=self._sleep,
+            stats=self.stats,
+            cancelled=self._cancel.is_set,
         )
 
     # -- public API ------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Send nothing new from now on (see the module docstring); thread- and signal-safe."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
 
     def get(self, path: str) -> GraphResponse:
         """One GET. Any status >= 400 raises (404 -> NotFoundError), never "absent"."""
@@ -214,10 +241,12 @@ class GraphClient:
         data: bytes | None = None,
         content_type: str | None = None,
         idempotent: bool = True,
+        before_send: Callable[[int], None] | None = None,
     ) -> GraphResponse:
         """Any request. `json` is sent as application/json, `data` as raw bytes (default
         application/octet-stream). Raises the translated error for status >= 400; a
-        failure after which a non-idempotent write may have landed has maybe_applied=True."""
+        failure after which a non-idempotent write may have landed has maybe_applied=True.
+        `before_send(attempt)` runs just before each attempt goes out (the audit's line)."""
         if json is not None and data is not None:
             raise ValueError("pass json or data, not both")
         body: bytes | None = None
@@ -230,15 +259,23 @@ class GraphClient:
         method = method.upper()
         url = self._url(path)
         reply = self._exchange(
-            method, url, body=body, content_type=content_type, idempotent=idempotent
+            method,
+            url,
+            body=body,
+            content_type=content_type,
+            idempotent=idempotent,
+            before_send=before_send,
         )
         return self._response(method, url, reply)
 
-    def batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchResult]:
+    def batch(
+        self, requests: Sequence[BatchRequest], *, hooks: Hooks = NO_HOOKS
+    ) -> dict[str, BatchResult]:
         """Results by request id, via $batch (20 per request, `concurrency` at a time).
 
         Per-item errors never raise (see BatchResult.error); a $batch request that fails
-        itself after its retries, or answers garbage, raises once all chunks are done.
+        itself after its retries, or answers garbage, raises once all chunks are done
+        (with `hooks.partial`: answers its items with the error instead).
         ValueError for malformed input (duplicate ids, unknown depends_on).
         """
         return run_batch(
@@ -246,6 +283,7 @@ class GraphClient:
             runner=self._batch_runner,
             concurrency=self.concurrency,
             max_writes=self._bucket.burst if self._bucket else MAX_BATCH,
+            hooks=hooks,
         )
 
     def read_many(self, paths: Sequence[str]) -> dict[str, BatchResult]:
@@ -310,7 +348,12 @@ class GraphClient:
         return RetryBudget(self.max_attempts, self.max_total_wait, rng=self._rng)
 
     def _post_batch(
-        self, payload: dict[str, Any], *, idempotent: bool, writes: int
+        self,
+        payload: dict[str, Any],
+        *,
+        idempotent: bool,
+        writes: int,
+        before_send: Callable[[int], None] | None = None,
     ) -> GraphResponse:
         url = self.base_url + "/$batch"
         reply = self._exchange(
@@ -320,6 +363,7 @@ class GraphClient:
             content_type="application/json",
             idempotent=idempotent,
             writes=writes,
+            before_send=before_send,
         )
         return self._response("POST", url, reply)
 
@@ -332,18 +376,25 @@ class GraphClient:
         body: bytes | None = None,
         content_type: str | None = None,
         writes: int | None = None,
+        before_send: Callable[[int], None] | None = None,
     ) -> _Reply:
         """Send with retries; return a 2xx reply or raise the translated error.
-        `writes` is how many paced writes this request carries (default: 1 if a write)."""
+        `writes` is how many paced writes this request carries (default: 1 if a write);
+        `before_send(attempt)` runs just before each attempt goes out."""
         budget = self._budget()
         paced = int(is_write(method)) if writes is None else writes
         client_request_id = str(uuid.uuid4())  # one per logical request, kept on retries
         attempt = 0
+        last_error: GraphError | None = None
         while True:
+            self._stop_if_cancelled(method, url, last_error)
             if self._bucket is not None and paced:
                 waited = self._bucket.acquire(paced)
                 if waited >= 1.0:
                     log.info("pacing writes: waited %.1fs for the write limit", waited)
+                self._stop_if_cancelled(method, url, last_error)
+            if before_send is not None:
+                before_send(attempt)
             try:
                 reply = self._send_once(method, url, body, content_type, client_request_id, attempt)
             except _TRANSPORT_ERRORS as exc:
@@ -363,6 +414,7 @@ class GraphClient:
                     raise error from exc
                 self._reset_connections()
                 self._pause(delay, f"{method} {self._display(url)}: {error}")
+                last_error = error
                 attempt += 1
                 continue
             self._answered = True
@@ -376,6 +428,7 @@ class GraphClient:
                         self._reset_connections()  # Graph asks for a new connection
                     what = "throttled" if status == 429 else f"HTTP {status}"
                     self._pause(delay, f"{method} {self._display(url)}: {what}")
+                    last_error = self._http_error(method, url, reply, idempotent=idempotent)
                     attempt += 1
                     continue
             if 300 <= status < 400:
@@ -384,15 +437,18 @@ class GraphClient:
                     "redirects are not followed."
                 )
             if status >= 400:
-                raise http_error(
-                    status,
-                    reply.content,
-                    headers=reply.headers,
-                    method=method,
-                    url=self._display(url),
-                    maybe_applied=not idempotent and status >= 500,
-                )
+                raise self._http_error(method, url, reply, idempotent=idempotent)
             return reply
+
+    def _http_error(self, method: str, url: str, reply: _Reply, *, idempotent: bool) -> GraphError:
+        return http_error(
+            reply.status,
+            reply.content,
+            headers=reply.headers,
+            method=method,
+            url=self._display(url),
+            maybe_applied=not idempotent and reply.status >= 500,
+        )
 
     def _send_once(
         self,
@@ -442,6 +498,21 @@ class GraphClient:
                 f" retry-attempt={attempt}" if attempt else "",
             )
         return _Reply(response.status_code, response.headers, content, client_request_id)
+
+    def _interruptible_sleep(self, seconds: float) -> None:
+        self._cancel.wait(seconds)
+
+    def _stop_if_cancelled(self, method: str, url: str, last_error: GraphError | None) -> None:
+        """After cancel(): nothing more goes out. A write whose earlier attempt may have
+        landed (dropped, timed out, 5xx) raises that error as maybe applied: its outcome is
+        unknown. Anything else was not sent at all (a 429 means Graph did nothing)."""
+        if not self._cancel.is_set():
+            return
+        status = getattr(last_error, "status", None)
+        if last_error is not None and is_write(method) and status != 429:
+            last_error.maybe_applied = True
+            raise last_error
+        raise NotSentError(f"{method} {self._display(url)}: not sent, the run was interrupted")
 
     def _pause(self, delay: float, why: str) -> None:
         self.stats.add(retries=1)

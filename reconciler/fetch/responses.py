@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.errors import GraphHTTPError
+from reconciler.errors import GraphError
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,7 +59,7 @@ class BatchResult:
     headers: Mapping[str, str]
     body: Any
     request_id: str
-    error: GraphHTTPError | None
+    error: GraphError | None  # GraphHTTPError; with `partial`, also a failed or unsent chunk's
 
 
 @dataclass

@@ -128,6 +128,15 @@ def _missing_pinned(
     return missing
 
 
+def read_by_id(
+    client: GraphClient, kinds: Registry, wanted: list[tuple[ResourceKind, str]]
+) -> dict[str, LiveObject]:
+    """The objects named by (kind, id), read by id with every facet, keyed by lower-case
+    id; one that is gone (404) or is none of the kinds is left out. Apply's re-checks."""
+    found, _ = _read_pinned(client, kinds, wanted) if wanted else ([], [])
+    return {o.id.lower(): o for o in found if o.id}
+
+
 def _read_pinned(
     client: GraphClient, kinds: Registry, missing: list[tuple[ResourceKind, str]]
 ) -> tuple[list[LiveObject], list[ForeignObject]]:

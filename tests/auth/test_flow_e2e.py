@@ -124,7 +124,9 @@ def test_read_only_app_is_stopped_before_any_write(capsys, tls_emulator, monkeyp
         assert f"error: The access token lacks {WRITE} (it has {READ})" in applied.err
         assert "stopped before changing anything" in applied.err
     assert emulator.stats()["writes"] == 0
-    assert not (tmp_path / "state").exists()  # no backup, no audit entry
+    # The state folder was checked writable up front; it holds no backup and no audit line.
+    assert not any((tmp_path / "state" / "backups").iterdir())
+    assert (tmp_path / "state" / "audit.jsonl").read_text() == ""
 
 
 def test_tokens_are_refreshed_during_a_run_longer_than_their_life(

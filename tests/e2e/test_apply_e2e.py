@@ -54,7 +54,11 @@ def test_saved_plan_applies_then_plan_is_empty_and_audit_is_written(capsys, emul
     assert len(by_name(emulator)) == 4
     lines = [json.loads(line) for line in (tmp_path / "s" / "audit.jsonl").read_text().splitlines()]
     assert {line["method"] for line in lines} == {"POST", "PUT"}
-    assert all(line["request_id"] for line in lines if line["method"] == "POST")
+    sent = [line for line in lines if line["event"] == "sent"]
+    answered = [line for line in lines if line["event"] == "outcome"]
+    assert sorted(line["step"] for line in sent) == sorted(line["step"] for line in answered)
+    assert all(line["outcome"] == "applied" for line in answered)
+    assert all(line["request_id"] for line in answered if line["method"] == "POST")
     again = run(capsys, "plan", str(m), "--graph-url", emulator.base_url, "--detailed-exitcode")
     assert again.code == 0, again.out
 

@@ -1,6 +1,7 @@
-"""Aspect: crash safety. An apply process is killed with SIGKILL at 22 points: as each
-of the 14 top-level requests of an uninterrupted run arrives (reads of the plan, of the
-stale check, the creates, the write batches, the verifying reads), and right after a write
+"""Aspect: crash safety. An apply process is killed with SIGKILL at 24 points: as each
+of the 16 top-level requests of an uninterrupted run arrives (reads of the plan, of the
+stale check, the creates, the listing that checks them, the re-check before the second
+round, the write batches, the verifying reads), and right after a write
 landed but before its reply reached the process (the first, third and fifth create, the
 first batched write, the last write). Then:
 - a fresh apply of the same manifests converges: no duplicate, the tenant matches, and a
@@ -35,7 +36,7 @@ from tests.support.raw import settle
 from .scenario import seed, write_desired
 from .support import assert_matches, assert_no_duplicates, tenant_view
 
-ARRIVAL_POINTS = range(1, 15)  # kill as the n-th top-level request arrives (of 14)
+ARRIVAL_POINTS = range(1, 17)  # kill as the n-th top-level request arrives (of 16)
 WRITE_POINTS = (1, 3, 5, 6, 25)  # kill right after the k-th write landed (of 25)
 PROCESS_POINTS = (("request", 4), ("request", 9), ("write", 2))  # `python -m reconciler`
 KILL_POINTS = len(ARRIVAL_POINTS) + len(WRITE_POINTS) + len(PROCESS_POINTS)

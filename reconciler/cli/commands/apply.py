@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reconciler.cli import progress
+from reconciler.cli import interrupts, progress
 from reconciler.cli.connect import connect, endpoints, graph_client, require_permission, tenant_id
 from reconciler.cli.exits import EXIT_ERROR, EXIT_OK
 from reconciler.cli.planning import load, make_plan, show_plan
@@ -20,6 +20,7 @@ from reconciler.errors import ConfigError, StalePlanError
 from reconciler.fetch.urls import normalise_base_url
 
 if TYPE_CHECKING:
+    from reconciler.apply.audit import AuditLog
     from reconciler.apply.executor import ApplyResult
     from reconciler.apply.lock import Holder
     from reconciler.values.plan import Plan
@@ -77,10 +78,13 @@ def _result_json(result: ApplyResult) -> dict[str, Any]:
                 "status": o.status,
                 "request_id": o.request_id,
                 "detail": o.detail,
+                "unknown": o.unknown,
             }
             for o in result.outcomes
         ],
         "unconfirmed": list(result.unconfirmed),
+        "stopped": result.stopped,
+        "interrupted": result.interrupted,
     }
 
 
@@ -98,17 +102,53 @@ def _report(result: ApplyResult, fmt: str) -> int:
         return EXIT_OK
     failed = result.count(StepState.FAILED)
     skipped = result.count(StepState.NOT_ATTEMPTED)
-    print(
-        f"Apply incomplete: {applied} applied, {failed} failed, {skipped} not attempted.",
-        file=sys.stderr,
-    )
+    counts = f"{applied} applied, {failed} failed, {skipped} not attempted"
+    if result.interrupted:
+        print(f"Apply interrupted: {counts}.", file=sys.stderr)
+    elif result.stopped:
+        print(
+            f"Apply stopped: the tenant changed during the apply: {result.stopped}.",
+            file=sys.stderr,
+        )
+        print(f"  {counts}.", file=sys.stderr)
+    else:
+        print(f"Apply incomplete: {counts}.", file=sys.stderr)
     for outcome in result.outcomes:
-        if outcome.state != StepState.APPLIED:
+        if outcome.state == StepState.FAILED or (
+            outcome.state == StepState.NOT_ATTEMPTED and not (result.interrupted or result.stopped)
+        ):
             print(f"  {outcome.state.value}: {outcome.step.id}: {outcome.detail}", file=sys.stderr)
+    unknown = [o for o in result.outcomes if o.unknown]
+    if unknown:
+        print(
+            f"  {len(unknown)} write(s) got no answer; they may have landed (audit: unknown).",
+            file=sys.stderr,
+        )
     for line in result.unconfirmed:
         print(f"  not confirmed: {line}", file=sys.stderr)
-    print("hint: run reconciler plan again; a fresh apply finishes the job.", file=sys.stderr)
+    if result.backup_dir is not None:
+        print(f"  Backup of the touched objects: {result.backup_dir}", file=sys.stderr)
+    if result.stopped:
+        hint = (
+            "run reconciler plan again to see the tenant as it is now, and review it before "
+            "applying: another apply (or an admin) is changing the same policies."
+        )
+    else:
+        hint = "run reconciler plan again; applying its plan finishes the job."
+    print(f"hint: {hint}", file=sys.stderr)
     return EXIT_ERROR
+
+
+def _check_outputs(args: argparse.Namespace) -> AuditLog:
+    """The state folder and the audit log are writable, before the tenant is read."""
+    from reconciler.apply.audit import AuditLog
+    from reconciler.files import check_writable
+
+    state_dir = Path(args.state_dir)
+    check_writable(state_dir / "backups", directory=True)
+    audit = AuditLog(Path(args.audit_log) if args.audit_log else state_dir / "audit.jsonl")
+    audit.check()
+    return audit
 
 
 def _check_target(plan: Plan, graph_url: str, tenant: str) -> None:
@@ -145,13 +185,14 @@ def _waiting(holder: Holder | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from reconciler.apply import executor, lock
-    from reconciler.apply.audit import AuditLog
 
     timeout = lock.parse_duration(args.lock_timeout)
     human = sys.stdout if args.format == "text" else sys.stderr
     plan_path = _saved_plan_path(args.paths)
     saved = _saved_plan(args, plan_path) if plan_path else None
     desired = load(args) if saved is None else None
+    audit = _check_outputs(args)
+    control = executor.ApplyControl()
     where = endpoints(args)
     if saved is not None:
         # Checked before any token is asked for, as far as the environment tells the tenant.
@@ -169,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
             on_wait=_waiting,
         ),
         closing(graph_client(args, connection)) as client,
+        interrupts.graceful(client, control),
     ):
         if saved is not None:
             plan = saved
@@ -191,8 +233,9 @@ def run(args: argparse.Namespace) -> int:
             plan,
             client,
             backup_root=state_dir / "backups",
-            audit=AuditLog(Path(args.audit_log) if args.audit_log else state_dir / "audit.jsonl"),
+            audit=audit,
             now=datetime.now(UTC),
+            control=control,
             progress=progress.for_apply(len(plan.steps()), args.write_rate),
             on_backup=lambda d: print(
                 f"Backup of the touched objects: {d} (restore: reconciler apply {d} --auto-approve)",

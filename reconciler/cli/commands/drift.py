@@ -48,13 +48,15 @@ def found(body: dict[str, Any]) -> set[str]:
 def run(args: argparse.Namespace) -> int:
     from reconciler.engine import drift
     from reconciler.fetch.tenant import read_tenant
-    from reconciler.files import write_text_atomic
+    from reconciler.files import check_writable, write_text_atomic
     from reconciler.report import drift_formats
 
     failing = fail_on(args.fail_on)
     # Resolve every report format before reading the tenant: a typo fails fast and cheap.
     targets = [(path, drift_formats.format_for_path(path)) for path in args.report]
     desired = load(args)
+    for path, _ in targets:
+        check_writable(Path(path))
     connection = connect(args)
     with closing(graph_client(args, connection)) as client:
         check_catalog(desired, client)

@@ -10,6 +10,7 @@ from pathlib import Path
 from reconciler.cli.connect import connect, graph_client, tenant_id
 from reconciler.cli.exits import EXIT_OK
 from reconciler.errors import ConfigError
+from reconciler.files import check_writable
 
 
 def _export_kinds(wanted: list[str]) -> set[str]:
@@ -30,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from reconciler.fetch.tenant import read_tenant
 
     kinds = _export_kinds(args.kind)
+    check_writable(Path(args.out), directory=True)
     connection = connect(args)
     with closing(graph_client(args, connection)) as client:
         live = read_tenant(client, using=kinds, tenant_id=tenant_id(connection))
