@@ -1,7 +1,7 @@
-"""Which live object is each manifest's: pinned by `metadata.id`, else the one live object
-of its kind whose identity property (`displayName`, `name`, ...) matches after the one
-normalisation of names (`values.names`), and whose `match_on` properties (Settings
-Catalog: platforms and technologies) are equal. Pure.
+"""Which live object is each manifest's: pinned by `metadata.id`, else (no id, or a pinned
+id that is gone) the one live object of its kind whose identity property (`displayName`,
+`name`, ...) matches after the one normalisation of names (`values.names`), and whose
+`match_on` properties (Settings Catalog: platforms and technologies) are equal. Pure.
 
 Plan and drift share these rules, so "no drift" and "an empty plan" agree on what is whose.
 """
@@ -48,8 +48,11 @@ def match_resources(
                 claimed[obj.id.lower()] = resource.address
     for resource in desired.resources:
         kind = kinds.by_kind(resource.kind)
-        if kind.singleton or resource.id:
+        if kind.singleton or (resource.id and matches.get(resource.address) is not None):
             continue
+        # A pinned id that is gone (deleted in the portal, or a set exported from another
+        # tenant) falls back to the identity: the one live object of that name is adopted,
+        # so the object apply creates for it is found again by the next plan.
         wanted = resource.spec.get(kind.identity)
         found = [
             o

@@ -248,7 +248,9 @@ def _create(
         patch=result.patch,
         steps=tuple(steps),
         source=_source(resource, ""),
-        note="metadata.id not found in the tenant; a new object will be created"
+        note=f"metadata.id {resource.id} is not in the tenant and no object has this name: "
+        "a new object will be created (later plans find it by name; re-pin the set with "
+        "`reconciler export --update-ids`)"
         if resource.id
         else "",
     )
@@ -279,7 +281,7 @@ def _update(
         ordering.label[live.id] = live.label or resource.name
         ordering.managed.add(live.id)
     if not result.changes:
-        return None
+        return None  # (a pinned id that is gone but adopted by name needs no write either)
     changed = [f for f in result.changed_fields if f != ordering_field]
     steps = update_steps(kind, resource, live, changed)
     return Change(
@@ -295,6 +297,16 @@ def _update(
         patch=result.patch,
         steps=tuple(steps),
         source=_source(resource, ""),
+        note=_adopted_note(resource, live),
+    )
+
+
+def _adopted_note(resource: DesiredResource, live: LiveObject) -> str:
+    if not resource.id or not live.id or resource.id.lower() == live.id.lower():
+        return ""
+    return (
+        f"metadata.id {resource.id} is not in the tenant; adopted {live.id}, the one object "
+        "with this name (re-pin with `reconciler export --update-ids`)"
     )
 
 
