@@ -155,3 +155,21 @@ def test_changed_policies_are_spread_evenly_and_distinct():
 
     assert _changed_indexes(100, 10) == list(range(0, 100, 10))
     assert _changed_indexes(100, 100) == list(range(100))
+
+
+def test_startup_table_says_which_target_is_missed_and_what_was_imported():
+    from bench import startup
+
+    document = {
+        "repeats": 3,
+        "runner": "reconciler",
+        "commands": [
+            {"command": "reconciler --version", "seconds": 0.12, "limit_seconds": 0.2,
+             "met": True, "http_stack_imported": []},
+            {"command": "reconciler validate manifests", "seconds": 0.61, "limit_seconds": 0.5,
+             "met": False, "http_stack_imported": ["requests", "urllib3"]},
+        ],
+    }  # fmt: skip
+    table = startup.markdown(document)
+    assert "| `reconciler --version` | 0.120 s | < 0.2 s | yes | none |" in table
+    assert "| 0.610 s | < 0.5 s | **no** | requests, urllib3 |" in table
