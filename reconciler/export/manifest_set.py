@@ -211,3 +211,26 @@ def write_files(root: Path, files: Mapping[str, str], *, force: bool = False) ->
     finally:
         sync_directories(sorted(touched, key=lambda p: len(p.parts), reverse=True))
     return written
+
+
+SCHEMA_FILE = "reconciler.schema.json"
+MODELINE = "# yaml-language-server: $schema={}\n"
+
+
+def with_editor_schema(files: Mapping[str, str], schema: Mapping[str, Any]) -> dict[str, str]:
+    """`files` as hand-written manifests are laid out for editors: the JSON Schema as
+    `reconciler.schema.json` at the root of the set, and as the first line of every YAML
+    manifest the yaml-language-server modeline pointing at it (relative to that file).
+
+    `schema` is `reconciler.load.manifest_schema.json_schema()`, passed in by the caller
+    (export sits beside load in the layers and may not import it). The text is what
+    `reconciler schema` prints, so `reconciler schema > reconciler.schema.json` and an
+    export agree byte for byte, and exporting again stays identical."""
+    out: dict[str, str] = {}
+    for rel, text in files.items():
+        if rel.endswith((".yaml", ".yml")):
+            depth = rel.count("/")
+            text = MODELINE.format("../" * depth + SCHEMA_FILE) + text
+        out[rel] = text
+    out[SCHEMA_FILE] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    return out
