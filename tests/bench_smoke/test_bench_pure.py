@@ -104,25 +104,25 @@ def test_results_have_a_row_per_size_and_every_target():
     assert text.count("**no**") == sum(not v.met for v in found.values())
 
 
-def test_readme_section_links_the_plot_and_explains_each_miss():
+def test_the_page_section_links_the_plot_and_explains_each_miss():
     text = docs.markdown(_document())
-    assert "](bench/results/bench.png)" in text
+    assert "](../bench/results/bench.png)" in text  # relative to docs/
     assert "**Plan wall time against the floor.**" in text  # missed, so explained
     assert "**Peak RSS" not in text  # met, so not
 
 
-def test_readme_and_results_md_show_the_committed_results():
-    # The README's numbers come from `make bench`: its section is results.json, rendered.
-    results = docs.README.parent / "bench" / "results"
+def test_benchmarks_page_and_results_md_show_the_committed_results():
+    # docs/benchmarks.md's numbers come from `make bench`: results.json, rendered.
+    results = docs.PAGE.parents[1] / "bench" / "results"
     document = json.loads((results / "results.json").read_text(encoding="utf-8"))
-    assert docs.readme_section(docs.README.read_text(encoding="utf-8")) == docs.markdown(document)
+    assert docs.page_section(docs.PAGE.read_text(encoding="utf-8")) == docs.markdown(document)
     assert (results / "results.md").read_text(encoding="utf-8") == report.markdown(document)
 
 
-def test_write_readme_replaces_only_the_generated_section(tmp_path):
+def test_write_page_replaces_only_the_generated_section(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(f"# Title\n\n{docs.BEGIN}\nold numbers\n{docs.END}\n\n## Next\n")
-    docs.write_readme(_document(), readme)
+    docs.write_page(_document(), readme)
     text = readme.read_text()
     assert text.startswith(f"# Title\n\n{docs.BEGIN}\n## Performance at tenant scale")
     assert text.endswith(f"{docs.END}\n\n## Next\n") and "old numbers" not in text

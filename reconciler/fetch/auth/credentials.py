@@ -138,8 +138,7 @@ def choose(environ: Mapping[str, str], *, loopback: bool, which: Which) -> AuthM
         "No credentials found for Microsoft Graph.",
         hint="Set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or a certificate, "
         "or AZURE_FEDERATED_TOKEN_FILE), run `az login`, or pass --auth managed-identity, "
-        "github-oidc, azure-pipelines, device-code or interactive; see the README's "
-        "Credentials section.",
+        "github-oidc, azure-pipelines, device-code or interactive; see docs/credentials.md.",
     )
 
 
