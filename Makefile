@@ -9,6 +9,9 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	@# The distribution was called `reconciler` before; an old editable install of that name
+	@# would shadow this one (same package, same command), so it goes first.
+	$(BIN)/pip uninstall --quiet --yes reconciler 2>/dev/null || true
 	$(BIN)/pip install --quiet -e '.[dev,sdk]'
 	touch $(STAMP)
 
@@ -32,8 +35,11 @@ unit: $(STAMP)
 
 test: lint unit
 
+# matplotlib (the plots) is the `bench` extra, installed here only: make test never needs it.
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.startup
 
 # Fuzz the manifest loader for FUZZ_SECONDS; a failure is saved under tests/reliability/regressions/.
 FUZZ_SECONDS ?= 60

@@ -51,8 +51,8 @@ def write(document: dict[str, Any], out: Path) -> None:
     (out / "results.json").write_text(json.dumps(document, indent=2) + "\n")
     (out / "results.md").write_text(report.markdown(document))
     plot.plot(document, out / "bench.png")
-    if out == RESULTS:  # a partial run must not rewrite the README section
-        docs.write_readme(document)
+    if out == RESULTS:  # a partial run must not rewrite docs/benchmarks.md
+        docs.write_page(document)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     write(document, out)
     print(report.markdown(document))
     print(f"Wrote {out}/: results.md, results.json and bench.png", end="")
-    print(", and the README's benchmark section." if out == RESULTS else ".")
+    print(", and docs/benchmarks.md's generated section." if out == RESULTS else ".")
     print(f"Measured in {document['total_seconds']:.0f} s.", flush=True)
     return 0
 

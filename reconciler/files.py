@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import stat
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,31 @@ from reconciler.errors import FileWriteError
 
 MAX_BYTES = 1024 * 1024  # manifests and payloads alike: far above any real policy
 MAX_JSON_DEPTH = 64
+
+# Open flags only some systems have, looked up rather than named: Windows has no O_NONBLOCK,
+# O_NOCTTY, O_NOFOLLOW or O_CLOEXEC (naming one there is an AttributeError on every read),
+# and needs O_BINARY, else its C runtime translates line endings and stops at Ctrl-Z.
+# O_NONBLOCK: if a file is swapped for a FIFO after the stat, opening it must not hang.
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+# A temporary file of our own, never an existing one and never through a symlink planted
+# under its name; created with mode 0666 so the process's umask decides, as for any file the
+# user writes (mkstemp's 0600 made reports and exports unreadable to the team).
+_CREATE_FLAGS = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+# Opening a directory to fsync it works on POSIX only; Windows has neither the flag nor a way
+# to fsync a directory (NTFS journals the rename itself).
+_DIRECTORY_FLAGS = getattr(os, "O_DIRECTORY", None)
 
 
 class FileProblem(Exception):
@@ -60,8 +86,7 @@ def read_bytes(path: str | Path, *, limit: int = MAX_BYTES) -> bytes:
     try:
         # stat first so that a device or FIFO is never opened at all.
         _check_regular(os.stat(path).st_mode)
-        # O_NONBLOCK: if the file was swapped for a FIFO after the stat, open must not hang.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        fd = os.open(path, _READ_FLAGS)
     except OSError as error:
         raise _os_problem(error) from error
     try:
@@ -224,25 +249,67 @@ def read_json_text(path: str | Path) -> tuple[Any, str]:
     return value, text
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Replace `path` in one step, so a reader never sees half a file (nor a stray temp).
+def write_text_atomic(
+    path: Path, text: str, *, private: bool = False, sync_directory: bool = True
+) -> None:
+    """Replace `path` in one step, so a reader never sees half a file (nor a stray temp), and
+    a power cut leaves the old file or the new one, never an empty one.
 
-    Raises FileWriteError naming the path and the reason."""
+    The file gets the user's umask (0644 under the usual 022), or mode 0600 when `private`.
+    The content is fsynced before the rename, and the directory after it (the rename is an
+    entry of the directory: fsyncing it first would make only the temporary name durable);
+    a caller writing many files into a few directories passes `sync_directory=False` and
+    calls `sync_directories` once at the end. Raises FileWriteError naming the path and
+    the reason."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = _create_temporary(path, 0o600 if private else 0o666)
     except OSError as error:
         raise _write_error(path, error) from error
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))  # "\n" line ends on every system, as before
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError as error:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise _write_error(path, error) from error
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+    if sync_directory:
+        sync_directories([path.parent])
+
+
+def _create_temporary(path: Path, mode: int) -> tuple[int, Path]:
+    """A new file beside `path` (so the rename stays on one file system), opened for writing."""
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, _CREATE_FLAGS, mode), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+
+def sync_directories(directories: Iterable[Path]) -> None:
+    """Make renames and new entries in `directories` durable: best effort, since not every
+    file system can fsync a directory, and a no-op where directories cannot be opened
+    (Windows)."""
+    if _DIRECTORY_FLAGS is None:
+        return
+    for directory in dict.fromkeys(directories):
+        try:
+            fd = os.open(directory, os.O_RDONLY | _DIRECTORY_FLAGS)
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass  # e.g. EINVAL on a file system without directory fsync
+        finally:
+            os.close(fd)
 
 
 def _write_error(path: Path, error: OSError) -> FileWriteError:

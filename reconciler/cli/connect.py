@@ -32,7 +32,7 @@ def endpoints(args: argparse.Namespace) -> Endpoints:
 
 def connect(args: argparse.Namespace, where: Endpoints | None = None) -> Connection:
     """Endpoints and credentials from --cloud, --graph-url, --auth and the environment (see
-    the README's Credentials section). Says on stderr which credentials it uses and gets the
+    docs/credentials.md). Says on stderr which credentials it uses and gets the
     first token now, so a credential problem is reported before any Graph request."""
     from reconciler.fetch.auth import credentials
     from reconciler.fetch.urls import Origin, is_loopback

@@ -19,7 +19,7 @@ from typing import Any, assert_never
 from ruamel.yaml import YAML
 
 from reconciler.errors import FileWriteError
-from reconciler.files import write_text_atomic
+from reconciler.files import sync_directories, write_text_atomic
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.fields import API_VERSION
 from reconciler.kinds.kind import Assignments, Children, ResourceKind, Stream, Target
@@ -183,15 +183,48 @@ def write_files(root: Path, files: Mapping[str, str], *, force: bool = False) ->
             hint="Use --force to overwrite, or export to an empty directory.",
         )
     written: list[str] = []
-    for rel, text in sorted(files.items()):
-        if current[rel] == text:
-            continue
-        try:
-            write_text_atomic(root / rel, text)
-        except FileWriteError as error:
-            raise FileWriteError(
-                str(error),
-                hint=f"{len(written)} file(s) were written before this one; fix it and run again.",
-            ) from error
-        written.append(rel)
+    touched: set[Path] = set()
+    try:
+        for rel, text in sorted(files.items()):
+            if current[rel] == text:
+                continue
+            try:
+                # Each file is fsynced; the directories once at the end, not once per file
+                # (thousands of files share a few directories).
+                write_text_atomic(root / rel, text, sync_directory=False)
+            except FileWriteError as error:
+                raise FileWriteError(
+                    str(error),
+                    hint=f"{len(written)} file(s) were written before this one; "
+                    "fix it and run again.",
+                ) from error
+            written.append(rel)
+            # The file's directory, and each one above it up to the root's parent, which
+            # holds the entry of a directory this export may have created.
+            touched.update((root / rel).parents[: len(Path(rel).parts) + 1])
+    finally:
+        sync_directories(sorted(touched, key=lambda p: len(p.parts), reverse=True))
     return written
+
+
+SCHEMA_FILE = "reconciler.schema.json"
+MODELINE = "# yaml-language-server: $schema={}\n"
+
+
+def with_editor_schema(files: Mapping[str, str], schema: Mapping[str, Any]) -> dict[str, str]:
+    """`files` as hand-written manifests are laid out for editors: the JSON Schema as
+    `reconciler.schema.json` at the root of the set, and as the first line of every YAML
+    manifest the yaml-language-server modeline pointing at it (relative to that file).
+
+    `schema` is `reconciler.load.manifest_schema.json_schema()`, passed in by the caller
+    (export sits beside load in the layers and may not import it). The text is what
+    `reconciler schema` prints, so `reconciler schema > reconciler.schema.json` and an
+    export agree byte for byte, and exporting again stays identical."""
+    out: dict[str, str] = {}
+    for rel, text in files.items():
+        if rel.endswith((".yaml", ".yml")):
+            depth = rel.count("/")
+            text = MODELINE.format("../" * depth + SCHEMA_FILE) + text
+        out[rel] = text
+    out[SCHEMA_FILE] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    return out

@@ -13,11 +13,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
-
-from requests.structures import CaseInsensitiveDict
+from typing import TYPE_CHECKING, Any
 
 from reconciler.errors import GraphHTTPError, http_error_class
+
+if TYPE_CHECKING:
+    # An annotation only: importing requests here made `reconciler --version` and the
+    # offline `validate` pay for it (the parser imports fetch.urls, which imports this).
+    from requests.structures import CaseInsensitiveDict
 
 EXCERPT_CHARS = 200
 MESSAGE_CHARS = 500

@@ -104,25 +104,25 @@ def test_results_have_a_row_per_size_and_every_target():
     assert text.count("**no**") == sum(not v.met for v in found.values())
 
 
-def test_readme_section_links_the_plot_and_explains_each_miss():
+def test_the_page_section_links_the_plot_and_explains_each_miss():
     text = docs.markdown(_document())
-    assert "](bench/results/bench.png)" in text
+    assert "](../bench/results/bench.png)" in text  # relative to docs/
     assert "**Plan wall time against the floor.**" in text  # missed, so explained
     assert "**Peak RSS" not in text  # met, so not
 
 
-def test_readme_and_results_md_show_the_committed_results():
-    # The README's numbers come from `make bench`: its section is results.json, rendered.
-    results = docs.README.parent / "bench" / "results"
+def test_benchmarks_page_and_results_md_show_the_committed_results():
+    # docs/benchmarks.md's numbers come from `make bench`: results.json, rendered.
+    results = docs.PAGE.parents[1] / "bench" / "results"
     document = json.loads((results / "results.json").read_text(encoding="utf-8"))
-    assert docs.readme_section(docs.README.read_text(encoding="utf-8")) == docs.markdown(document)
+    assert docs.page_section(docs.PAGE.read_text(encoding="utf-8")) == docs.markdown(document)
     assert (results / "results.md").read_text(encoding="utf-8") == report.markdown(document)
 
 
-def test_write_readme_replaces_only_the_generated_section(tmp_path):
+def test_write_page_replaces_only_the_generated_section(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(f"# Title\n\n{docs.BEGIN}\nold numbers\n{docs.END}\n\n## Next\n")
-    docs.write_readme(_document(), readme)
+    docs.write_page(_document(), readme)
     text = readme.read_text()
     assert text.startswith(f"# Title\n\n{docs.BEGIN}\n## Performance at tenant scale")
     assert text.endswith(f"{docs.END}\n\n## Next\n") and "old numbers" not in text
@@ -155,3 +155,21 @@ def test_changed_policies_are_spread_evenly_and_distinct():
 
     assert _changed_indexes(100, 10) == list(range(0, 100, 10))
     assert _changed_indexes(100, 100) == list(range(100))
+
+
+def test_startup_table_says_which_target_is_missed_and_what_was_imported():
+    from bench import startup
+
+    document = {
+        "repeats": 3,
+        "runner": "reconciler",
+        "commands": [
+            {"command": "reconciler --version", "seconds": 0.12, "limit_seconds": 0.2,
+             "met": True, "http_stack_imported": []},
+            {"command": "reconciler validate manifests", "seconds": 0.61, "limit_seconds": 0.5,
+             "met": False, "http_stack_imported": ["requests", "urllib3"]},
+        ],
+    }  # fmt: skip
+    table = startup.markdown(document)
+    assert "| `reconciler --version` | 0.120 s | < 0.2 s | yes | none |" in table
+    assert "| 0.610 s | < 0.5 s | **no** | requests, urllib3 |" in table

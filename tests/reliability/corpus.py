@@ -1,6 +1,6 @@
 """The hostile input corpus: manifests, files on disk, plan files and server replies that
 must each end in a clear error (exit 1) with nothing written. `test_hostile` runs it and
-the README's Reliability section counts it (a test keeps the counts in step).
+docs/reliability.md counts it (a test keeps the counts in step).
 
 Each case is built at test time in a fresh directory: FIFOs, device links, sockets and
 symlinks out of the root are never committed.

@@ -32,7 +32,7 @@ from .support import (
 )
 
 # name -> (emulator options, fault counters that must end up non-zero). Apply runs unpaced
-# (--write-rate 0), so the client meets the throttling. the README's Reliability section shows this table.
+# (--write-rate 0), so the client meets the throttling. docs/reliability.md shows this table.
 FAULTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
     "503s at 20%": ({"fail_rate": 0.2}, ("failed_injected",)),
     "throttling storm (10 writes/s, 40 requests/s)": (
@@ -140,7 +140,7 @@ def test_apply_converges_under_faults(make_emulator, tmp_path, fault, random_see
     assert final.code == 0, final.out + final.err
 
 
-# Storms so heavy that reads fail for good (plans only; listed in the README's Reliability section too).
+# Storms so heavy that reads fail for good (plans only; listed in docs/reliability.md too).
 STORMS: dict[str, dict[str, Any]] = {
     "503s at 95%": {"fail_rate": 0.95},
     "dropped connections at 70%": {"drop_rate": 0.7},

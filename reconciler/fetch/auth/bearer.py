@@ -134,7 +134,7 @@ class CredentialAuth(_TokenAuth):
             raise AuthError(
                 f"Could not get a token with {self.description}: "
                 f"{describe_error(error, secrets=self._secrets)}",
-                hint="Check --auth, --cloud and the AZURE_* variables (the README's Credentials section).",
+                hint="Check --auth, --cloud and the AZURE_* variables (docs/credentials.md).",
             ) from error
         return _checked(access.token, self.description), float(access.expires_on)
 

@@ -1,7 +1,7 @@
 """National clouds (graph-spec §3.9) and how `--cloud`, `--graph-url` and
 `AZURE_AUTHORITY_HOST` combine into the endpoints one run talks to.
 
-Rules (documented in the README's Credentials section):
+Rules (documented in docs/credentials.md):
 - `--cloud` picks the token authority, the Graph root and the token scope together.
 - `--graph-url` wins for the Graph base URL. When its host is a known Graph host, the cloud
   follows it (`--cloud` may be left out); naming another cloud is an error, because tokens

@@ -49,13 +49,17 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reconciler.errors import AuthError, ConfigError
 from reconciler.fetch.auth import github, signin
-from reconciler.fetch.auth.bearer import BearerTokenAuth, CredentialAuth, describe_error
 from reconciler.fetch.auth.clouds import Endpoints
 from reconciler.fetch.auth.signin import RememberedSignIn
+
+if TYPE_CHECKING:
+    # bearer.py builds on requests; it is imported where a connection is made, so the parser
+    # (which needs only AuthMode) keeps `reconciler --version` and `validate` free of it.
+    from reconciler.fetch.auth.bearer import BearerTokenAuth, CredentialAuth
 
 # Values that must never reach a message, even if a library echoed them.
 SECRET_VARIABLES = (
@@ -134,8 +138,7 @@ def choose(environ: Mapping[str, str], *, loopback: bool, which: Which) -> AuthM
         "No credentials found for Microsoft Graph.",
         hint="Set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or a certificate, "
         "or AZURE_FEDERATED_TOKEN_FILE), run `az login`, or pass --auth managed-identity, "
-        "github-oidc, azure-pipelines, device-code or interactive; see the README's "
-        "Credentials section.",
+        "github-oidc, azure-pipelines, device-code or interactive; see docs/credentials.md.",
     )
 
 
@@ -149,6 +152,8 @@ def connect(
 ) -> Connection:
     """The credentials for `mode` (AUTO resolved first). ConfigError when the environment
     lacks what the mode needs; AuthError when a credential cannot be loaded."""
+    from reconciler.fetch.auth.bearer import BearerTokenAuth, CredentialAuth
+
     chosen = choose(environ, loopback=loopback, which=which) if mode is AuthMode.AUTO else mode
     if chosen is None:
         return Connection(endpoints, None, "none (loopback Graph URL)")
@@ -251,6 +256,8 @@ def _certificate(endpoints: Endpoints, environ: Mapping[str, str]) -> tuple[Any,
             **_authority(endpoints),
         )
     except (ValueError, TypeError) as error:
+        from reconciler.fetch.auth.bearer import describe_error
+
         reason = describe_error(error, secrets=_secret_values(environ))
         raise AuthError(
             f"Cannot load the certificate {path}: {reason}",

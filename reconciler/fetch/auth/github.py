@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
-import requests
-
 from reconciler.errors import ConfigError
 from reconciler.fetch.translate import excerpt, one_line
 from reconciler.fetch.urls import is_loopback
@@ -48,6 +46,9 @@ class GitHubIdToken:
         self._request_token = request_token
 
     def __call__(self) -> str:
+        # Imported here, not at the top: the parser imports this module (for AuthMode), and
+        # `reconciler --version` and the offline `validate` should not pay for requests.
+        import requests
         from azure.core.exceptions import ClientAuthenticationError
 
         try:

@@ -158,8 +158,8 @@ class RememberedSignIn:
             self._signed_in = True
             self._cache.protect()
             try:
-                # write_text_atomic writes through mkstemp: the file is 0600.
-                write_text_atomic(self._record_file, record.serialize())
+                # Not a secret, but whose account this machine signs in as: 0600.
+                write_text_atomic(self._record_file, record.serialize(), private=True)
             except FileWriteError as error:
                 self._warn(f"{error}; the next run asks you to sign in again")
         token = self._credential.get_token(*scopes, **kwargs)

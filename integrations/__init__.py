@@ -1,0 +1,1 @@
+"""Glue for the CI systems reconciler runs in (the GitHub Action's step, ...)."""

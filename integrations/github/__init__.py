@@ -1,0 +1,1 @@
+"""The root action.yml's step (run_action.py)."""
