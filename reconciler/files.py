@@ -325,8 +325,8 @@ def check_writable(path: Path, *, directory: bool = False) -> None:
         raise FileWriteError(f"cannot write {path}: it is a directory")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, scratch = tempfile.mkstemp(dir=folder, prefix=".reconciler-check.", suffix=".tmp")
+        fd, scratch = _create_temporary(folder / ".reconciler-check", 0o600)
         os.close(fd)
-        os.unlink(scratch)
+        scratch.unlink()
     except OSError as error:
         raise _write_error(path, error) from error

@@ -2,6 +2,7 @@
 
 The lock is the operating system's (`fcntl.flock` on Unix, `msvcrt.locking` on Windows), so
 it is released when the holding process ends however it ends: a crash leaves no stale lock.
+A Python with neither applies unlocked, with a warning (`has_os_lock`).
 The file also records its holder (lock id, pid, host, start time, command) for the message
 another apply prints while it waits or gives up.
 
@@ -77,37 +78,47 @@ def _file_name(key: str) -> str:
     return "apply-" + hashlib.sha256(key.encode()).hexdigest()[:16] + ".lock"
 
 
-def _try_lock(handle: IO[bytes]) -> bool:
-    if sys.platform == "win32":
+def _os_locks() -> tuple[Any, Any]:
+    """(fcntl, msvcrt), whichever this platform has; (None, None) where neither is."""
+    try:
+        import fcntl
+
+        return fcntl, None
+    except ImportError:
+        pass
+    try:
         import msvcrt
 
-        handle.seek(_WINDOWS_LOCK_OFFSET)
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
+        return None, msvcrt
+    except ImportError:
+        return None, None
 
+
+def has_os_lock() -> bool:
+    return any(_os_locks())
+
+
+def _try_lock(handle: IO[bytes]) -> bool:
+    fcntl, msvcrt = _os_locks()
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        elif msvcrt is not None:
+            handle.seek(_WINDOWS_LOCK_OFFSET)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
     except OSError:
         return False
     return True
 
 
 def _unlock(handle: IO[bytes]) -> None:
-    if sys.platform == "win32":
-        import msvcrt
-
-        handle.seek(_WINDOWS_LOCK_OFFSET)
-        with contextlib.suppress(OSError):
-            msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-        return
-    import fcntl
-
+    fcntl, msvcrt = _os_locks()
     with contextlib.suppress(OSError):
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        elif msvcrt is not None:
+            handle.seek(_WINDOWS_LOCK_OFFSET)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
 
 
 def _read_holder(path: Path) -> Holder | None:

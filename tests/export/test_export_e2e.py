@@ -50,7 +50,12 @@ def test_export_then_plan_and_drift_are_empty(capsys, emulator, tmp_path):
     out = tmp_path / "exported"
     result = export(capsys, emulator, out)
     assert result.code == 0, result.err
-    assert result.out.strip() == f"Exported 3 object(s) to {out}: 4 file(s) written, 0 unchanged."
+    assert result.out.strip() == f"Exported 3 object(s) to {out}: 5 file(s) written, 0 unchanged."
+    # As hand-written manifests: the schema beside them, each YAML file pointing at it.
+    assert (out / "reconciler.schema.json").is_file()
+    for manifest in out.glob("*.yaml"):
+        first = manifest.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=reconciler.schema.json", manifest
     plan = run(capsys, "plan", str(out), "--graph-url", emulator.base_url, "--detailed-exitcode")
     assert plan.code == 0, plan.out + plan.err
     assert plan.out.splitlines()[-1] == "No changes. The tenant matches the manifests."
@@ -100,7 +105,7 @@ def test_second_export_is_byte_identical_and_writes_nothing(capsys, emulator, tm
     first = snapshot(out)
     again = export(capsys, emulator, out)
     assert again.code == 0, again.err
-    assert again.out.strip().endswith("0 file(s) written, 4 unchanged.")
+    assert again.out.strip().endswith("0 file(s) written, 5 unchanged.")
     assert snapshot(out) == first
 
 
@@ -118,7 +123,7 @@ def test_changed_file_is_not_overwritten_without_force(capsys, emulator, tmp_pat
     forced = export(capsys, emulator, out, "--force")
     assert forced.code == 0, forced.err
     assert "# my notes" not in target.read_text(encoding="utf-8")
-    assert forced.out.strip().endswith("1 file(s) written, 3 unchanged.")
+    assert forced.out.strip().endswith("1 file(s) written, 4 unchanged.")
 
 
 def test_kind_filter_and_stale_file_note(capsys, emulator, tmp_path):
@@ -182,5 +187,5 @@ def test_round_trip_of_an_awkward_tenant_in_both_stream_modes(
     assert (
         run(capsys, "export", "--graph-url", emu.base_url, "--out", str(out))
         .out.strip()
-        .endswith("0 file(s) written, 4 unchanged.")
+        .endswith("0 file(s) written, 5 unchanged.")
     )

@@ -202,6 +202,12 @@ def run(args: argparse.Namespace) -> int:
         )
     connection = connect(args, where)
     tenant = tenant_id(connection)
+    if not lock.has_os_lock():
+        print(
+            "warning: this Python has no OS file lock; applies to this tenant from this "
+            "machine are not kept apart (the per-round re-checks still run)",
+            file=sys.stderr,
+        )
     with (
         lock.tenant_lock(
             where.graph_url,

@@ -29,6 +29,7 @@ def _export_kinds(wanted: list[str]) -> set[str]:
 def run(args: argparse.Namespace) -> int:
     from reconciler.export import manifest_set
     from reconciler.fetch.tenant import read_tenant
+    from reconciler.load import manifest_schema
 
     kinds = _export_kinds(args.kind)
     check_writable(Path(args.out), directory=True)
@@ -36,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
     with closing(graph_client(args, connection)) as client:
         live = read_tenant(client, using=kinds, tenant_id=tenant_id(connection))
     objects = [o for o in live.objects if o.kind in kinds]
-    files = manifest_set.manifest_files(objects)
+    files = manifest_set.with_editor_schema(
+        manifest_set.manifest_files(objects), manifest_schema.json_schema()
+    )
     root = Path(args.out)
     written = manifest_set.write_files(root, files, force=args.force)
     # Files of objects deleted or renamed since an earlier export would still be planned.
