@@ -1,0 +1,123 @@
+"""The per-tenant apply lock: a second apply fails at once naming the holder, waits with
+--lock-timeout, and force-unlock removes a lock by its id; plan and drift take none."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+
+from reconciler.apply import lock
+from tests.support.cli import run, run_process
+from tests.support.manifests import policy_doc, write_set
+
+
+def test_a_held_lock_refuses_a_second_apply_naming_the_holder(
+    capsys, emulator, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("RECONCILER_LOCK_DIR", str(tmp_path / "locks"))
+    m = write_set(tmp_path / "m", policy_doc("a", "A", 1))
+    with lock.tenant_lock(emulator.base_url, "") as holder:
+        refused = run(
+            capsys,
+            "apply",
+            str(m),
+            "--graph-url",
+            emulator.base_url,
+            "--auto-approve",
+            "--state-dir",
+            str(tmp_path / "s"),
+        )
+        assert refused.code == 1
+        assert (
+            f"another apply holds the lock for {lock.lock_key(emulator.base_url, '')} "
+            f"(lock {holder.lock_id}, pid {os.getpid()} on {socket.gethostname()} since "
+        ) in refused.err
+        assert (
+            f"hint: Wait for it (--lock-timeout 5m), or if it is gone for good: reconciler force-unlock {holder.lock_id}"
+            in refused.err
+        )
+        assert emulator.stats()["writes"] == 0
+        # plan and drift take no lock
+        assert run(capsys, "plan", str(m), "--graph-url", emulator.base_url).code == 0
+
+
+def test_lock_timeout_waits_for_the_holder(capsys, emulator, tmp_path, monkeypatch):
+    monkeypatch.setenv("RECONCILER_LOCK_DIR", str(tmp_path / "locks"))
+    m = write_set(tmp_path / "m", policy_doc("a", "A", 1))
+    held = threading.Event()
+
+    def hold() -> None:
+        with lock.tenant_lock(emulator.base_url, ""):
+            held.set()
+            time.sleep(1.0)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait()
+    started = time.monotonic()
+    waited = run(
+        capsys,
+        "apply",
+        str(m),
+        "--graph-url",
+        emulator.base_url,
+        "--auto-approve",
+        "--write-rate",
+        "0",
+        "--state-dir",
+        str(tmp_path / "s"),
+        "--lock-timeout",
+        "10s",
+    )
+    holder.join()
+    assert waited.code == 0, waited.err
+    assert "Waiting for another apply to this tenant to finish" in waited.err
+    assert time.monotonic() - started >= 0.5
+
+
+def test_a_lock_is_released_when_its_process_dies(emulator, tmp_path):
+    env = {"RECONCILER_LOCK_DIR": str(tmp_path / "locks")}
+    code = (
+        "import os,sys; from reconciler.apply import lock\n"
+        f"with lock.tenant_lock({emulator.base_url!r}, ''):\n    os._exit(0)\n"
+    )
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, check=True, timeout=60)
+    m = write_set(tmp_path / "m", policy_doc("a", "A", 1))
+    applied = run_process(
+        "apply",
+        m,
+        "--graph-url",
+        emulator.base_url,
+        "--auto-approve",
+        "--write-rate",
+        "0",
+        "--state-dir",
+        tmp_path / "s",
+        env=env,
+    )
+    assert applied.code == 0, applied.err
+
+
+def test_force_unlock_removes_a_lock_by_its_id(capsys, emulator, tmp_path, monkeypatch):
+    monkeypatch.setenv("RECONCILER_LOCK_DIR", str(tmp_path / "locks"))
+    with lock.tenant_lock(emulator.base_url, "") as holder:
+        unknown = run(capsys, "force-unlock", "deadbeef")
+        assert unknown.code == 1 and "no apply lock with id deadbeef" in unknown.err
+        removed = run(capsys, "force-unlock", holder.lock_id)
+        assert removed.code == 0
+        assert f"Removed the apply lock {holder.lock_id}" in removed.out
+        assert f"warning: pid {os.getpid()} on {socket.gethostname()} still held it" in removed.err
+        # A new apply no longer waits for the old holder.
+        with lock.tenant_lock(emulator.base_url, "") as second:
+            assert re.fullmatch(r"[0-9a-f]{8}", second.lock_id)
+
+
+def test_lock_timeout_must_be_a_duration(capsys, tmp_path):
+    result = run(capsys, "apply", str(tmp_path), "--lock-timeout", "soon")
+    assert result.code == 1 and "--lock-timeout soon: not a duration" in result.err
