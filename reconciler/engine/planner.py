@@ -206,6 +206,20 @@ def _records(resource: DesiredResource, result: ResourceDiff) -> tuple[FieldReco
     )
 
 
+def _ignored_on_create(resource: DesiredResource, declared: list[str]) -> tuple[FieldRecord, ...]:
+    """The wholly ignored fields a create still sends, shown in the plan like any other."""
+    return tuple(
+        FieldRecord(
+            field=name,
+            pointer=f"/spec/{name}",
+            after=plain(resource.spec[name]),
+            source=_source(resource, f"/spec/{name}"),
+        )
+        for name in resource.spec
+        if name not in declared and resource.spec[name] is not None
+    )
+
+
 def placeholder_path(kind: ResourceKind, placeholder: str) -> str:
     return f"{kind.collection}/{placeholder}"
 
@@ -233,7 +247,10 @@ def _create(
         ordering.label[placeholder] = _label(kind, resource)
         ordering.managed.add(placeholder)
     declared = owned_fields(resource)
-    steps = create_steps(kind, resource, declared, placeholder_path(kind, placeholder), overrides)
+    # metadata.ignore is Terraform's ignore_changes: the declared value is set on create and
+    # never compared afterwards, so a create sends every declared field, ignored ones too.
+    sent = list(resource.spec)
+    steps = create_steps(kind, resource, sent, placeholder_path(kind, placeholder), overrides)
     if ordering is not None:
         ordering.after.append(steps[0].id)  # the final order needs the new id
     return Change(
@@ -244,7 +261,7 @@ def _create(
         fingerprint=fingerprint(kind, None),
         declared=tuple(declared),
         ignore=resource.ignore,
-        fields=_records(resource, result),
+        fields=_records(resource, result) + _ignored_on_create(resource, declared),
         patch=result.patch,
         steps=tuple(steps),
         source=_source(resource, ""),
