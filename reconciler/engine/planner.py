@@ -154,8 +154,48 @@ def make_plan(
             read_units=live.read_units,
             writes=writes,
             min_write_seconds=round(writes / WRITES_PER_SECOND, 2),
+            recheck_reads=recheck_reads(changes, kinds),
         ),
     )
+
+
+def _rounds(changes: list[Change]) -> dict[str, int]:
+    """The round (0 first) in which apply sends each step: one past its latest prerequisite."""
+    steps = {s.id: s for c in changes for s in c.steps}
+    found: dict[str, int] = {}
+
+    def round_of(step_id: str) -> int:
+        if step_id not in found:
+            after = [a for a in steps[step_id].after if a in steps]
+            found[step_id] = 1 + max(map(round_of, after)) if after else 0
+        return found[step_id]
+
+    for step_id in steps:
+        round_of(step_id)
+    return found
+
+
+def recheck_reads(changes: list[Change], kinds: Registry) -> int:
+    """The reads apply's re-checks add (`apply.recheck`): before each round after the first,
+    each existing object it touches read by id with its facets, a listing per reordered
+    collection; around each round of creates, a listing of the collection."""
+    rounds = _rounds(changes)
+    reads = 0
+    for change in changes:
+        later = {rounds[s.id] for s in change.steps if rounds[s.id] > 0}
+        if change.action == Action.REORDER:
+            reads += len(later)
+        elif change.object_id and change.action != Action.CREATE:
+            reads += len(later) * kinds.by_kind(change.kind).reads_per_object
+    for number in set(rounds.values()):
+        collections = {
+            kinds.by_kind(c.kind).collection
+            for c in changes
+            for s in c.steps
+            if s.kind == StepKind.CREATE and rounds[s.id] == number
+        }
+        reads += len(collections) * (2 if number > 0 else 1)
+    return reads
 
 
 def _unmanaged_record(obj: LiveObject, scope: tuple[str, ...]) -> Unmanaged:
