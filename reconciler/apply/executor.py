@@ -118,7 +118,7 @@ def write_backup(
     return directory
 
 
-class _Runner:
+class StepRunner:
     """Runs the steps of one plan against one client, keeping outcomes and new ids."""
 
     def __init__(
@@ -335,7 +335,7 @@ def apply_plan(
     # Not needed past the backup: the verification read below must not hold two copies of
     # the tenant (tens of MB of payloads each at 5,000 policies).
     del live
-    runner = _Runner(plan, client, audit, progress, kinds)
+    runner = StepRunner(plan, client, audit, progress, kinds)
     runner.run()
     applied = {o.address for o in runner.outcomes.values() if o.state == StepState.APPLIED}
     incomplete = {o.address for o in runner.outcomes.values() if o.state != StepState.APPLIED}
