@@ -5,11 +5,7 @@ raised at once with maybe_applied=True, while a 429 is always retried."""
 
 from __future__ import annotations
 
-import socket
-import socketserver
-import threading
 import time
-from collections.abc import Iterator
 from email.utils import formatdate
 
 import pytest
@@ -224,31 +220,6 @@ def test_every_retry_has_a_new_client_request_id(
     response = client.get("/p")
     ids = [call.request.headers["client-request-id"] for call in mocked.calls]
     assert len(set(ids)) == 3 and response.client_request_id == ids[-1]
-
-
-class _RawReplies(socketserver.BaseRequestHandler):
-    """Answers each connection with the next canned bytes, then closes it."""
-
-    replies: list[bytes] = []
-
-    def handle(self) -> None:
-        self.request.recv(65536)
-        self.request.sendall(self.replies.pop(0))
-        self.request.shutdown(socket.SHUT_RDWR)
-
-
-@pytest.fixture
-def raw_server() -> Iterator[tuple[str, list[bytes]]]:
-    replies: list[bytes] = []
-    handler = type("Handler", (_RawReplies,), {"replies": replies})
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/beta", replies
-        finally:
-            server.shutdown()
-            thread.join()
 
 
 @pytest.mark.parametrize(
