@@ -282,3 +282,91 @@ def test_an_ignored_pointer_present_on_one_side_only_hid_a_difference():
 
 def test_an_ignore_on_an_undeclared_field_hides_nothing():
     assert ignored({}, {"description": "theirs"}, "/description") == [("/spec/description", False)]
+
+
+# --- ignored pointers below each kind of write ----------------------------------------------
+
+
+def test_a_patch_keeps_live_values_at_ignored_pointers_below_a_plain_field():
+    summary = {"succeededUserCount": 2, "failedUserCount": 5}
+    wanted = resource(
+        "a",
+        displayName="A",
+        priority=1,
+        ignore=("/userCheckinSummary/failedUserCount",),
+        userCheckinSummary={"succeededUserCount": 3, "failedUserCount": 0},
+    )
+    plan = make_plan(
+        desired(wanted),
+        live(obj("id-a", displayName="A", priority=1, userCheckinSummary=summary)),
+        now=NOW,
+    )
+    (step,) = plan.changes[0].steps
+    assert step.body == {
+        "@odata.type": OFFICE.create_type,
+        "userCheckinSummary": {"succeededUserCount": 3, "failedUserCount": 5},
+    }
+    putting = Registry([dataclasses.replace(OFFICE, update="put")])
+    plan = make_plan(
+        desired(wanted),
+        live(obj("id-a", displayName="A", priority=1, userCheckinSummary=summary)),
+        now=NOW,
+        kinds=putting,
+    )
+    (put,) = plan.changes[0].steps
+    assert isinstance(put.body, dict)
+    assert put.body["userCheckinSummary"] == {"succeededUserCount": 3, "failedUserCount": 5}
+
+
+def test_an_assign_keeps_the_live_target_at_an_ignored_pointer():
+    from tests.support.tenant import GROUP_A, GROUP_B, GROUP_C
+
+    # sorted, the targets are [B, C] desired and [A, B] live; index 1's group is ignored, so the
+    # change is at index 0, and index 1 keeps its live group (B), not the declared one (C)
+    wanted = resource(
+        "a",
+        displayName="A",
+        priority=1,
+        ignore=("/assignments/1/groupId",),
+        assignments=[GROUP_B, GROUP_C],
+    )
+    current = obj("id-a", displayName="A", priority=1, assignments=[GROUP_A, GROUP_B])
+    (change,) = make_plan(desired(wanted), live(current), now=NOW).changes
+    (step,) = change.steps
+    body: Any = step.body
+    assert [a["target"]["groupId"] for a in body["officeConfigurationAssignments"]] == [
+        GROUP_B,
+        GROUP_B,
+    ]
+
+
+def test_a_pointer_ignored_below_another_field_changes_nothing_here():
+    wanted = resource("a", displayName="A", ignore=("/description/x",), policyPayload={"a": 1})
+    current = obj("id-a", displayName="A", policyPayload={"a": 0, "x": "theirs"})
+    assert write_value(wanted, current, "policyPayload") == {"a": 1}
+
+
+def test_annotations_are_dropped_from_complex_values_inside_lists_too():
+    status = {"userId": "u", "wasSuccessful": True, "checkinDateTime": "t"}
+    wanted = resource("a", displayName="A", checkinStatuses=[status])
+    other = {**status, "userId": "v", "@odata.type": "#x"}
+    (change,) = compare(
+        OFFICE, wanted, obj("id-a", displayName="A", checkinStatuses=[other])
+    ).changes
+    assert change.before == [{k: v for k, v in other.items() if k != "@odata.type"}]
+
+
+def test_with_an_ignore_pointer_assignments_still_compare_as_a_set():
+    from tests.support.tenant import GROUP_A, GROUP_B
+
+    wanted = resource(
+        "a", displayName="A", ignore=("/description",), assignments=[GROUP_A, GROUP_B]
+    )
+    body = {
+        "displayName": "A",
+        "assignments": [
+            {"target": "group", "groupId": GROUP_B},
+            {"target": "group", "groupId": GROUP_A},
+        ],
+    }
+    assert compare(OFFICE, wanted, LiveObject(kind=SECURITY, id="id-a", body=body)).changes == ()
