@@ -370,3 +370,33 @@ def test_with_an_ignore_pointer_assignments_still_compare_as_a_set():
         ],
     }
     assert compare(OFFICE, wanted, LiveObject(kind=SECURITY, id="id-a", body=body)).changes == ()
+
+
+# --- drift records -------------------------------------------------------------------------
+
+
+def test_a_drift_record_names_the_live_object_or_else_the_wanted_one():
+    wanted = desired(
+        resource("a", id="id-a", displayName="Wanted", priority=1),
+        resource("m", displayName="Missing", priority=2),
+    )
+    report = drift.detect(wanted, live(obj("id-a", displayName="Live name", priority=1)), now=NOW)
+    found, missing = report.resources
+    assert (found.display_name, found.object_id, found.status) == (
+        "Live name",
+        "id-a",
+        drift.Status.DRIFTED,
+    )
+    assert (missing.display_name, missing.object_id, missing.status) == (
+        "Missing",
+        None,
+        drift.Status.MISSING,
+    )
+    assert found.source is not None and missing.source is not None
+    assert (found.source.file, missing.source.file) == ("a.yaml", "m.yaml")
+
+
+def test_a_missing_singleton_has_no_name():
+    wanted = desired(resource("office", "OfficeConfiguration", tenantUserCheckinSummary=None))
+    (record,) = drift.detect(wanted, Live(graph_url=GRAPH, objects=()), now=NOW).resources
+    assert (record.display_name, record.status) == ("", drift.Status.MISSING)

@@ -127,3 +127,54 @@ def test_a_replace_is_the_new_object_with_the_old_one_gone():
         f"{A}: the replaced object still exists",
         f"{A}: not found after apply",
     ]
+
+
+def test_every_change_is_checked_whatever_came_before_it():
+    tenant = live(
+        obj("id-a", displayName="A", priority=1), obj("id-x", displayName="X", priority=2)
+    )
+    planned = changes(
+        resource("b", displayName="B", priority=3),
+        resource("a", displayName="A", priority=4, description="new"),
+        tenant=tenant,
+        prune=True,
+    )
+    assert [c.action for c in planned] == [
+        Action.DELETE,
+        Action.CREATE,
+        Action.UPDATE,
+        Action.REORDER,
+    ]
+    problems = unconfirmed_changes(planned, live(obj("id-x", displayName="X", priority=2)), {})
+    assert problems == [
+        f"{SECURITY}/id-x: still exists",
+        f"{SECURITY}/b: not found after apply",
+        f"{A}: not found after apply",
+        "priorities:/officeConfiguration/clientConfigurations: {id:"
+        + f"{SECURITY}/b"
+        + "} does not have priority 3",
+        "priorities:/officeConfiguration/clientConfigurations: id-a does not have priority 4",
+    ]
+
+
+def test_a_singleton_of_a_kind_outside_the_default_registry_is_verified_by_kind():
+    import dataclasses
+
+    from reconciler.kinds import REGISTRY
+    from reconciler.kinds.registry import Registry
+
+    office = REGISTRY.by_kind("OfficeConfiguration")
+    kinds = Registry(
+        [dataclasses.replace(office, kind="TenantSettings", collection="/tenantSettings")]
+    )
+    summary = {"succeededUserCount": 1, "failedUserCount": 0}
+    tenant = Live(graph_url=GRAPH, objects=(LiveObject(kind="TenantSettings", id=None, body={}),))
+    wanted = desired(resource("t", "TenantSettings", tenantUserCheckinSummary=summary))
+    planned = list(make_plan(wanted, tenant, now=NOW, kinds=kinds).changes)
+    done = Live(
+        graph_url=GRAPH,
+        objects=(
+            LiveObject(kind="TenantSettings", id=None, body={"tenantUserCheckinSummary": summary}),
+        ),
+    )
+    assert unconfirmed_changes(planned, done, {}, kinds=kinds) == []
