@@ -96,3 +96,10 @@ def test_unmanaged_objects_are_of_managed_kinds_with_unclaimed_ids():
     assert claimed == {"id-1"}
     assert [o.id for o in unmanaged_objects(wanted, tenant, claimed)] == ["id-2"]
     assert [o.id for o in unmanaged_objects(wanted, tenant, {"id-2", "id-1"})] == []
+
+
+def test_an_object_matched_by_name_is_not_matched_again_by_the_same_name():
+    wanted = desired(resource("a", displayName="A"), resource("b", displayName="A"))
+    matches = match_resources(wanted, live(obj("ID-1", displayName="A")))
+    assert matches[f"{SECURITY}/a"].id == "ID-1"  # type: ignore[union-attr]
+    assert matches[f"{SECURITY}/b"] is None

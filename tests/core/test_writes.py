@@ -253,3 +253,35 @@ def test_a_delete_is_one_delete_of_the_item():
         None,
         ("before",),
     )
+
+
+def test_a_delta_update_keeps_live_values_at_ignored_pointers_below_the_children():
+    facet_kind = KINDS.by_kind("DeltaRuleSet")
+    wanted = resource(
+        "r", "DeltaRuleSet", ignore=("/rules/0/v",), rules=[{"ruleId": "a", "v": 2, "w": 1}]
+    )
+    current = LiveObject(
+        kind="DeltaRuleSet",
+        id="d-1",
+        identity="name",
+        body={"id": "d-1", "rules": [{"id": "x1", "ruleId": "a", "v": 1, "w": 0}]},
+    )
+    (step,) = update_steps(facet_kind, wanted, current, ["rules"])
+    assert step.body == {
+        "added": [],
+        "updated": [{"ruleId": "a", "v": 1, "w": 1, "id": "x1"}],
+        "deletedIds": [],
+    }
+
+
+def test_a_put_drops_annotations_inside_lists_of_the_live_entity():
+    putting = Registry([dataclasses.replace(OFFICE, update="put")])
+    statuses = [{"userId": "u", "x@odata.context": "drop me", "@odata.type": "#keep"}]
+    current = obj("id-a", displayName="A", priority=1, description="old", extra=statuses)
+    (change, *_) = plan(
+        desired(resource("a", displayName="A", priority=1, description="new")),
+        live(current),
+        putting,
+    ).changes
+    body: Any = change.steps[0].body
+    assert body["extra"] == [{"userId": "u", "@odata.type": "#keep"}]
