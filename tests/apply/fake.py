@@ -11,7 +11,7 @@ from typing import Any
 
 from requests.structures import CaseInsensitiveDict
 
-from reconciler.errors import GraphError
+from reconciler.errors import GraphHTTPError
 from reconciler.fetch.client import BatchRequest, BatchResult, GraphResponse
 from reconciler.fetch.translate import http_error
 from tests.support.tenant import SECURITY_TYPE
@@ -19,7 +19,7 @@ from tests.support.tenant import SECURITY_TYPE
 
 def graph_error(
     status: int, method: str = "POST", *, maybe_applied: bool = False, request_id: str = ""
-) -> GraphError:
+) -> GraphHTTPError:
     """The error the client raises for `status`, as `fetch.translate` builds it."""
     body = b'{"error": {"code": "x", "message": "refused"}}'
     return http_error(
@@ -85,6 +85,6 @@ class FakeGraph:
                 headers={},
                 body=None,
                 request_id=rid,
-                error=error,  # type: ignore[arg-type]
+                error=error,
             )
         return results

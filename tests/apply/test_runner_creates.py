@@ -9,6 +9,7 @@ exact point, and its rule against duplicate priorities hides a create sent twice
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from reconciler.apply.executor import CREATE_ATTEMPTS, StepRunner, StepState
 from reconciler.engine.planner import make_plan
 from reconciler.errors import GraphError, GraphResponseError, GraphTransportError
 from reconciler.kinds import REGISTRY
+from reconciler.values.live import Live
 from reconciler.values.plan import Plan, StepKind
 from tests.core.builders import desired, live, resource
 from tests.support.tenant import CLIENT_TYPE, GROUP_A, POLICIES
@@ -184,7 +186,7 @@ def test_a_create_answer_without_an_id_is_a_failure_not_an_object():
     runner = run(create_plan(), graph)
     create = next(o for o in runner.outcomes.values() if o.step.kind == StepKind.CREATE)
     assert create.state == StepState.FAILED
-    assert "carries no id" in create.detail
+    assert create.detail == "create succeeded but the response carries no id"
     assert len(graph.posts) == 1
 
 
@@ -196,3 +198,45 @@ def test_a_create_answer_wrapped_in_value_gives_its_id():
 
     runner = run(create_plan(), Wrapped(creates=["wrapped-1"]))
     assert runner.created == {"{id:" + ADDRESS + "}": "wrapped-1"}
+
+
+def test_outcomes_carry_request_ids_and_details_only_where_they_have_them(tmp_path):
+    graph = FakeGraph(creates=[dropped()], listings=[[policy("landed-1", "N")]], statuses={})
+    runner = run(create_plan(), graph, tmp_path)
+    create = next(o for o in runner.outcomes.values() if o.step.kind == StepKind.CREATE)
+    assert (create.status, create.request_id) == (None, "")  # adopted: no answer was read
+    others = [o for o in runner.outcomes.values() if o.step.kind != StepKind.CREATE]
+    assert all(o.detail == "" and o.request_id.startswith("rid-") for o in others)
+    lines = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert [line["step"] for line in lines] == [o.step.id for o in runner.outcomes.values()]
+    assert lines[0]["request_id"] == ""
+
+    posted = run(create_plan(), FakeGraph(creates=["new-1"]))
+    create = next(o for o in posted.outcomes.values() if o.step.kind == StepKind.CREATE)
+    assert (create.status, create.request_id, create.detail) == (201, "rid-create", "")
+
+
+def test_a_failure_without_an_http_answer_has_no_request_id_and_stops_dependants_plainly():
+    graph = FakeGraph(creates=[dropped()], listings=[[]] * 3)
+    graph.creates += [dropped(), dropped()]
+    runner = run(create_plan(), graph)
+    create = next(o for o in runner.outcomes.values() if o.step.kind == StepKind.CREATE)
+    assert (create.state, create.status, create.request_id) == (StepState.FAILED, None, "")
+    skipped = [o for o in runner.outcomes.values() if o.state == StepState.NOT_ATTEMPTED]
+    assert skipped and all(o.request_id == "" and o.status is None for o in skipped)
+    assert all(o.detail == f"depends on {create.step.id}" for o in skipped)
+
+
+def test_a_kind_with_a_list_query_is_listed_with_it_when_looking_for_a_create():
+    from .test_apply_plan import KINDS, WIDGETS
+
+    wanted = resource("w", "Widget", size=1)
+    wanted.spec["name"] = "W"  # type: ignore[index]  # the identity, which resource() names
+    plan = make_plan(
+        desired(wanted), Live(graph_url="https://graph.test/beta", objects=()), now=NOW, kinds=KINDS
+    )
+    graph = FakeGraph(creates=[dropped()], listings=[[{"id": "w-9", "name": "W"}]])
+    runner = StepRunner(plan, graph, AuditLog(None), None, KINDS)  # type: ignore[arg-type]
+    runner.run()
+    assert graph.listed == [f"{WIDGETS}?$select=id,name,size"]
+    assert runner.created == {"{id:Widget/w}": "w-9"}

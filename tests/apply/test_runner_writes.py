@@ -16,11 +16,11 @@ from reconciler.engine.planner import make_plan
 from reconciler.fetch.batching import encode_item
 from reconciler.kinds import REGISTRY
 from reconciler.values.live import NON_JSON_KEY
-from reconciler.values.plan import Plan, StepKind
+from reconciler.values.plan import Action, Change, Plan, Step, StepKind
 from tests.core.builders import desired, live, obj, resource
-from tests.support.tenant import GROUP_A, POLICIES
+from tests.support.tenant import GROUP_A, POLICIES, SECURITY
 
-from .fake import FakeGraph
+from .fake import FakeGraph, graph_error
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -166,9 +166,66 @@ def test_the_audit_log_names_the_resolved_path_status_and_request_id(tmp_path):
     plan = make_plan(wanted, live(), now=NOW)
     run(plan, FakeGraph(creates=["new-9"]), audit=AuditLog(tmp_path / "a" / "audit.jsonl"))
     lines = [json.loads(line) for line in (tmp_path / "a" / "audit.jsonl").read_text().splitlines()]
+    assert [line["step"] for line in lines] == [
+        f"{SECURITY}/n#create",
+        f"{SECURITY}/n#policyPayload",
+    ]
     assert [(line["method"], line["path"], line["status"], line["outcome"]) for line in lines] == [
         ("POST", POLICIES, 201, "applied"),
         ("PUT", f"{POLICIES}/new-9/policyPayload", 200, "applied"),
     ]
     assert lines[0]["request_id"] == "rid-create"
     assert lines[1]["address"] == "WindowsOfficeClientSecurityConfiguration/n"
+
+
+def test_a_step_waiting_for_a_failed_and_a_pending_step_is_not_attempted():
+    wanted = desired(
+        resource("n", displayName="N", priority=5, policyPayload={"x": 1}),
+        resource("a", displayName="A", priority=1),
+    )
+    tenant = live(
+        obj("id-a", displayName="A", priority=1), obj("id-x", displayName="X", priority=2)
+    )
+    plan = make_plan(wanted, tenant, now=NOW, prune=True)
+    delete = next(s for s in plan.steps() if s.kind == StepKind.DELETE)
+    payload = next(s for s in plan.steps() if s.kind == StepKind.PUT_STREAM)
+    # a step after the payload (done in the second round) and the delete (fails in the first)
+    late = Step(
+        id="late#x",
+        kind=StepKind.PATCH,
+        method="PATCH",
+        path=f"{POLICIES}/id-a",
+        body={},
+        after=(payload.id, delete.id),
+    )
+    extra = Change(
+        address="late",
+        kind=SECURITY,
+        action=Action.UPDATE,
+        object_id="id-a",
+        fingerprint="f",
+        steps=(late,),
+    )
+    plan = plan.model_copy(update={"changes": (*plan.changes, extra)})
+    runner = run(plan, FakeGraph(creates=["new-n"], statuses={delete.id: 500}))
+    assert runner.outcomes[late.id].state == StepState.NOT_ATTEMPTED
+    assert runner.outcomes[late.id].detail == f"depends on {delete.id}"
+    assert runner.outcomes[payload.id].state == StepState.APPLIED
+
+
+def test_a_placeholder_of_an_object_not_created_is_sent_as_it_is():
+    wanted = desired(
+        resource("n", displayName="N", priority=1), resource("a", displayName="A", priority=2)
+    )
+    plan = make_plan(wanted, live(obj("id-a", displayName="A", priority=1)), now=NOW)
+    # a reorder that does not wait for its create (never made so; shows what is sent)
+    changes = tuple(
+        c.model_copy(update={"steps": (c.steps[0].model_copy(update={"after": ()}),)})
+        if c.action == Action.REORDER
+        else c
+        for c in plan.changes
+    )
+    graph = FakeGraph(creates=[graph_error(400)])
+    run(plan.model_copy(update={"changes": changes}), graph)
+    (reorder,) = graph.batched
+    assert reorder.body["officeConfigurationPolicyIds"] == ["{id:" + f"{SECURITY}/n" + "}", "id-a"]
