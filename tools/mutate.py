@@ -30,6 +30,7 @@ import time
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +39,39 @@ WORK = ROOT / ".mutation"
 NOTES = ROOT / "docs" / "mutation" / "notes.toml"
 REPORT = ROOT / "docs" / "mutation" / "report.md"
 
-# The fastest test subset that exercises each package (paths missing in a tree are skipped).
-SUITES: dict[str, tuple[str, ...]] = {
-    "engine": ("tests/core", "tests/drift/test_drift_pure.py", "tests/apply"),
-    "apply": ("tests/apply", "tests/e2e", "tests/core/test_planfile.py"),
-    "planfile": ("tests/core", "tests/e2e", "tests/reliability/test_hostile.py"),
-    "fetch": ("tests/graph", "tests/auth", "tests/apply", "tests/e2e"),
+
+@dataclass(frozen=True)
+class Package:
+    """What one package mutates (globs) and the fastest test subset that exercises it (paths
+    missing in a tree are skipped)."""
+
+    mutate: tuple[str, ...]
+    suite: tuple[str, ...]
+    skip: tuple[str, ...] = ()
+
+
+PACKAGE_TABLE: dict[str, Package] = {
+    "engine": Package(
+        ("reconciler/engine/*",), ("tests/core", "tests/drift/test_drift_pure.py", "tests/apply")
+    ),
+    "apply": Package(
+        ("reconciler/apply/*",), ("tests/apply", "tests/e2e", "tests/core/test_planfile.py")
+    ),
+    "planfile": Package(
+        ("reconciler/planfile/*",),
+        ("tests/core", "tests/e2e", "tests/reliability/test_hostile.py"),
+    ),
+    # The HTTP client, $batch, pacing, error translation and the tenant reader; credentials
+    # (fetch/auth/) are the `auth` package, run on request (PACKAGES=auth).
+    "fetch": Package(
+        ("reconciler/fetch/*",),
+        ("tests/graph", "tests/apply", "tests/e2e"),
+        skip=("reconciler/fetch/auth/*",),
+    ),
+    "auth": Package(("reconciler/fetch/auth/*",), ("tests/auth",)),
 }
-PACKAGES = tuple(SUITES)
+SUITES = {name: package.suite for name, package in PACKAGE_TABLE.items()}
+PACKAGES = ("engine", "apply", "planfile", "fetch")  # the core, run by default
 COPIED = ("reconciler", "tests", "manifests", "examples", "pyproject.toml")
 # Tried before the mutants: each of these lines only words a message or logs; a mutant of
 # its text changes no decision (see the report's "What is mutated").
@@ -94,7 +120,8 @@ def _workspace(package: str, source: Path, fresh: bool, work: Path) -> Path:
     suite = [p for p in SUITES[package] if (source / p).exists()]
     config = {
         "source_paths": ["reconciler"],
-        "only_mutate": [f"reconciler/{package}/*"],
+        "only_mutate": list(PACKAGE_TABLE[package].mutate),
+        "do_not_mutate": list(PACKAGE_TABLE[package].skip),
         "also_copy": [n for n in COPIED if n not in ("reconciler", "tests")],
         "pytest_add_cli_args_test_selection": suite,
         "pytest_add_cli_args": ["-p", "no:cacheprovider"],
@@ -238,10 +265,7 @@ def write_report(
         f"- Date: {datetime.now(UTC).date().isoformat()}",
         f"- Commit: `{commit}` (the tree that was mutated)",
         f"- Command: `{command}`",
-        "- Tool: mutmut "
-        + subprocess.run([_mutmut(), "--version"], capture_output=True, text=True).stdout.split()[
-            -1
-        ],
+        f"- Tool: mutmut {metadata.version('mutmut')}",
         "",
         "Score = (killed + timed out) / (mutants - equivalent). A mutant that survives is",
         "listed with its note from `docs/mutation/notes.toml`: why it is equivalent, or, when",
@@ -299,7 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.mutate", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--packages", default=",".join(PACKAGES))
+    parser.add_argument(
+        "--packages", default=",".join(PACKAGES), help=f"from {', '.join(PACKAGE_TABLE)}"
+    )
     parser.add_argument("--only-survivors", action="store_true")
     parser.add_argument("--source", type=Path, default=ROOT)
     parser.add_argument("--results", type=Path, help="with --source: where the results go")
@@ -308,9 +334,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report-only", action="store_true", help="rewrite the report only")
     args = parser.parse_args(argv)
     packages = [p.strip() for p in args.packages.split(",") if p.strip()]
-    unknown = [p for p in packages if p not in SUITES]
+    unknown = [p for p in packages if p not in PACKAGE_TABLE]
     if unknown:
-        parser.error(f"unknown package(s) {', '.join(unknown)}; choose from {', '.join(PACKAGES)}")
+        parser.error(
+            f"unknown package(s) {', '.join(unknown)}; choose from {', '.join(PACKAGE_TABLE)}"
+        )
     WORK.mkdir(exist_ok=True)
     source = args.source.resolve()
     if source != ROOT:  # a baseline: results only
@@ -340,7 +368,8 @@ def main(argv: list[str] | None = None) -> int:
                 work=WORK / package,
             )
             print(f"{package}: {time.monotonic() - started:.0f} s", flush=True)
-    results = {p: _load(WORK / f"{p}.json") for p in PACKAGES if (WORK / f"{p}.json").exists()}
+    shown = [*PACKAGES, *(p for p in packages if p not in PACKAGES)]
+    results = {p: _load(WORK / f"{p}.json") for p in shown if (WORK / f"{p}.json").exists()}
     baseline_file = ROOT / "docs" / "mutation" / "baseline.json"
     baseline = _load(baseline_file) if baseline_file.exists() else None
     notes = load_notes()
