@@ -364,3 +364,41 @@ def test_step_ids_are_checked_across_changes():
 def test_a_plan_step_is_a_write_below_the_graph_url():
     with pytest.raises(ValueError):
         Step(id="s", kind=StepKind.PATCH, method="GET", path="/x")
+
+
+def test_the_file_is_indented_by_two_with_sorted_keys_and_a_line_per_change(tmp_path):
+    plan = every_kind_of_change()
+    text = planfile.dumps(plan)
+    lines = text.splitlines()
+    assert lines[0] == "{" and lines[1].startswith('  "checksum": "') and lines[2] == '  "plan": {'
+    assert lines[3] == '    "changes": ['
+
+    def keys_in_order(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        assert [k for k, _ in pairs] == sorted(k for k, _ in pairs), [k for k, _ in pairs]
+        return dict(pairs)
+
+    json.loads(text, object_pairs_hook=keys_in_order)
+    rows = [line for line in lines if line.startswith(" " * 6 + "{")]
+    assert len(rows) == len(plan.changes)
+    for row in rows:
+        json.loads(row.rstrip(","), object_pairs_hook=keys_in_order)
+
+
+def test_a_long_unsupported_version_is_cut_in_the_message():
+    document = json.loads(planfile.dumps(every_kind_of_change()))
+    document["plan"]["format_version"] = "v" * 30
+    with pytest.raises(PlanFileError) as caught:
+        planfile.loads(json.dumps(document))
+    assert str(caught.value) == "plan: plan format version " + repr("v" * 20) + " is not supported"
+
+
+def test_a_plan_file_of_a_kind_outside_the_default_registry_loads_with_its_kinds(tmp_path):
+    from .test_kind_as_data import KINDS, live_rule_set, tenant
+    from .test_kind_as_data import desired as rule_sets
+
+    plan = make_plan(
+        rule_sets(tmp_path), tenant(live_rule_set(description="edited")), now=NOW, kinds=KINDS
+    )
+    path = tmp_path / "plan.json"
+    planfile.save(plan, path)
+    assert planfile.load(path, kinds=KINDS) == plan
