@@ -30,7 +30,7 @@ class Clock:
 
 
 def test_the_token_bucket_takes_nothing_for_nothing_and_never_waits_a_negative_time():
-    clock, slept = Clock(), []
+    clock, slept = Clock(), list[float]()
     bucket = TokenBucket(1.0, 3, clock=clock, sleep=slept.append)
     assert bucket.acquire(2) == 0.0
     clock.now += 0.5  # 1.5 tokens
