@@ -146,6 +146,7 @@ def run_package(
         if not names:
             return previous
         # mutmut keeps its verdicts in mutants/; naming mutants makes it run them again
+    commit, today = _head(source), datetime.now(UTC).date().isoformat()
     started = time.monotonic()
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     command = [_mutmut(), "run", "--max-children", str(os.cpu_count() or 2), *names]
@@ -164,10 +165,32 @@ def run_package(
         "package": package,
         "suite": [p for p in SUITES[package] if (source / p).exists()],
         "seconds": round(seconds if previous is None else previous["seconds"]),
+        # the tree of the full run; a survivors-only run adds the tree it ran the tests of
+        "commit": previous["commit"] if previous else commit,
+        "date": previous["date"] if previous else today,
+        "survivors_rerun": {"commit": commit, "date": today} if previous else None,
         "mutants": mutants,
     }
     results.write_text(json.dumps(result, indent=1), encoding="utf-8")
     return result
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
+def _head(tree: Path) -> str:
+    """The short commit of `tree`, marked when the working tree differs from it."""
+    run = subprocess.run(
+        ["git", "describe", "--always", "--dirty", "--abbrev=7"],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+    )
+    return run.stdout.strip() or "unknown"
 
 
 def _load(path: Path) -> dict:
@@ -256,16 +279,31 @@ def summarise(result: dict, notes: list[Note]) -> dict[str, Any]:
 def write_report(
     results: dict[str, dict], notes: list[Note], path: Path, *, command: str, baseline: dict | None
 ) -> None:
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
+    runs = sorted({(r.get("date", "?"), r.get("commit", "?")) for r in results.values()})
+    reruns = sorted(
+        {
+            (r["survivors_rerun"]["date"], r["survivors_rerun"]["commit"])
+            for r in results.values()
+            if r.get("survivors_rerun")
+        }
+    )
     lines = [
         "# Mutation testing report",
         "",
-        f"- Date: {datetime.now(UTC).date().isoformat()}",
-        f"- Commit: `{commit}` (the tree that was mutated)",
+        "- Run: "
+        + "; ".join(f"{date}, commit `{commit}`" for date, commit in runs)
+        + " (the tree that was mutated)",
+        *(
+            [
+                "- Survivors run again: "
+                + "; ".join(f"{d}, commit `{c}`" for d, c in reruns)
+                + " (`SURVIVORS=1`, tests added since)"
+            ]
+            if reruns
+            else []
+        ),
         f"- Command: `{command}`",
-        f"- Tool: mutmut {metadata.version('mutmut')}",
+        f"- Tool: mutmut {_version('mutmut')}",
         "",
         "Score = (killed + timed out) / (mutants - equivalent). A mutant that survives is",
         "listed with its note from `docs/mutation/notes.toml`: why it is equivalent, or, when",
