@@ -196,3 +196,21 @@ def test_a_plan_of_creates_only_has_no_backup_to_announce(tmp_path):
     backups: list[Path] = []
     result = apply(planned(graph), graph, tmp_path, on_backup=backups.append)
     assert result.ok and result.backup_dir is None and backups == []
+
+
+def test_a_change_without_writes_is_not_verified(tmp_path):
+    from reconciler.values.plan import Action, Change, FieldRecord
+
+    graph = WidgetGraph({"id": "w-1", "name": "W1", "size": 1})
+    plan = planned(graph)
+    record = FieldRecord(field="size", pointer="/spec/size", before=1, after=99)
+    untouched = Change(
+        address="Widget/other",
+        kind="Widget",
+        action=Action.UPDATE,
+        object_id="w-1",
+        fingerprint=plan.changes[0].fingerprint,
+        fields=(record,),
+    )
+    result = apply(plan.model_copy(update={"changes": (*plan.changes, untouched)}), graph, tmp_path)
+    assert result.unconfirmed == () and result.ok

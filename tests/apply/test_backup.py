@@ -150,3 +150,28 @@ def test_a_backup_of_a_kind_outside_the_default_registry(tmp_path):
     directory = write_backup(plan, tenant, tmp_path, NOW, kinds=KINDS)
     assert directory is not None
     assert "kind: Widget" in (directory / "w.yaml").read_text()
+
+
+def test_a_singleton_of_a_kind_outside_the_default_registry_is_backed_up(tmp_path):
+    import dataclasses
+
+    office = REGISTRY.by_kind("OfficeConfiguration")
+    kinds = Registry(
+        [dataclasses.replace(office, kind="TenantSettings", collection="/tenantSettings")]
+    )
+    singleton = LiveObject(
+        kind="TenantSettings", id=None, body={"tenantUserCheckinSummary": SUMMARY}
+    )
+    tenant = Live(graph_url=GRAPH, objects=(singleton,))
+    wanted = desired(
+        resource(
+            "t",
+            "TenantSettings",
+            tenantUserCheckinSummary={"succeededUserCount": 9, "failedUserCount": 0},
+        )
+    )
+    plan = make_plan(wanted, tenant, now=NOW, kinds=kinds)
+    directory = write_backup(plan, tenant, tmp_path, NOW, kinds=kinds)
+    assert directory is not None
+    (only,) = files(directory)
+    assert "kind: TenantSettings" in (directory / only).read_text()

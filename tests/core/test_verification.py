@@ -178,3 +178,23 @@ def test_a_singleton_of_a_kind_outside_the_default_registry_is_verified_by_kind(
         ),
     )
     assert unconfirmed_changes(planned, done, {}, kinds=kinds) == []
+
+
+def test_changes_after_a_reorder_are_checked_too():
+    tenant = live(
+        obj("id-a", displayName="A", priority=1), obj("id-b", displayName="B", priority=2)
+    )
+    planned = changes(
+        resource("a", displayName="A", priority=2, description="new"),
+        resource("b", displayName="B", priority=1),
+        tenant=tenant,
+    )
+    reorder = [c for c in planned if c.action == Action.REORDER]
+    update = [c for c in planned if c.object_id == "id-a"]
+    done = live(
+        obj("id-a", displayName="A", priority=2, description="old"),
+        obj("id-b", displayName="B", priority=1),
+    )
+    assert unconfirmed_changes(reorder + update, done, {}) == [
+        f"{A}: /spec/description is not the planned value"
+    ]
