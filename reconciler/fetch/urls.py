@@ -19,10 +19,10 @@ class Origin:
 
     @classmethod
     def of(cls, url: str) -> Origin | None:
-        parts = urlsplit(url)
         try:
+            parts = urlsplit(url)
             port = parts.port
-        except ValueError:
+        except ValueError:  # not a URL urllib can parse, or a port out of range
             return None
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https") or not parts.hostname:

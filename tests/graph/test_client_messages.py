@@ -150,3 +150,40 @@ def test_excerpts_are_short_readable_lines():
     assert excerpt(b"\xff") == "\ufffd"
     assert excerpt("<p>a</p>") == "a" and excerpt("a > b") == "a > b"
     assert len(excerpt("x" * 1000)) == 200
+
+
+def test_send_takes_json_or_data_not_both(client):
+    with pytest.raises(ValueError, match=r"^pass json or data, not both$"):
+        client.send("POST", "/x", json={}, data=b"")
+
+
+def test_a_request_without_a_body_sends_none(client, mocked):
+    mocked.post(f"{BASE}/x/assign", status=204)
+    client.send("POST", "/x/assign")
+    assert mocked.calls[0].request.body is None
+    assert "Content-Type" not in mocked.calls[0].request.headers
+
+
+def test_a_reply_that_is_not_valid_json_names_the_request(client, mocked):
+    mocked.post(f"{BASE}/x", status=200, body=b"{nope", content_type="application/json")
+    assert refusal(client, lambda c: c.send("POST", "/x", json={})) == (
+        "POST /x: HTTP 200 with a body that is not valid JSON: {nope"
+    )
+
+
+def test_a_next_link_urllib_cannot_parse_is_not_a_url(client, mocked):
+    mocked.get(LIST, json={"value": [], "@odata.nextLink": "http://[::1"})
+    assert (
+        refusal(client, lambda c: c.list_all("/things"))
+        == "GET /things: @odata.nextLink is not a URL"
+    )
+    with pytest.raises(GraphResponseError, match="Refusing to send a request to an invalid URL"):
+        client.get("http://[::1/x")
+
+
+def test_a_next_link_of_another_scheme_is_named_invalid(client, mocked):
+    mocked.get(LIST, json={"value": [], "@odata.nextLink": "ftp://graph.test/beta/things"})
+    assert refusal(client, lambda c: c.list_all("/things")) == (
+        "GET /things: @odata.nextLink points to another host (invalid); "
+        "not followed, so the token stays with the Graph host."
+    )
