@@ -4,6 +4,7 @@ read apart from the list (bytes or JSON); reads that fail or answer garbage."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -59,6 +60,11 @@ class Fake:
         self.paths: list[str] = []
         self.batched: list[str] = []
 
+    def get_entity(self, path: str) -> dict[str, Any]:
+        self.paths.append(path)
+        self.stats.add(method="GET")
+        return {"id": "s-1", "@odata.context": "x", "setting": 1}
+
     def list_all(self, path: str, *, top: int | None = None) -> list[dict[str, Any]]:
         self.paths.append(path)
         self.stats.add(method="GET")
@@ -72,6 +78,7 @@ class Fake:
         self.stats.add(method="POST", batches=1, batch_items=len(requests))
         results = {}
         for request in requests:
+            assert request.method == "GET", request.method
             self.batched.append(request.url)
             status, body = self.answers[request.url]
             error = graph_error(status, "GET") if status >= 400 else None
@@ -249,3 +256,124 @@ def test_a_listed_item_without_an_id_is_an_error_and_an_unknown_type_is_skipped(
     fake = Fake([{"@odata.type": "#box", "name": "B"}], {})
     with pytest.raises(GraphResponseError, match=f"GET {COLLECTION}: an item has no id"):
         read_tenant(cast(GraphClient, fake), kinds=Registry([typed]))
+
+
+GROUP = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
+TARGET = {"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": GROUP}}
+
+
+def assigned_kind(expand: bool) -> ResourceKind:
+    from tests.core.test_kind_as_data import ASSIGNMENTS
+
+    return ResourceKind(
+        kind="Box",
+        collection=COLLECTION,
+        identity="name",
+        facets={
+            "items": Children(segment="items", key="itemId", write=ReplaceEntity(), expand=expand),
+            "assignments": dataclasses.replace(ASSIGNMENTS, expand=expand),
+        },
+        spec_model=BoxSpec,
+    )
+
+
+def test_expanded_assignments_and_children_come_in_one_get_with_their_next_pages():
+    expanded = {"items": ITEMS, "assignments": [], "assignments@odata.nextLink": "more"}
+    fake = Fake(
+        [BOX],
+        {f"{COLLECTION}/b-1?$expand=items,assignments": (200, expanded)},
+        pages={"more": [TARGET]},
+    )
+    body = read(assigned_kind(expand=True), fake)
+    assert body["assignments"] == [{"target": "group", "groupId": GROUP}]
+    assert body["items"] == ITEMS
+
+
+def test_paged_assignments_follow_their_next_link():
+    fake = Fake(
+        [BOX],
+        {
+            f"{COLLECTION}/b-1/items": (200, {"value": ITEMS}),
+            f"{COLLECTION}/b-1/assignments": (200, {"value": [], "@odata.nextLink": "more"}),
+        },
+        pages={"more": [TARGET]},
+    )
+    assert read(assigned_kind(expand=False), fake)["assignments"] == [
+        {"target": "group", "groupId": GROUP}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("inline", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("eyJrIjoxfQ", {"k": 1}),  # base64 of {"k":1} without its padding
+        ("eyJrIjoxfQ==", {"k": 1}),
+        # base64url: plain base64 refuses it, so the url-safe decoder reads it
+        ("eyJhIjogIj8_PyJ9", {"a": "???"}),
+        ("%%%not base64%%%", {NON_JSON_KEY: "%%%not base64%%%"}),
+        ({"already": "json"}, {"already": "json"}),
+    ],
+)
+def test_an_inline_stream_is_decoded(inline, expected):
+    fake = Fake([{**BOX, "blob": inline}], {f"{COLLECTION}/b-1/items": (200, {"value": ITEMS})})
+    blob = read(box_kind(), fake)["blob"]
+    assert blob == (None if expected is None else Payload.of(expected))
+
+
+def test_only_the_kinds_in_use_are_read_and_the_singleton_keeps_its_id():
+    singleton = ResourceKind(
+        kind="Settings", collection="/settings", singleton=True, spec_model=BoxSpec
+    )
+    other = ResourceKind(
+        kind="Crate", collection="/testing/crates", identity="name", spec_model=BoxSpec
+    )
+    kinds = Registry([box_kind(), singleton, other])
+    fake = Fake([], {})
+    fake.stats.add(method="GET")  # requests made before this read are not its cost
+    live = read_tenant(cast(GraphClient, fake), kinds=kinds, using=["Settings"])
+    (settings,) = live.objects
+    assert (settings.kind, settings.id, settings.body) == (
+        "Settings",
+        "s-1",
+        {"id": "s-1", "setting": 1},
+    )
+    assert fake.paths == ["/settings"] and live.tenant_id == "unknown"
+    assert (live.read_requests, live.read_units) == (1, 1)
+    read_tenant(cast(GraphClient, fake), kinds=kinds, using=["Box"])
+    assert fake.paths[1:] == [COLLECTION]
+
+
+def test_kinds_sharing_a_collection_with_different_queries_list_it_plainly():
+    one = dataclasses.replace(box_kind(), list_query="$select=a")
+    two = ResourceKind(
+        kind="Crate",
+        collection=COLLECTION,
+        identity="name",
+        list_query="$select=b",
+        spec_model=BoxSpec,
+    )
+    fake = Fake([], {})
+    read_tenant(cast(GraphClient, fake), kinds=Registry([one, two]))
+    assert fake.paths == [COLLECTION]
+    fake = Fake([], {})
+    read_tenant(cast(GraphClient, fake), kinds=Registry([one]))
+    assert fake.paths == [f"{COLLECTION}?$select=a"]
+
+
+def test_an_unknown_type_listed_first_does_not_hide_the_known_ones():
+    typed = ResourceKind(
+        kind="Box",
+        collection=COLLECTION,
+        identity="name",
+        discriminator=Discriminator(pointer="@odata.type", value="#box"),
+        spec_model=BoxSpec,
+    )
+    fake = Fake(
+        [{"id": "c-1", "@odata.type": "#crate"}, {"id": "b-1", "@odata.type": "#box", "name": "B"}],
+        {},
+    )
+    assert [
+        o.id for o in read_tenant(cast(GraphClient, fake), kinds=Registry([typed])).objects
+    ] == ["b-1"]
