@@ -239,14 +239,17 @@ def test_a_failed_read_raises_its_error_never_absent():
     assert getattr(caught.value, "status", None) == 403
 
 
+TYPED_BOX = ResourceKind(
+    kind="Box",
+    collection=COLLECTION,
+    identity="name",
+    discriminator=Discriminator(pointer="@odata.type", value="#box"),
+    spec_model=BoxSpec,
+)
+
+
 def test_a_listed_item_without_an_id_is_an_error_and_an_unknown_type_is_skipped():
-    typed = ResourceKind(
-        kind="Box",
-        collection=COLLECTION,
-        identity="name",
-        discriminator=Discriminator(pointer="@odata.type", value="#box"),
-        spec_model=BoxSpec,
-    )
+    typed = TYPED_BOX
     fake = Fake(
         [{"id": "b-1", "@odata.type": "#box", "name": "B"}, {"id": "c-1", "@odata.type": "#crate"}],
         {},
@@ -363,13 +366,7 @@ def test_kinds_sharing_a_collection_with_different_queries_list_it_plainly():
 
 
 def test_an_unknown_type_listed_first_does_not_hide_the_known_ones():
-    typed = ResourceKind(
-        kind="Box",
-        collection=COLLECTION,
-        identity="name",
-        discriminator=Discriminator(pointer="@odata.type", value="#box"),
-        spec_model=BoxSpec,
-    )
+    typed = TYPED_BOX
     fake = Fake(
         [{"id": "c-1", "@odata.type": "#crate"}, {"id": "b-1", "@odata.type": "#box", "name": "B"}],
         {},
