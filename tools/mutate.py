@@ -161,6 +161,19 @@ def run_package(
     mutants = json.loads(collected.stdout)
     if not mutants:
         raise SystemExit(f"mutmut produced no results for {package}; see {work}.log")
+    if previous is not None:  # name the test that kills each survivor the new tests caught
+        before = {m["name"]: m for m in previous["mutants"]}
+        for mutant in mutants:
+            earlier = before.get(mutant["name"], {})
+            if mutant["status"] in ("killed", "timeout") and earlier.get("status") not in (
+                None,
+                "killed",
+                "timeout",
+            ):
+                mutant["diff"] = earlier.get("diff", "")
+                mutant["killed_by"] = earlier.get("killed_by") or _killer(work, mutant["name"])
+            elif earlier.get("killed_by"):
+                mutant.update(diff=earlier.get("diff", ""), killed_by=earlier["killed_by"])
     result = {
         "package": package,
         "suite": [p for p in SUITES[package] if (source / p).exists()],
@@ -173,6 +186,30 @@ def run_package(
     }
     results.write_text(json.dumps(result, indent=1), encoding="utf-8")
     return result
+
+
+def _killer(work: Path, name: str) -> str:
+    """The first test (fastest first) that fails with mutant `name` active, from the tests
+    mutmut found calling its function."""
+    stats = json.loads((work / "mutants" / "mutmut-stats.json").read_text(encoding="utf-8"))
+    mangled = re.sub(r"__mutmut_\d+$", "", name)
+    durations = stats.get("duration_by_test", {})
+    tests = sorted(
+        stats["tests_by_mangled_function_name"].get(mangled, []),
+        key=lambda t: durations.get(t, 0.0),
+    )
+    if not tests:
+        return "(no test calls it)"
+    env = {**os.environ, "MUTANT_UNDER_TEST": name, "PYTHONDONTWRITEBYTECODE": "1"}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+        cwd=work / "mutants",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    found = re.search(r"^FAILED (\S+)", run.stdout, re.MULTILINE)
+    return found.group(1) if found else "(killed, test not identified)"
 
 
 def _version(distribution: str) -> str:
@@ -342,6 +379,19 @@ def write_report(
         + ", ".join(f"`{p}`" for p in SKIPPED_LINES)
         + " (logging).",
     ]
+    for package, result in results.items():
+        caught = [m for m in result["mutants"] if m.get("killed_by")]
+        if caught:
+            lines += [
+                "",
+                f"## {package}: survivors of the full run killed by tests added since ({len(caught)})",
+                "",
+                "| mutant | change | killed by |",
+                "|---|---|---|",
+            ]
+            for mutant in caught:
+                name = mutant["name"].removeprefix("reconciler.")
+                lines.append(f"| `{name}` | {_shown(mutant['diff'])} | `{mutant['killed_by']}` |")
     for package in results:
         survivors = summaries[package]["survivors"]
         lines += ["", f"## {package}: surviving mutants ({len(survivors)})", ""]
