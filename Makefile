@@ -41,13 +41,15 @@ fuzz: $(STAMP)
 	$(BIN)/python -m tools.fuzz_manifests --seconds $(FUZZ_SECONDS)
 
 # Mutation testing of the core packages with mutmut (tools/mutate.py); slow, so not part of
-# `make test` or CI. Each mutant of reconciler/<package>/ runs the tests of that package's
-# suite that call the mutated function: engine tests/core, tests/drift/test_drift_pure.py and
-# tests/apply; apply tests/apply, tests/e2e and tests/core/test_planfile.py; planfile
-# tests/core, tests/e2e and tests/reliability/test_hostile.py; fetch tests/graph, tests/auth,
-# tests/apply and tests/e2e. Budget: under an hour for all four on 2 cores (see the report
-# for the last run's times). PACKAGES=engine (comma-separated) runs some; SURVIVORS=1 runs
-# again only the last run's survivors. Writes docs/mutation/report.md.
+# `make test` or CI. Each mutant of a package runs the tests of that package's suite that call
+# the mutated function, fastest first, until one fails: engine tests/core,
+# tests/drift/test_drift_pure.py and tests/apply; apply tests/apply, tests/e2e and
+# tests/core/test_planfile.py; planfile tests/core, tests/e2e and
+# tests/reliability/test_hostile.py; fetch (client, $batch, pacing, translation, the tenant
+# reader) tests/graph, tests/apply and tests/e2e. PACKAGES=auth runs fetch/auth with tests/auth.
+# Budget: an hour for all four on 2 cores (the last run's times are in the report).
+# PACKAGES=engine,apply (comma-separated) runs some; SURVIVORS=1 runs again only the last
+# run's survivors, naming the test that kills each. Writes docs/mutation/report.md.
 PACKAGES ?= engine,apply,planfile,fetch
 mutate: $(STAMP)
 	test -x $(BIN)/mutmut || $(BIN)/pip install --quiet 'mutmut>=3.8.1,<3.9'
