@@ -222,3 +222,50 @@ def test_text_helpers_keep_what_fits_and_read_media_types():
     assert is_json_type("application/problem+json") and is_json_type("text/json")
     assert is_json_type("application/json; odata.metadata=minimal")
     assert not is_json_type("text/plain") and not is_json_type(None)
+
+
+def test_a_client_keeps_at_least_one_attempt_and_thread_and_pools_for_its_threads():
+    graph = GraphClient(BASE, max_attempts=1, concurrency=1)
+    assert (graph.max_attempts, graph.concurrency) == (1, 1)
+    assert GraphClient(BASE, max_attempts=0, concurrency=0).max_attempts == 1
+    wide = GraphClient(BASE, concurrency=16)
+    for prefix in ("https://", "http://"):
+        assert wide._session.adapters[prefix]._pool_maxsize == 16  # type: ignore[attr-defined]
+    assert GraphClient(BASE)._session.adapters["https://"]._pool_maxsize == 10  # type: ignore[attr-defined]
+
+
+def test_writes_are_paced_with_a_burst_of_twenty_by_default():
+    paced = GraphClient(BASE, write_rate=5)
+    assert paced._bucket is not None and (paced._bucket.rate, paced._bucket.burst) == (5, 20)
+    assert GraphClient(BASE)._bucket is None
+
+
+def test_a_session_without_tls_verification_is_refused():
+    import requests
+
+    session = requests.Session()
+    session.verify = False
+    from reconciler.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        GraphClient(BASE, session=session)
+    assert str(caught.value) == "TLS verification cannot be turned off."
+
+
+def test_a_client_closes_its_own_session_and_never_one_it_was_given():
+    import requests
+
+    class Counting(requests.Session):
+        closed = 0
+
+        def close(self) -> None:
+            type(self).closed += 1
+            super().close()
+
+    given = Counting()
+    GraphClient(BASE, session=given).close()
+    assert Counting.closed == 0
+    own = GraphClient(BASE)
+    own._session = Counting()
+    own.close()
+    assert Counting.closed == 1
