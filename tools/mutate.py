@@ -346,15 +346,21 @@ def write_report(
         "listed with its note from `docs/mutation/notes.toml`: why it is equivalent, or, when",
         "no note covers it, as work to do. Raw results stay in `.mutation/` (not in git).",
         "",
-        "| package | suite (tests run for each mutant: those that call its function) | mutants | killed | timeout | equivalent | survived | no tests | score | time |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| package | full run (commit, date) | survivors run again | suite (tests run for each mutant: those that call its function) | mutants | killed | timeout | equivalent | survived | no tests | score | time of the full run |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     summaries = {p: summarise(r, notes) for p, r in results.items()}
     for package, result in results.items():
         s = summaries[package]
         c = s["counts"]
         lines.append(
-            f"| {package} | {', '.join(result['suite'])} | {s['total']} | {c['killed']} | "
+            f"| {package} | `{result.get('commit', '?')}`, {result.get('date', '?')} | "
+            + (
+                f"`{result['survivors_rerun']['commit']}`, {result['survivors_rerun']['date']}"
+                if result.get("survivors_rerun")
+                else "no"
+            )
+            + f" | {', '.join(result['suite'])} | {s['total']} | {c['killed']} | "
             f"{c['timeout']} | {c['equivalent']} | {c['survived']} | {c['no tests']} | "
             f"{s['score']:.1f}% | {result['seconds'] // 60} min {result['seconds'] % 60} s |"
         )
