@@ -105,5 +105,8 @@ def test_a_report_lists_each_survivor_with_its_note(tmp_path):
     mutate.write_report({"engine": result}, notes, path, command="make mutate", baseline=None)
     text = path.read_text()
     assert "2026-12-01, commit `abc1234`" in text
-    assert "| engine | `abc1234`, 2026-12-01 | no | tests/core | 2 | 1 | 0 | 1 | 0 | 0 | 100.0% | 1 min 1 s |" in text
+    assert (
+        "| engine | `abc1234`, 2026-12-01 | no | tests/core | 2 | 1 | 0 | 1 | 0 | 0 | 100.0% | 1 min 1 s |"
+        in text
+    )
     assert "equivalent: a reason" in text
