@@ -339,7 +339,15 @@ def write_report(
             if reruns
             else []
         ),
-        f"- Command: `{command}`",
+        "- Commands: "
+        + "; ".join(
+            f"`make mutate PACKAGES={','.join(p for p, r in results.items() if r.get('commit') == c)}` (at `{c}`)"
+            for _, c in runs
+        )
+        + "".join(
+            f"; `make mutate PACKAGES={','.join(p for p, r in results.items() if (r.get('survivors_rerun') or {}).get('commit') == c)} SURVIVORS=1` (at `{c}`)"
+            for _, c in reruns
+        ),
         f"- Tool: mutmut {_version('mutmut')}",
         "",
         "Score = (killed + timed out) / (mutants - equivalent). A mutant that survives is",
@@ -367,11 +375,13 @@ def write_report(
     if baseline:
         lines += [
             "",
-            f"Before this work ({baseline['commit']}, same tool and suites, no notes): "
+            f"Before this work ({baseline['commit']}, same tool and suites, no notes), mutants "
+            "killed: "
             + "; ".join(
                 f"{p} {b['detected']}/{b['total']} ({100.0 * b['detected'] / b['total']:.1f}%)"
                 for p, b in baseline["packages"].items()
             )
+            + "".join(f"; {p} not measured then" for p in results if p not in baseline["packages"])
             + ".",
         ]
     lines += [
