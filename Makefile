@@ -47,7 +47,8 @@ fuzz: $(STAMP)
 # tests/core/test_planfile.py; planfile tests/core, tests/e2e and
 # tests/reliability/test_hostile.py; fetch (client, $batch, pacing, translation, the tenant
 # reader) tests/graph, tests/apply and tests/e2e. PACKAGES=auth runs fetch/auth with tests/auth.
-# Budget: an hour for all four on 2 cores (the last run's times are in the report).
+# Budget: an hour for all four on 2 cores; about 40 minutes now, most of it fetch (the
+# report gives each package's time).
 # PACKAGES=engine,apply (comma-separated) runs some; SURVIVORS=1 runs again only the last
 # run's survivors, naming the test that kills each. Writes docs/mutation/report.md.
 PACKAGES ?= engine,apply,planfile,fetch
