@@ -32,8 +32,9 @@ def fingerprint(kind: ResourceKind, live: LiveObject | None, declared: Iterable[
     return sha256_json({"id": (live.id or "").lower(), **view})
 
 
-def ordering_fingerprint(live: Live, collection: str, field: str, kinds: Iterable[str]) -> str:
-    """SHA-256 of every (id, value) pair of `field` among the collection's objects."""
+def ordering_fingerprint(live: Live, field: str, kinds: Iterable[str]) -> str:
+    """SHA-256 of every (id, value) pair of `field` among the objects of `kinds` (the kinds
+    of one collection)."""
     names = set(kinds)
     current = sorted(
         ((o.id or "").lower(), o.body.get(field)) for o in live.objects if o.kind in names

@@ -509,7 +509,7 @@ def _reorder(ordering: _Ordering, live: Live, kinds: Registry) -> Change | None:
         kind="",
         action=Action.REORDER,
         collection=ordering.collection,
-        fingerprint=ordering_fingerprint(live, ordering.collection, style.field, members),
+        fingerprint=ordering_fingerprint(live, style.field, members),
         ordering=tuple(
             OrderEntry(id=key, value=value, label=ordering.label.get(key, ""))
             for value, key in managed

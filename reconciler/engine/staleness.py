@@ -24,10 +24,7 @@ def _why_stale(change: Change, live: Live, kinds: Registry) -> str | None:
         collection = change.collection or ""
         style = kinds.ordering_of(collection)
         members = [k.kind for k in kinds.at(collection)]
-        if (
-            style is None
-            or ordering_fingerprint(live, collection, style.field, members) != change.fingerprint
-        ):
+        if style is None or ordering_fingerprint(live, style.field, members) != change.fingerprint:
             return f"the {style.label if style else 'ordering'} under {collection} changed"
         return None
     kind = kinds.by_kind(change.kind)

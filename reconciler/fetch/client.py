@@ -310,8 +310,12 @@ class GraphClient:
     # -- URLs ------------------------------------------------------------------------------
 
     def _url(self, path: str) -> str:
-        parts = urlsplit(path)
-        if parts.scheme or parts.netloc:
+        try:
+            parts = urlsplit(path)
+            absolute = bool(parts.scheme or parts.netloc)
+        except ValueError:  # urllib cannot parse it (an unclosed IPv6 bracket, ...)
+            absolute = True  # and Origin.of gives it no origin: refused below
+        if absolute:
             if Origin.of(path) != self._origin:
                 raise GraphResponseError(
                     f"Refusing to send a request to {Origin.of(path) or 'an invalid URL'}: "
@@ -324,7 +328,10 @@ class GraphClient:
         where = f"GET {self._display(current)}: @odata.nextLink"
         if not isinstance(link, str) or not link:
             raise GraphResponseError(f"{where} is not a URL")
-        url = urljoin(current, link)
+        try:
+            url = urljoin(current, link)
+        except ValueError:  # urllib cannot parse it (an unclosed IPv6 bracket, ...)
+            raise GraphResponseError(f"{where} is not a URL") from None
         if Origin.of(url) != self._origin:
             raise GraphResponseError(
                 f"{where} points to another host ({Origin.of(url) or 'invalid'}); "

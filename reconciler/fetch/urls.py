@@ -19,10 +19,10 @@ class Origin:
 
     @classmethod
     def of(cls, url: str) -> Origin | None:
-        parts = urlsplit(url)
         try:
+            parts = urlsplit(url)
             port = parts.port
-        except ValueError:
+        except ValueError:  # not a URL urllib can parse, or a port out of range
             return None
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https") or not parts.hostname:
@@ -45,13 +45,13 @@ def is_loopback(host: str) -> bool:
 def normalise_base_url(base_url: str) -> str:
     """`https://host/beta/` -> `https://host/beta`. ConfigError for anything unsafe."""
     url = base_url.strip()
-    parts = urlsplit(url)
     origin = Origin.of(url)
-    if origin is None:
+    if origin is None:  # urllib cannot parse it, or no http(s) scheme and host
         raise ConfigError(
             "The Graph URL must be an https:// URL with a host, "
             f"e.g. https://graph.microsoft.com/beta (got {one_line(url, 100)!r})."
         )
+    parts = urlsplit(url)
     if parts.username or parts.password:
         raise ConfigError("The Graph URL must not contain credentials.")
     if parts.query or parts.fragment:

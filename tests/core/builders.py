@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from reconciler.engine.planner import make_plan
 from reconciler.kinds.kind import sorted_assignments
 from reconciler.values.desired import Desired, DesiredResource, SourcePosition
 from reconciler.values.live import Live, LiveObject
+from reconciler.values.plan import Plan
 from tests.support.tenant import GROUP_A, SECURITY
 
 GRAPH = "http://127.0.0.1:1/beta"
@@ -75,3 +78,14 @@ def in_sync() -> tuple[Desired, Live]:
 def live(*objects: LiveObject, reads: int = 3) -> Live:
     singleton = LiveObject(kind="OfficeConfiguration", id=None, body={})
     return Live(graph_url=GRAPH, objects=(singleton, *objects), read_requests=reads)
+
+
+def a_and_unmanaged_x() -> Live:
+    """A (priority 1), which the manifests below manage, and the unmanaged X (2)."""
+    return live(obj("id-a", displayName="A", priority=1), obj("id-x", displayName="X", priority=2))
+
+
+def prune_x(tenant: Live, now: datetime) -> Plan:
+    """--prune over `a_and_unmanaged_x` with the whole tenant in scope: X is deleted."""
+    wanted = desired(resource("a", displayName="A", priority=1), scope=("*/*",))
+    return make_plan(wanted, tenant, now=now, prune=True)

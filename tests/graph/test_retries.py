@@ -5,11 +5,7 @@ raised at once with maybe_applied=True, while a 429 is always retried."""
 
 from __future__ import annotations
 
-import socket
-import socketserver
-import threading
 import time
-from collections.abc import Iterator
 from email.utils import formatdate
 
 import pytest
@@ -229,31 +225,6 @@ def test_a_retry_repeats_the_client_request_id_and_counts_its_attempt(
     assert attempts == [None, "1", "2"]
     mocked.get(f"{BASE}/q", json={})
     assert client.get("/q").client_request_id != ids[0]  # the next logical request: a new id
-
-
-class _RawReplies(socketserver.BaseRequestHandler):
-    """Answers each connection with the next canned bytes, then closes it."""
-
-    replies: list[bytes] = []
-
-    def handle(self) -> None:
-        self.request.recv(65536)
-        self.request.sendall(self.replies.pop(0))
-        self.request.shutdown(socket.SHUT_RDWR)
-
-
-@pytest.fixture
-def raw_server() -> Iterator[tuple[str, list[bytes]]]:
-    replies: list[bytes] = []
-    handler = type("Handler", (_RawReplies,), {"replies": replies})
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/beta", replies
-        finally:
-            server.shutdown()
-            thread.join()
 
 
 @pytest.mark.parametrize(

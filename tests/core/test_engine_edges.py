@@ -1,0 +1,406 @@
+"""Edges of the engine the other core tests leave open, each pinned because a deliberate
+breakage of the code went unnoticed (docs/mutation/report.md): plan metadata and messages,
+replace and URL staleness, the temporary-priority owners named in conflicts, drift's
+ignored pointers, deeper diff details and patches."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+import jsonpatch
+import pytest
+
+from reconciler.engine import drift
+from reconciler.engine.diff import compare
+from reconciler.engine.planner import make_plan
+from reconciler.engine.staleness import check_fresh
+from reconciler.engine.writes import write_value
+from reconciler.errors import PlanError, StalePlanError
+from reconciler.kinds import REGISTRY
+from reconciler.kinds.registry import Registry
+from reconciler.values.canonical import Payload
+from reconciler.values.live import Live, LiveObject
+from reconciler.values.plan import Action, SourceRef
+from tests.support.tenant import SECURITY
+
+from .builders import GRAPH, a_and_unmanaged_x, desired, live, obj, prune_x, resource
+from .test_kind_as_data import RULE_SET
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+OFFICE = REGISTRY.by_kind(SECURITY)
+
+
+def details(before: Any, after: Any) -> tuple[str, ...]:
+    wanted = resource("a", displayName="A", policyPayload=after)
+    (change,) = compare(OFFICE, wanted, obj("id-a", displayName="A", policyPayload=before)).changes
+    return tuple(d.removeprefix("/spec/policyPayload") for d in change.details)
+
+
+# --- diff -----------------------------------------------------------------------------------
+
+
+def test_details_of_reordered_plain_values_name_the_moved_indexes():
+    assert details([1, 2], [2, 1]) == ("/0", "/1")
+    # a list of the same length is walked index by index (every index here changed) ...
+    assert details([1, 2, 3, 4], [2, 3, 4, 5]) == ("/0", "/1", "/2", "/3")
+    # ... one that changed length is matched: one removal, not three replacements
+    assert details([1, 2, 3, 4], [2, 3, 4]) == ("/0",)
+
+
+def test_details_of_a_list_turning_from_values_to_documents_go_index_by_index():
+    assert details([1, 2, 3], [{"x": 1}, 1, 2]) == ("/0", "/1", "/2")
+
+
+def test_details_of_two_one_key_dicts_with_different_keys_name_both_keys():
+    assert details({"a": 1}, {"b": 1}) == ("/a", "/b")  # the patch's remove and add
+
+
+def test_a_dict_with_exactly_a_third_in_common_is_named_key_by_key():
+    shared = {f"s{i}": i for i in range(33)}
+    before = {**shared, **{f"b{i}": i for i in range(34)}}
+    after = {**shared, **{f"a{i}": i for i in range(33)}}
+    assert len(before.keys() | after.keys()) == 100
+    assert details(before, after) != ("",)
+
+
+def test_deeper_details_inside_a_list_that_changed_length():
+    assert details([{"a": 1}], [{"a": 2}, {"b": 1}]) == ("/0/a", "/1")
+
+
+def test_a_patch_with_moves_inside_a_list_that_changed_length_applies():
+    wanted = resource("a", displayName="A", policyPayload={"l": [3, 1, 2, 4]})
+    result = compare(OFFICE, wanted, obj("id-a", displayName="A", policyPayload={"l": [1, 2, 3]}))
+    assert any(op["op"] == "move" for op in result.patch)
+    document = {"spec": {"policyPayload": {"l": [1, 2, 3]}}}
+    assert jsonpatch.apply_patch(document, list(result.patch)) == {
+        "spec": {"policyPayload": {"l": [3, 1, 2, 4]}}
+    }
+
+
+def test_annotations_inside_lists_of_complex_values_are_dropped():
+    status = {"userId": "u", "wasSuccessful": True, "checkinDateTime": "t"}
+    wanted = resource("a", displayName="A", checkinStatuses=[status, status])
+    current = obj(
+        "id-a",
+        displayName="A",
+        checkinStatuses=[{**status, "@odata.type": "#x"}, {**status, "@odata.type": "#x"}],
+    )
+    assert compare(OFFICE, wanted, current).changes == ()
+
+
+def test_a_null_list_field_equals_an_empty_list_and_a_value_does_not():
+    wanted = resource("a", displayName="A", checkinStatuses=[])
+    assert compare(OFFICE, wanted, obj("id-a", displayName="A", checkinStatuses=None)).changes == ()
+    (change,) = compare(
+        OFFICE, wanted, obj("id-a", displayName="A", checkinStatuses=[{"userId": "u"}])
+    ).changes
+    assert change.after == []
+
+
+def test_write_value_of_a_payload_is_its_document():
+    wanted = resource(
+        "a",
+        displayName="A",
+        ignore=("/policyPayload/b",),
+        policyPayload=Payload.of({"a": 1, "b": 1}),
+    )
+    current = obj("id-a", displayName="A", policyPayload={"a": 0, "b": "theirs"})
+    assert write_value(wanted, current, "policyPayload") == {"a": 1, "b": "theirs"}
+    assert write_value(wanted, None, "policyPayload") == {"a": 1, "b": 1}
+
+
+# --- planner --------------------------------------------------------------------------------
+
+
+def test_the_plan_carries_the_tenant_prune_flag_and_read_units():
+    tenant = Live(graph_url=GRAPH, tenant_id="t-1", objects=(), read_requests=2, read_units=9)
+    plan = make_plan(desired(scope=("*/*",)), tenant, now=NOW, prune=True)
+    assert (plan.tenant_id, plan.prune, plan.cost.read_units, plan.cost.read_requests) == (
+        "t-1",
+        True,
+        9,
+        2,
+    )
+    assert plan.created_at == "2026-01-01T00:00:00+00:00" and plan.manifest_hash == "h" * 64
+
+
+def test_changes_carry_their_ignore_pointers_and_manifest_source():
+    ignore = ("/description",)
+    wanted = desired(
+        resource("n", displayName="N", priority=3, ignore=ignore, policyPayload={"k": 1}),
+        resource("a", displayName="A", priority=1, ignore=ignore, policyPayload={"k": 1}),
+    )
+    plan = make_plan(wanted, live(obj("id-a", displayName="A", priority=1)), now=NOW)
+    create, update = plan.changes
+    assert (create.action, update.action) == (Action.CREATE, Action.UPDATE)
+    for change, name in ((create, "n"), (update, "a")):
+        assert change.ignore == ignore
+        assert change.source == SourceRef(file=f"{name}.yaml", line=1, column=1)
+    assert create.note == "" and create.display_name == "N"
+
+
+def test_a_create_for_a_pinned_id_that_is_gone_says_so():
+    plan = make_plan(
+        desired(resource("n", id="gone-1", displayName="N", priority=3)), live(), now=NOW
+    )
+    (change,) = plan.changes
+    assert change.note == (
+        "metadata.id gone-1 is not in the tenant and no object has this name: a new object "
+        "will be created (later plans find it by name; re-pin the set with "
+        "`reconciler export --update-ids`)"
+    )
+
+
+def test_a_singleton_the_tenant_lacks_is_an_error():
+    wanted = desired(resource("office", "OfficeConfiguration", tenantUserCheckinSummary=None))
+    with pytest.raises(PlanError) as caught:
+        make_plan(wanted, Live(graph_url=GRAPH, objects=()), now=NOW)
+    assert (
+        str(caught.value)
+        == "OfficeConfiguration/office: the tenant has no /officeConfiguration to update"
+    )
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_priority_wanted_twice_names_both_owners_with_a_hint(existing):
+    tenant = live(obj("id-b", displayName="B", priority=2)) if existing else live()
+    wanted = desired(
+        resource("a", displayName="A", priority=5), resource("b", displayName="B", priority=5)
+    )
+    with pytest.raises(PlanError) as caught:
+        make_plan(wanted, tenant, now=NOW)
+    assert str(caught.value) == (  # located at the second owner's priority
+        f"b.yaml:6:3: priority 5 would be held by both {SECURITY}/a and {SECURITY}/b"
+    )
+    assert caught.value.hint == (
+        "Each priority is unique across the collection's kinds: change the manifest's priority, "
+        "or add the other policy to the manifests (or delete it)."
+    )
+
+
+def test_a_delete_step_addresses_the_pruned_object():
+    plan = prune_x(a_and_unmanaged_x(), NOW)
+    (delete,) = plan.changes
+    (step,) = delete.steps
+    assert (delete.address, step.id, step.path) == (
+        f"{SECURITY}/id-x",
+        f"{SECURITY}/id-x#delete",
+        "/officeConfiguration/clientConfigurations/id-x",
+    )
+
+
+def test_objects_of_another_collection_never_hold_a_priority_here():
+    kinds = Registry([*REGISTRY, RULE_SET])
+    other = LiveObject(
+        kind="RuleSet", id="rs-1", body={"id": "rs-1", "name": "R", "priority": 1}, identity="name"
+    )
+    tenant = Live(
+        graph_url=GRAPH, objects=(*live(obj("id-a", displayName="A", priority=2)).objects, other)
+    )
+    plan = make_plan(
+        desired(resource("a", displayName="A", priority=1)), tenant, now=NOW, kinds=kinds
+    )
+    assert [c.action for c in plan.changes] == [Action.UPDATE, Action.REORDER]
+
+
+# --- staleness ------------------------------------------------------------------------------
+
+
+def test_a_plan_made_with_a_trailing_slash_is_fresh_against_the_same_url():
+    plan = make_plan(desired(), Live(graph_url=GRAPH + "/", objects=()), now=NOW)
+    check_fresh(plan, Live(graph_url=GRAPH, objects=()))
+    with pytest.raises(StalePlanError):
+        check_fresh(plan, Live(graph_url="/" + GRAPH, objects=()))
+
+
+def test_a_replace_is_stale_when_another_object_took_its_name_but_not_for_itself():
+    current = obj("id-a", displayName="A", priority=1)
+    plan = make_plan(
+        desired(resource("a", displayName="A", priority=1, description="d")), live(current), now=NOW
+    )
+    replace = plan.model_copy(
+        update={"changes": (plan.changes[0].model_copy(update={"action": Action.REPLACE}),)}
+    )
+    check_fresh(replace, live(current))
+    with pytest.raises(StalePlanError, match="an object named 'A' now exists"):
+        check_fresh(replace, live(current, obj("id-b", displayName="A", priority=2)))
+    with pytest.raises(StalePlanError, match="no longer exists"):
+        check_fresh(replace, live())
+
+
+def test_a_singleton_of_a_kind_outside_the_default_registry_is_found_by_kind():
+    office = REGISTRY.by_kind("OfficeConfiguration")
+    kinds = Registry(
+        [dataclasses.replace(office, kind="TenantSettings", collection="/tenantSettings")]
+    )
+    tenant = Live(graph_url=GRAPH, objects=(LiveObject(kind="TenantSettings", id=None, body={}),))
+    plan = make_plan(
+        desired(
+            resource(
+                "t",
+                "TenantSettings",
+                tenantUserCheckinSummary={"succeededUserCount": 1, "failedUserCount": 0},
+            )
+        ),
+        tenant,
+        now=NOW,
+        kinds=kinds,
+    )
+    check_fresh(plan, tenant, kinds=kinds)
+
+
+# --- drift's ignored pointers --------------------------------------------------------------
+
+
+def ignored(spec: dict[str, Any], body: dict[str, Any], *pointers: str) -> list[tuple[str, bool]]:
+    wanted = desired(resource("a", displayName="A", priority=1, ignore=pointers, **spec))
+    report = drift.detect(wanted, live(obj("id-a", displayName="A", priority=1, **body)), now=NOW)
+    return [(i.pointer, i.differs) for i in report.resources[0].ignored]
+
+
+def test_an_ignored_pointer_says_whether_it_hid_a_difference():
+    assert ignored(
+        {"policyPayload": {"a": 1, "b": 1}},
+        {"policyPayload": {"a": 1, "b": 2}},
+        "/policyPayload/b",
+        "/policyPayload/a",
+    ) == [
+        ("/spec/policyPayload/b", True),
+        ("/spec/policyPayload/a", False),
+    ]
+
+
+def test_an_ignored_pointer_present_on_one_side_only_hid_a_difference():
+    assert ignored(
+        {"policyPayload": {"a": 1}}, {"policyPayload": {"a": 1, "b": 2}}, "/policyPayload/b"
+    ) == [("/spec/policyPayload/b", True)]
+    assert ignored(
+        {"policyPayload": {"a": 1, "b": 2}}, {"policyPayload": {"a": 1}}, "/policyPayload/b"
+    ) == [("/spec/policyPayload/b", True)]
+    assert ignored(
+        {"policyPayload": {"a": 1}}, {"policyPayload": {"a": 1}}, "/policyPayload/b"
+    ) == [("/spec/policyPayload/b", False)]
+
+
+def test_an_ignore_on_an_undeclared_field_hides_nothing():
+    assert ignored({}, {"description": "theirs"}, "/description") == [("/spec/description", False)]
+
+
+# --- ignored pointers below each kind of write ----------------------------------------------
+
+
+def test_a_patch_keeps_live_values_at_ignored_pointers_below_a_plain_field():
+    summary = {"succeededUserCount": 2, "failedUserCount": 5}
+    wanted = resource(
+        "a",
+        displayName="A",
+        priority=1,
+        ignore=("/userCheckinSummary/failedUserCount",),
+        userCheckinSummary={"succeededUserCount": 3, "failedUserCount": 0},
+    )
+    plan = make_plan(
+        desired(wanted),
+        live(obj("id-a", displayName="A", priority=1, userCheckinSummary=summary)),
+        now=NOW,
+    )
+    (step,) = plan.changes[0].steps
+    assert step.body == {
+        "@odata.type": OFFICE.create_type,
+        "userCheckinSummary": {"succeededUserCount": 3, "failedUserCount": 5},
+    }
+    putting = Registry([dataclasses.replace(OFFICE, update="put")])
+    plan = make_plan(
+        desired(wanted),
+        live(obj("id-a", displayName="A", priority=1, userCheckinSummary=summary)),
+        now=NOW,
+        kinds=putting,
+    )
+    (put,) = plan.changes[0].steps
+    assert isinstance(put.body, dict)
+    assert put.body["userCheckinSummary"] == {"succeededUserCount": 3, "failedUserCount": 5}
+
+
+def test_an_assign_keeps_the_live_target_at_an_ignored_pointer():
+    from tests.support.tenant import GROUP_A, GROUP_B, GROUP_C
+
+    # sorted, the targets are [B, C] desired and [A, B] live; index 1's group is ignored, so the
+    # change is at index 0, and index 1 keeps its live group (B), not the declared one (C)
+    wanted = resource(
+        "a",
+        displayName="A",
+        priority=1,
+        ignore=("/assignments/1/groupId",),
+        assignments=[GROUP_B, GROUP_C],
+    )
+    current = obj("id-a", displayName="A", priority=1, assignments=[GROUP_A, GROUP_B])
+    (change,) = make_plan(desired(wanted), live(current), now=NOW).changes
+    (step,) = change.steps
+    body: Any = step.body
+    assert [a["target"]["groupId"] for a in body["officeConfigurationAssignments"]] == [
+        GROUP_B,
+        GROUP_B,
+    ]
+
+
+def test_a_pointer_ignored_below_another_field_changes_nothing_here():
+    wanted = resource("a", displayName="A", ignore=("/description/x",), policyPayload={"a": 1})
+    current = obj("id-a", displayName="A", policyPayload={"a": 0, "x": "theirs"})
+    assert write_value(wanted, current, "policyPayload") == {"a": 1}
+
+
+def test_annotations_are_dropped_from_complex_values_inside_lists_too():
+    status = {"userId": "u", "wasSuccessful": True, "checkinDateTime": "t"}
+    wanted = resource("a", displayName="A", checkinStatuses=[status])
+    other = {**status, "userId": "v", "@odata.type": "#x"}
+    (change,) = compare(
+        OFFICE, wanted, obj("id-a", displayName="A", checkinStatuses=[other])
+    ).changes
+    assert change.before == [{k: v for k, v in other.items() if k != "@odata.type"}]
+
+
+def test_with_an_ignore_pointer_assignments_still_compare_as_a_set():
+    from tests.support.tenant import GROUP_A, GROUP_B
+
+    wanted = resource(
+        "a", displayName="A", ignore=("/description",), assignments=[GROUP_A, GROUP_B]
+    )
+    body = {
+        "displayName": "A",
+        "assignments": [
+            {"target": "group", "groupId": GROUP_B},
+            {"target": "group", "groupId": GROUP_A},
+        ],
+    }
+    assert compare(OFFICE, wanted, LiveObject(kind=SECURITY, id="id-a", body=body)).changes == ()
+
+
+# --- drift records -------------------------------------------------------------------------
+
+
+def test_a_drift_record_names_the_live_object_or_else_the_wanted_one():
+    wanted = desired(
+        resource("a", id="id-a", displayName="Wanted", priority=1),
+        resource("m", displayName="Missing", priority=2),
+    )
+    report = drift.detect(wanted, live(obj("id-a", displayName="Live name", priority=1)), now=NOW)
+    found, missing = report.resources
+    assert (found.display_name, found.object_id, found.status) == (
+        "Live name",
+        "id-a",
+        drift.Status.DRIFTED,
+    )
+    assert (missing.display_name, missing.object_id, missing.status) == (
+        "Missing",
+        None,
+        drift.Status.MISSING,
+    )
+    assert found.source is not None and missing.source is not None
+    assert (found.source.file, missing.source.file) == ("a.yaml", "m.yaml")
+
+
+def test_a_missing_singleton_has_no_name():
+    wanted = desired(resource("office", "OfficeConfiguration", tenantUserCheckinSummary=None))
+    (record,) = drift.detect(wanted, Live(graph_url=GRAPH, objects=()), now=NOW).resources
+    assert (record.display_name, record.status) == ("", drift.Status.MISSING)
