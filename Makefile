@@ -49,7 +49,8 @@ fuzz: $(STAMP)
 # Mutation testing of the core packages with mutmut (tools/mutate.py); slow, so not part of
 # `make test` or CI. Each mutant of a package runs the tests of that package's suite that call
 # the mutated function, fastest first, until one fails: engine tests/core,
-# tests/drift/test_drift_pure.py and tests/apply; apply tests/apply, tests/e2e and
+# tests/drift/test_drift_pure.py and tests/apply; apply tests/apply, tests/e2e, the lock and
+# identity tests of tests/safety and
 # tests/core/test_planfile.py; planfile tests/core, tests/e2e and
 # tests/reliability/test_hostile.py; fetch (client, $batch, pacing, translation, the tenant
 # reader) tests/graph, tests/apply and tests/e2e. PACKAGES=auth runs fetch/auth with tests/auth.
