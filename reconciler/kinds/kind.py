@@ -109,6 +109,9 @@ class Resolution:
     unwritable: Mapping[str, str] = field(default_factory=dict)
 
 
+SEARCH_LIMIT = 50  # catalog entries `catalog search` shows in full; the rest it counts
+
+
 @dataclass(frozen=True)
 class CatalogHit:
     """A catalog entry found by `catalog search`: what it is, and lines ready to paste
