@@ -113,6 +113,14 @@ def _order_line(entry: dict[str, Any], shown: Callable[[str], str]) -> str:
     )
 
 
+def _reads(cost: dict[str, Any]) -> str:
+    """The read cost: HTTP requests, and Graph's request units when $batch made them more
+    (each batched item counts one against the throttling limits)."""
+    units = cost.get("read_units") or 0
+    more = f" ({units} request units)" if units > cost["read_requests"] else ""
+    return f"{cost['read_requests']} read requests{more}"
+
+
 def partial_warning(body: dict[str, Any]) -> str:
     """Terraform's warning for a plan limited by --target; "" for a full plan."""
     if not body.get("targets"):
@@ -157,7 +165,7 @@ def text(body: dict[str, Any], *, color: bool = False, full_diff: bool = False) 
         out.append("")
     cost = body["cost"]
     out.append(
-        f"Cost: {cost['read_requests']} read requests; {cost['writes']} writes, "
+        f"Cost: {_reads(cost)}; {cost['writes']} writes, "
         f"at least {cost['min_write_seconds']:g} s under the documented write limit."
     )
     out.append(summary_line(body))
@@ -196,7 +204,7 @@ def markdown(body: dict[str, Any], *, full_diff: bool = False) -> str:
         out.append("")
     cost = body["cost"]
     out.append(
-        f"_{cost['read_requests']} read requests; {cost['writes']} writes "
+        f"_{_reads(cost)}; {cost['writes']} writes "
         f"(≥ {cost['min_write_seconds']:g} s at the documented write limit). "
         f"Graph: {body['graph_url']}_"
     )
