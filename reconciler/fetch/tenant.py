@@ -217,24 +217,33 @@ def _read_items(
         for read in _object_reads(kind, index, item)
     ]
     results = client.batch(reads) if reads else {}
-    for result in results.values():
-        if result.error is not None:
+    # A 404 on an object's own reads is a definite answer: it was deleted between the
+    # listing and the read (the portal, or another apply's compensation), so it is left out.
+    gone = {key.split(":", 1)[0] for key, r in results.items() if r.status == 404}
+    for key, result in results.items():
+        if result.error is not None and key.split(":", 1)[0] not in gone:
             raise result.error
     decoded = [
         (kind, item, _decode(client, kind, item, index, results))
         for index, (kind, item) in enumerate(typed)
+        if str(index) not in gone
     ]
-    _read_nested(client, decoded)
-    return [_live_object(kind, item["id"], props) for kind, item, props in decoded]
+    gone_nested = _read_nested(client, decoded)
+    return [
+        _live_object(kind, item["id"], props)
+        for position, (kind, item, props) in enumerate(decoded)
+        if position not in gone_nested
+    ]
 
 
 def _read_nested(
     client: GraphClient, decoded: list[tuple[ResourceKind, dict[str, Any], dict[str, Any]]]
-) -> None:
+) -> set[int]:
     """Each child's own collection (`Children.nested`), one GET per child in $batch, into
-    the child: the second level of a read Graph serves one `$expand` level at a time."""
+    the child: the second level of a read Graph serves one `$expand` level at a time.
+    Returns the positions of objects a 404 showed deleted meanwhile (left out, as above)."""
     reads: list[BatchRequest] = []
-    places: list[tuple[list[Any], int, str, str]] = []  # (children, index, segment, where)
+    places: list[tuple[int, list[Any], int, str, str]] = []  # (object, children, index, ...)
     for index, (kind, item, props) in enumerate(decoded):
         path = kind.item(item["id"])
         for name, facet in kind.facets.items():
@@ -248,9 +257,16 @@ def _read_nested(
                 where = f"{path}/{facet.segment}/{quote(child_id, safe='')}/{facet.nested.segment}"
                 url = f"{where}?{facet.nested.query}" if facet.nested.query else where
                 reads.append(BatchRequest(id=f"{index}:{name}:{position}", method="GET", url=url))
-                places.append((children, position, facet.nested.segment, where))
+                places.append((index, children, position, facet.nested.segment, where))
     results = client.batch(reads) if reads else {}
-    for read, (children, position, segment, where) in zip(reads, places, strict=True):
+    gone = {
+        owner
+        for read, (owner, *_rest) in zip(reads, places, strict=True)
+        if results[read.id].status == 404
+    }
+    for read, (owner, children, position, segment, where) in zip(reads, places, strict=True):
+        if owner in gone:
+            continue
         result = results[read.id]
         if result.error is not None:
             raise result.error
@@ -258,6 +274,7 @@ def _read_nested(
             **children[position],
             segment: _page_items(client, result.body, where),
         }
+    return gone
 
 
 def _expanded(kind: ResourceKind) -> list[str]:

@@ -24,6 +24,7 @@ from reconciler.errors import PlanError
 from reconciler.export import manifest_set
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.admin_templates import DefinitionValues, parse_address
+from reconciler.kinds.kind import Children
 from reconciler.load import manifests
 from reconciler.load.locate import located
 from reconciler.report import drift_formats, plan_formats
@@ -260,15 +261,13 @@ def test_an_address_no_definition_bears_says_so(tmp_path):
 def test_an_address_two_definitions_bear_names_their_ids(tmp_path, monkeypatch):
     from . import samples
 
+    original = definition(BLOCK, WORD)["id"]
     twin = {**definition(BLOCK, WORD), "id": "0000beef-0000-4000-8000-000000000000"}
     monkeypatch.setattr(samples, "CATALOG", [*samples.CATALOG, twin])
     desired = load(tmp_path, manifest([{"definition": BLOCK_WORD, "enabled": True}]))
     found = read_like_graph(lambda f: catalog.lookups(desired, f), samples.CATALOG)
     _, (issue,) = catalog.resolve(desired, found, root=ROOT)
-    assert (
-        f"matches 2 definitions of this tenant's catalog (ids {definition(BLOCK, WORD)['id']}"
-        in issue.message
-    )
+    assert f"matches 2 definitions of this tenant's catalog (ids {original}" in issue.message
     assert "give the one you mean as {id: ...}" in issue.message
 
 
@@ -472,7 +471,9 @@ def test_a_create_posts_the_profile_then_adds_every_value_then_assigns(tmp_path)
         values.path
         == PROFILES + "/{id:AdministrativeTemplatePolicy/trust-center}/updateDefinitionValues"
     )
-    assert isinstance(values.body, dict) and len(values.body["added"]) == 2
+    assert isinstance(values.body, dict)
+    added = values.body["added"]
+    assert isinstance(added, list) and len(added) == 2
     assert values.after == assign.after == (create.id,)
     assert assign.body == {
         "assignments": [
@@ -598,7 +599,9 @@ def test_export_writes_readable_addresses_and_dropdown_texts_and_plans_nothing(t
 
 
 def test_search_prints_each_definition_as_a_setting_ready_to_paste(tmp_path):
-    shape = REGISTRY.by_kind(KIND).facets["settings"].shape
+    facet = REGISTRY.by_kind(KIND).facets["settings"]
+    assert isinstance(facet, Children)
+    shape = facet.shape
     found = read_like_graph(lambda found: shape.search("macro", found)[0])
     _, hits = shape.search("macro", found)
     assert [h.title for h in hits] == [BLOCK_EXCEL, VBA_ADDRESS, BLOCK_WORD]
