@@ -129,6 +129,11 @@ _ADDRESS_FORMS = (
 )
 
 
+def _q(text: str) -> str:
+    """Text quoted as the manifest holds it: repr() would double every '\\' of a path."""
+    return f"'{text}'"
+
+
 def format_address(class_type: str, path: str, name: str) -> str:
     return f"{class_type}:{path}:{name}"
 
@@ -138,12 +143,12 @@ def parse_address(text: str) -> tuple[Ref | None, str | None]:
     last '\\'; each part trimmed. (None, why) when it is not of that form."""
     head, colon, rest = text.partition(":")
     if not colon:
-        return None, f"{text!r} is not {_ADDRESS_FORMS}"
+        return None, f"{_q(text)} is not {_ADDRESS_FORMS}"
     last = rest.rfind("\\")
     split = rest.find(":", last + 1) if last >= 0 else -1
     if not rest.strip().startswith("\\") or split < 0:
         return None, (
-            f"{text!r}: after the class, the category path starts with '\\' and ends at "
+            f"{_q(text)}: after the class, the category path starts with '\\' and ends at "
             "the ':' before the display name, e.g. 'user:\\Microsoft Word 2016\\Word "
             "Options:<display name>'"
         )
@@ -157,7 +162,7 @@ def _path_ref(class_type: Any, path: Any, name: Any) -> tuple[Ref | None, str | 
     if kind not in CLASSES:
         return None, f"unknown class {class_type.strip()!r} (expected user or machine)"
     if not path.strip().startswith("\\"):
-        return None, f"the category path {path.strip()!r} starts with '\\', as Intune writes it"
+        return None, f"the category path {_q(path.strip())} starts with '\\', as Intune writes it"
     if not name.strip():
         return None, "the display name is empty"
     return {"class": kind, "path": path.strip(), "name": name.strip()}, None
@@ -252,9 +257,10 @@ def _candidates(entries: Any, ref: Ref) -> str:
     named = [e for e in entries or [] if _fold(e.get("displayName")) == _fold(ref["name"])]
     if not named:
         return f"no definition of this tenant's catalog is named {ref['name']!r}"
-    shown = [f"'{_address(e)}'" for e in named[:5]]
-    more = f" and {len(named) - 5} more" if len(named) > 5 else ""
-    return f"definitions of that name: {', '.join(shown)}{more}"
+    # by class and path only (the name is the one given), so the line stays whole
+    shown = [f"'{e.get('classType')}:{e.get('categoryPath')}'" for e in named[:4]]
+    more = f" and {len(named) - 4} more" if len(named) > 4 else ""
+    return f"a definition of that name is under {', '.join(shown)}{more}"
 
 
 def _lookup(ref: Ref, found: Found) -> _Lookup:
@@ -281,8 +287,7 @@ def _lookup(ref: Ref, found: Found) -> _Lookup:
     if named not in found:
         return _Lookup(reads=(CatalogRead(named, many=True),))
     return _Lookup(
-        problem=f"'{_written(ref)}' is not in this tenant's catalog; "
-        f"{_candidates(found[named], ref)}"
+        problem=f"no definition at this path in this tenant's catalog; {_candidates(found[named], ref)}"
     )
 
 
@@ -370,7 +375,7 @@ def _got(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    return _q(value) if isinstance(value, str) else repr(value)
 
 
 def _items(presentation: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -498,7 +503,9 @@ def _presentation_value(
     return {
         "@odata.type": _VALUE + value_type,
         field: content,
-        "presentation": {"id": presentation.get("id"), "label": presentation.get("label")},
+        "presentation": {  # what plans show it by; never written
+            k: presentation[k] for k in ("@odata.type", "id", "label", "items") if k in presentation
+        },
         PRESENTATION_BIND: _bind(root, definition_id, str(presentation.get("id"))),
     }
 
@@ -552,7 +559,8 @@ def _view_item(item: Mapping[str, Any]) -> dict[str, Any]:
         values: dict[str, Any] = dict(item.get("values") or {})
     else:
         found = _presentation_values(item)
-        values = {k: _value_of(v) for k, v in zip(_presentation_keys(found), found, strict=True)}
+        keys = _presentation_keys(found)
+        values = {k: _shown_value(v) for k, v in zip(keys, found, strict=True)}
     return {
         "enabled": item.get("enabled"),
         "configurationType": item.get("configurationType") or "policy",
@@ -560,16 +568,27 @@ def _view_item(item: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _exported_value(value: Mapping[str, Any]) -> Any:
+def _shown_value(value: Mapping[str, Any]) -> Any:
+    """A presentation value as plans, drift and export show it: a dropdown's item by its
+    text when that names it alone (the value is what is written and compared, and one
+    text is one value), else the comparable content."""
     presentation = value.get("presentation") or {}
     content = _value_of(value)
-    kind = _type_of(presentation)
-    if kind == "DropdownList" and isinstance(content, str):
+    if _type_of(presentation) == "DropdownList" and isinstance(content, str):
         items = _items(presentation)
         texts = [text for text, v in items if v == content]
         others = {v for _, v in items if v != content}
         unique = len(texts) == 1 and [t for t, _ in items].count(texts[0]) == 1
         return texts[0] if unique and texts[0] not in others else content
+    return content
+
+
+def _exported_value(value: Mapping[str, Any]) -> Any:
+    presentation = value.get("presentation") or {}
+    content = _shown_value(value)
+    kind = _type_of(presentation)
+    if kind == "DropdownList":
+        return content
     if kind == "ListBox" or str(value.get("@odata.type")).endswith("ValueList"):
         pairs = content or []
         if not presentation.get("explicitValue") and all(p["value"] is None for p in pairs):
@@ -762,12 +781,14 @@ def _resolve_values(
     """The item's values typed by their presentations, in the catalog's order."""
     chosen: dict[str, tuple[Mapping[str, Any], Any, str]] = {}  # presentation id -> ...
     problems: list[tuple[Path, str]] = []
+    given_for: set[str] = set()  # presentations a value was given for (valid or not)
     for key, given in (item.get("values") or {}).items():
         presentation, problem = _find_presentation(key, presentations)
         if presentation is None:
             problems.append((("values", key), problem or ""))
             continue
         pid = str(presentation.get("id"))
+        given_for.add(pid)
         if pid in chosen:
             problems.append((("values", key), f"{_described(presentation)} is given twice "
                              f"(as {chosen[pid][2]!r} too)"))  # fmt: skip
@@ -779,7 +800,7 @@ def _resolve_values(
         chosen[pid] = (presentation, content, key)
     if item.get("enabled"):
         for presentation in presentations:
-            missing = presentation.get("required") and str(presentation.get("id")) not in chosen
+            missing = presentation.get("required") and str(presentation.get("id")) not in given_for
             if missing and _type_of(presentation) != "Text":
                 problems.append(((), f"{_described(presentation)} is required when the setting "
                                  f"is enabled{_default_note(presentation)}"))  # fmt: skip

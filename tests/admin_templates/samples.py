@@ -240,3 +240,15 @@ def definition_value(
         "definition": entity(definition_entry),
         "presentationValues": list(values),
     }
+
+
+SIGNED_ONLY = "Disable all macros except digitally signed macros"
+
+
+def macro_settings(block: str, vba: str) -> list[dict[str, Any]]:
+    """Manifest settings: block internet macros (no presentations), and VBA notifications
+    with one dropdown given by its item's text."""
+    return [
+        {"definition": block, "enabled": True},
+        {"definition": vba, "enabled": True, "values": {"Macro notification:": SIGNED_ONLY}},
+    ]

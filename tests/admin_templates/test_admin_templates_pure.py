@@ -40,6 +40,7 @@ from .samples import (
     WORD,
     definition,
     definition_value,
+    macro_settings,
     presentation,
     presentation_value,
     read_like_graph,
@@ -53,14 +54,7 @@ VBA_ADDRESS = f"user:{EXCEL}:{VBA}"
 BLOCK_WORD = f"user:{WORD}:{BLOCK}"
 BLOCK_EXCEL = f"user:{EXCEL}:{BLOCK}"
 
-SETTINGS: list[dict[str, Any]] = [
-    {"definition": BLOCK_WORD, "enabled": True},
-    {
-        "definition": VBA_ADDRESS,
-        "enabled": True,
-        "values": {"Macro notification:": "Disable all macros except digitally signed macros"},
-    },
-]
+SETTINGS = macro_settings(BLOCK_WORD, VBA_ADDRESS)
 
 
 def manifest(settings: Any = SETTINGS, **spec: Any) -> str:
@@ -227,7 +221,12 @@ def test_every_form_of_address_resolves_to_the_definition_and_its_presentations(
         {
             "@odata.type": "#microsoft.graph.groupPolicyPresentationValueText",
             "value": "3",
-            "presentation": {"id": dropdown["id"], "label": "Macro notification:"},
+            "presentation": {  # kept for showing the value; not written
+                "@odata.type": "#microsoft.graph.groupPolicyPresentationDropdownList",
+                "id": dropdown["id"],
+                "label": "Macro notification:",
+                "items": dropdown["items"],
+            },
             "presentation@odata.bind": bind(vba["id"], dropdown["id"]),
         }
     ]
@@ -248,9 +247,12 @@ def test_an_unknown_address_names_the_definitions_of_that_name(tmp_path):
         {"definition": f"user:\\Microsoft Visio 2016\\Trust Center:{BLOCK}", "enabled": True}
     ]
     (problem,) = problems(tmp_path, settings)
-    assert problem.startswith("spec.settings[0].definition: 'user:\\Microsoft Visio 2016\\Trust")
-    assert "is not in this tenant's catalog; definitions of that name: " in problem
-    assert f"'{BLOCK_EXCEL}'" in problem and f"'{BLOCK_WORD}'" in problem
+    assert problem.startswith(
+        "spec.settings[0].definition: no definition at this path in this tenant's catalog; "
+        "a definition of that name "
+        "is under "
+    )
+    assert f"'user:{EXCEL}'" in problem and f"'user:{WORD}'" in problem
 
 
 def test_an_address_no_definition_bears_says_so(tmp_path):
@@ -400,10 +402,15 @@ def test_plans_and_drift_name_a_changed_value_by_the_readable_address(tmp_path):
     pointer = f"/spec/settings/{VBA_ADDRESS}/values/Macro notification:"
     assert record.details == (pointer,)
     text = plan_formats.text(plan_formats.plan_json(plan))
-    assert f'      ~ settings/{VBA_ADDRESS}/values/Macro notification: = "2" -> "3"' in text
+    # a dropdown is compared by the item's value and shown by its text
+    was, now = (
+        "Disable all macros with notification",
+        "Disable all macros except digitally signed macros",
+    )
+    assert f'      ~ settings/{VBA_ADDRESS}/values/Macro notification: = "{was}" -> "{now}"' in text
     assert "Cost: 3 read requests (9 request units); 1 writes" in text
     report = drift_formats.text(drift_json(detect(desired, tenant(live), now=NOW)))
-    assert f'differs at: {pointer}: live "2", desired "3"' in report
+    assert f'differs at: {pointer}: live "{was}", desired "{now}"' in report
 
 
 # --- writing ------------------------------------------------------------------------------------
