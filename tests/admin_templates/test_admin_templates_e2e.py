@@ -2,7 +2,7 @@
 values of every presentation type is created, applied and then plans nothing; a portal
 change of one presentation value is drift naming the setting by its address, and the repair
 is one updateDefinitionValues holding only that definition value (the others untouched on
-the server); removing a setting sends it in deletedIds; adopting a portal-made profile
+the server), applied from the saved plan without reading the catalog again; removing a setting sends it in deletedIds; adopting a portal-made profile
 writes only what differs (metadata by PATCH); export then plan is empty; bad input is a
 located error with nothing written; the read is the documented one level of $expand at a
 time in $batch; a custom ADMX definition is read and never written; catalog search prints
@@ -244,7 +244,7 @@ def portal_sets_days(emulator, days: int) -> str:
     return str(value["id"])
 
 
-def test_a_portal_change_of_one_value_is_drift_by_address_repaired_by_that_value_alone(
+def test_a_portal_change_is_drift_by_address_and_the_saved_plan_sends_that_value_alone(
     capsys, emulator, tmp_path
 ):
     root = applied_every_type(capsys, emulator, tmp_path)
@@ -278,6 +278,9 @@ def test_a_portal_change_of_one_value_is_drift_by_address_repaired_by_that_value
     emulator.reset_stats()
     apply(capsys, emulator, saved, tmp_path)
     assert writes(emulator) == [("POST", step["path"])]
+    stats = emulator.stats()
+    read = [*stats["by_route"], *stats["batch_items_by_route"]]
+    assert not [r for r in read if "groupPolicyDefinitions" in r or "Categories" in r], read
     after = {v["id"]: v["lastModifiedDateTime"] for v in stored_values(emulator).values()}
     assert set(after) == set(before)
     assert [i for i in after if after[i] != before[i]] == [changed]  # only that value written
