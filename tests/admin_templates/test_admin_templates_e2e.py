@@ -570,3 +570,45 @@ def test_catalog_search_prints_settings_that_plan_as_pasted(capsys, emulator, tm
     (added,) = [s for s in change["steps"] if s["path"].endswith("updateDefinitionValues")]
     (value,) = added["body"]["added"]
     assert [p["value"] for p in value["presentationValues"]] == [False, 14, True]
+
+
+def test_settings_added_and_removed_in_the_portal_are_drift_by_address(capsys, emulator, tmp_path):
+    root = applied_every_type(capsys, emulator, tmp_path)
+    base = f"{emulator.base_url}{PROFILES}/{profile(emulator)['id']}"
+    gone = stored_values(emulator)[
+        definition_id(
+            "Disable commands", r"\Microsoft Word 2016\Disable Items in User Interface\Custom"
+        )
+    ]["id"]
+    vba_project = definition_id("Trust access to Visual Basic Project", WORD + TRUST)
+    added = {
+        "enabled": True,
+        "definition@odata.bind": f"{GRAPH}/deviceManagement/groupPolicyDefinitions('{vba_project}')",
+        "presentationValues": [],
+    }
+    answer = requests.post(
+        f"{base}/updateDefinitionValues",
+        json={"added": [added], "updated": [], "deletedIds": [gone]},
+        timeout=10,
+    )
+    assert answer.status_code == 204, answer.text
+    drift = run(capsys, "drift", str(root), "--graph-url", emulator.base_url)
+    assert drift.code == 2, drift.out + drift.err
+    lines = sorted(x.strip() for x in drift.out.splitlines() if "differs at:" in x)
+    assert len(lines) == 2, drift.out
+    extra, missing = (
+        f"differs at: /spec/settings/user:{WORD}{TRUST}:Trust access to Visual Basic Project: live ",
+        f"differs at: /spec/settings/{COMMANDS}: live absent, desired ",
+    )
+    assert any(x.startswith(extra) and x.endswith(", desired absent") for x in lines), lines
+    assert any(x.startswith(missing) for x in lines), lines
+    (change,) = plan_json(capsys, emulator, root)["changes"]
+    (step,) = change["steps"]
+    new_id = next(
+        v["id"] for v in stored_values(emulator).values() if v["definitionId"] == vba_project
+    )
+    assert step["body"]["deletedIds"] == [new_id] and step["body"]["updated"] == []
+    (re_added,) = step["body"]["added"]
+    assert [p["values"] for p in re_added["presentationValues"]] == [
+        [{"name": "12", "value": None}, {"name": "345", "value": None}]
+    ]
