@@ -79,6 +79,10 @@ def _field_lines(action: str, record: dict[str, Any], *, full: bool = False) -> 
     """A changed field: a scalar as `old -> new`; a document as one line per nested value
     that differs (`full`: a diff of the whole documents); what a delete destroys."""
     name, before, after = record["field"], record["before"], record["after"]
+    if action == "create" and _is_keyed(after) and not full:
+        # a keyed collection (settings by address or definition id): one line per item,
+        # so a created profile names each setting as an update would
+        return [f"+ {name}/{key} = {short(value)}" for key, value in after.items()]
     if action == "create":
         return [f"+ {name} = {short(after)}"]
     if action == "delete":
@@ -92,6 +96,13 @@ def _field_lines(action: str, record: dict[str, Any], *, full: bool = False) -> 
         return shown + ([f"  ... and {more} more"] if more > 0 else [])
     lines = json_diff_lines(before, after, whole=full)
     return [f"~ {name}:", *("    " + line for line in lines)]
+
+
+def _is_keyed(value: Any) -> bool:
+    """A mapping of mappings: a collection keyed by what names its items."""
+    return (
+        isinstance(value, dict) and bool(value) and all(isinstance(v, dict) for v in value.values())
+    )
 
 
 def _names_shown(body: dict[str, Any]) -> Callable[[str], str]:

@@ -179,6 +179,8 @@ def test_every_presentation_type_is_created_applied_and_then_plans_nothing(
         ("action", "POST", "updateDefinitionValues"),
         ("action", "POST", "assign"),
     ]
+    shown = plan(capsys, emulator, root).out  # a created profile names each setting too
+    assert f"      + settings/{ARCHIVE} = " in shown and f"      + settings/{REMEMBER} = " in shown
     apply(capsys, emulator, root, tmp_path)
     stored = profile(emulator)
     assert stored["displayName"] == "Office - every type"
