@@ -614,3 +614,17 @@ def test_settings_added_and_removed_in_the_portal_are_drift_by_address(capsys, e
     assert [p["values"] for p in re_added["presentationValues"]] == [
         [{"name": "12", "value": None}, {"name": "345", "value": None}]
     ]
+
+
+def test_a_preference_setting_is_created_as_one_and_plans_nothing(capsys, emulator, tmp_path):
+    settings = [{**macro_settings(BLOCK_WORD, VBA_EXCEL)[1], "configurationType": "preference"}]
+    root = write_set(tmp_path / "m", manifest(settings))
+    apply(capsys, emulator, root, tmp_path)
+    (stored,) = stored_values(emulator).values()
+    assert stored["configurationType"] == "preference"
+    converged(capsys, emulator, root)
+    write_set(root, manifest(macro_settings(BLOCK_WORD, VBA_EXCEL)[1:]))  # back to policy
+    refused = plan(capsys, emulator, root)
+    assert refused.code == 1
+    assert "configurationType cannot change in place (preference -> policy)" in refused.err
+    assert "Traceback" not in refused.err
