@@ -140,6 +140,7 @@ class Cost(_Frozen):
     read_units: int = 0  # the same in Graph's request units (each $batch item counts one)
     writes: int  # HTTP writes apply will send; each is one request unit
     min_write_seconds: float  # writes / documented per-app write limit
+    recheck_reads: int = 0  # at most this many reads apply adds to re-check between rounds
 
 
 class Plan(_Frozen):
