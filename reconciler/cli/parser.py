@@ -180,8 +180,15 @@ def _fleet_running(parser: argparse.ArgumentParser) -> None:
         "--max-rate",
         type=float,
         metavar="PER_SECOND",
-        help="requests per second for the whole run, every tenant together (default: 70%% of "
-        "Graph's global per-app limit, divided among --shard's N)",
+        help="requests per second for the whole run, every tenant together (default: "
+        "--budget of Graph's global per-app limit, divided among --shard's N)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        metavar="SHARE",
+        help="the share of Graph's limits a run takes (default 0.7): each tenant's requests "
+        "at SHARE of the per-app-per-tenant limit, the fleet's at SHARE of the global one",
     )
 
 

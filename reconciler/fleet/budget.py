@@ -2,7 +2,8 @@
 
 Each tenant has its own `GraphClient`, with that client's own buckets (the write rate
 today; the per-tenant read budget of the live-cost work slots in there). What no single
-client can see is the sum over tenants: one app is allowed 130,000 requests per 10 s
+client can see is the sum over tenants (each tenant's own share, `tenant_rate`, is its
+per-app-per-tenant limit, 1,000 requests per 20 s, times the budget): one app is allowed 130,000 requests per 10 s
 across all tenants on the current throttling page, 2,000 per second on older copies, and a
 fleet must stay under both (graph-spec §3.2), so under 2,000 per second. `FleetCap` is one
 token bucket every tenant's client of a run draws from, at `budget` (the share left for
@@ -56,11 +57,19 @@ def request_units(request: requests.PreparedRequest) -> int:
     return max(1, len(items)) if isinstance(items, list) else 1
 
 
-class FleetCap:
-    """One token bucket for every tenant of a run. `stop()` ends the waits at once."""
+def tenant_rate(*, budget: float) -> float:
+    """Requests per second one tenant's client may send: its share of the per-app-per-tenant
+    limit (every tenant has its own, so tenants never share this one)."""
+    return TENANT_APP_RATE * budget
 
-    def __init__(self, rate: float) -> None:
+
+class FleetCap:
+    """One token bucket for every tenant of a run, and a bucket of its own for each tenant's
+    client (`wrap`) at `tenant_rate`. `stop()` ends the waits at once."""
+
+    def __init__(self, rate: float, *, tenant_rate: float | None = None) -> None:
         self.rate = rate
+        self.tenant_rate = tenant_rate
         self._stopped = threading.Event()
         self._bucket = TokenBucket(rate, max(1, int(rate * BURST_SECONDS)), sleep=self._sleep)
         self._lock = threading.Lock()
@@ -80,16 +89,31 @@ class FleetCap:
     def stop(self) -> None:
         self._stopped.set()
 
+    def tenant_bucket(self) -> TokenBucket | None:
+        if self.tenant_rate is None:
+            return None
+        burst = max(1, int(self.tenant_rate * BURST_SECONDS))
+        return TokenBucket(self.tenant_rate, burst, sleep=self._sleep)
+
     def wrap(self, auth: requests.auth.AuthBase | None) -> CappedAuth:
-        return CappedAuth(self, auth)
+        """A tenant's credentials drawing on its own new bucket, then on the fleet's."""
+        return CappedAuth(self, auth, self.tenant_bucket())
 
 
 class CappedAuth(requests.auth.AuthBase):
-    """A tenant's credentials (or none), taking the fleet cap before each request."""
+    """A tenant's credentials (or none), taking the tenant's own bucket and then the fleet
+    cap before each request."""
 
-    def __init__(self, cap: FleetCap, inner: requests.auth.AuthBase | None) -> None:
+    def __init__(
+        self,
+        cap: FleetCap,
+        inner: requests.auth.AuthBase | None,
+        tenant: TokenBucket | None = None,
+    ) -> None:
         self._cap = cap
         self._inner = inner
+        self.tenant = tenant
+        self.units = 0  # this tenant's requests, as Graph counts them
 
     def token(self) -> str:
         token: Callable[[], str] | None = getattr(self._inner, "token", None)
@@ -98,7 +122,11 @@ class CappedAuth(requests.auth.AuthBase):
         return token()
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        self._cap.acquire(request_units(request))
+        units = request_units(request)
+        self.units += units
+        if self.tenant is not None:
+            self.tenant.acquire(units)
+        self._cap.acquire(units)
         return self._inner(request) if self._inner is not None else request
 
     def __repr__(self) -> str:

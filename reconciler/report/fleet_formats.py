@@ -19,7 +19,7 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from reconciler.report import drift_formats, html
+from reconciler.report import drift_formats, html, plan_formats
 from reconciler.report.drift_formats import _fingerprint, _xml
 
 FORMATS = drift_formats.FORMATS
@@ -197,3 +197,96 @@ def sarif(document: dict[str, Any]) -> dict[str, Any]:
     )
     log["runs"][0]["invocations"] = [{"executionSuccessful": not failed}]
     return log
+
+
+# --- a fleet plan (`reconciler show PLANS`) --------------------------------------------------
+#
+# The document is the plan index of `fleet.index` with each tenant's plan (the dict of
+# `plan_formats.plan_json`) under `body` (None for a tenant whose planning failed).
+
+PLAN_FORMATS = ("text", "json", "markdown", "html")
+
+
+def render_plan(
+    document: dict[str, Any], fmt: str, *, color: bool = False, full_diff: bool = False
+) -> str:
+    if fmt == "text":
+        return plan_text(document, color=color, full_diff=full_diff)
+    if fmt == "json":
+        return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return plan_markdown(document, full_diff=full_diff)
+    if fmt == "html":
+        return html.fleet_plan(document)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _plan_counts(tenant: dict[str, Any]) -> str:
+    s = tenant.get("summary") or {}
+    return (
+        f"{s.get('create', 0)} to create, {s.get('update', 0)} to update, "
+        f"{s.get('delete', 0)} to delete, {s.get('writes', 0)} write(s)"
+    )
+
+
+def plan_text(document: dict[str, Any], *, color: bool = False, full_diff: bool = False) -> str:
+    out = [
+        f"Fleet {document['fleet']}: Graph {document['graph_url']}, planned at "
+        f"{document['created_at']}",
+        "",
+    ]
+    for tenant in document["tenants"]:
+        status = tenant["status"]
+        label = f"{_label(tenant)}, tenant {tenant['tenant_id']}"
+        if status == "failed":
+            out.append(f"== {label}: failed ({tenant['reason']}): {tenant['message']}")
+            out.extend(f"   {line}" for line in tenant.get("details") or ())
+            out.append("")
+            continue
+        if status == "no-changes":
+            out += [f"== {label}: no changes", ""]
+            continue
+        out.append(f"== {label}: {_plan_counts(tenant)}")
+        body = plan_formats.text(tenant["body"], color=color, full_diff=full_diff).splitlines()
+        out.extend(f"   {line}" if line else "" for line in body)
+        out.append("")
+    out.append(html.fleet_plan_summary_line(document))
+    return "\n".join(out) + "\n"
+
+
+def plan_markdown(document: dict[str, Any], *, full_diff: bool = False) -> str:
+    out = [
+        f"### reconciler fleet plan ({_cell(document['fleet'])}): "
+        f"{_cell(html.fleet_plan_summary_line(document))}",
+        "",
+        "| tenant | ring | result | create | update | delete |",
+        "|---|---|---|---|---|---|",
+    ]
+    for tenant in document["tenants"]:
+        s = tenant.get("summary") or {}
+        status = tenant["status"].replace("-", " ")
+        if tenant["status"] == "failed":
+            status = f"failed ({tenant['reason']})"
+        out.append(
+            f"| {_cell(tenant['name'])} | {_cell(tenant.get('ring') or '')} | {_cell(status)} "
+            + "".join(f"| {s.get(n, '-')} " for n in ("create", "update", "delete"))
+            + "|"
+        )
+    out.append("")
+    for tenant in document["tenants"]:
+        if tenant["status"] == "failed":
+            out += [f"**{_cell(tenant['name'])}** failed: {_cell(tenant['message'])}", ""]
+        elif tenant["status"] == "changes":
+            body = plan_formats.markdown(tenant["body"], full_diff=full_diff).splitlines()
+            out += [
+                f"<details><summary>{_cell(tenant['name'])}: {_plan_counts(tenant)}</summary>",
+                "",
+                *body,
+                "",
+                "</details>",
+                "",
+            ]
+    out.append(
+        f"_Graph: {_cell(document['graph_url'])}; planned at {_cell(document['created_at'])}._"
+    )
+    return "\n".join(out) + "\n"

@@ -313,14 +313,28 @@ _SYMBOL = {"create": "+", "update": "~", "delete": "-", "replace": "-/+", "reord
 def plan(body: Mapping[str, Any]) -> str:
     """`reconciler show PLANFILE --format html`."""
     report = dict(body)
-    counts = plan_formats.summary_counts(report)
     cost = report["cost"]
     out = [
         "<header><h1>reconciler plan</h1>",
         f'<p class="meta">{e(plan_formats.summary_line(report))}<br>Graph <code>'
         f"{e(report['graph_url'])}</code> · tenant <code>{e(report['tenant_id'])}</code> · "
         f"made at {e(report['created_at'])}</p></header>",
+        *plan_sections(report, heading="h2"),
+        f"<footer>Cost: {cost['read_requests']} read requests; {cost['writes']} writes, at "
+        f"least {cost['min_write_seconds']:g} s under the documented write limit · reconciler "
+        f"{e(report['tool_version'])} · manifests <code>{e(report['manifest_hash'][:12])}</code>"
+        "</footer>",
     ]
+    return _page("reconciler plan", out)
+
+
+def plan_sections(body: Mapping[str, Any], *, heading: str = "h3") -> list[str]:
+    """One plan's counts, its changes (each with its fields and writes, opened on click)
+    and the unmanaged objects in its scope."""
+    report = dict(body)
+    counts = plan_formats.summary_counts(report)
+    cost = report["cost"]
+    out: list[str] = []
     if plan_formats.partial_warning(report):
         out.append(f'<p class="reason">{e(plan_formats.partial_warning(report))}</p>')
     out += [
@@ -338,7 +352,7 @@ def plan(body: Mapping[str, Any]) -> str:
         "</div>",
     ]
     if report["changes"]:
-        out.append("<h2>Changes</h2>")
+        out.append(f"<{heading}>Changes</{heading}>")
     for change in report["changes"]:
         action = change["action"]
         ident = f" (id <code>{e(change['object_id'])}</code>)" if change.get("object_id") else ""
@@ -366,16 +380,100 @@ def plan(body: Mapping[str, Any]) -> str:
         )
     unmanaged = [u for u in report["unmanaged"] if u["in_scope"]]
     if unmanaged:
-        out.append("<h2>Unmanaged in the scope (--prune deletes them)</h2><ul>")
+        out.append(f"<{heading}>Unmanaged in the scope (--prune deletes them)</{heading}><ul>")
         out.extend(
             f"<li><code>{e(u['kind'])}</code> {e(u['display_name'])} (id <code>{e(u['id'])}</code>)</li>"
             for u in unmanaged
         )
         out.append("</ul>")
-    out.append(
-        f"<footer>Cost: {cost['read_requests']} read requests; {cost['writes']} writes, at "
-        f"least {cost['min_write_seconds']:g} s under the documented write limit · reconciler "
-        f"{e(report['tool_version'])} · manifests <code>{e(report['manifest_hash'][:12])}</code>"
-        "</footer>"
+    if not report["changes"] and not unmanaged:
+        out.append('<p class="note">No changes: the tenant matches its manifests.</p>')
+    return out
+
+
+# --- fleet plan ---------------------------------------------------------------------------
+
+FLEET_PLAN_TILES = (
+    ("tenants", "tenants", ""),
+    ("changes", "with changes", "changes"),
+    ("no_changes", "without changes", "no-changes"),
+    ("failed", "failed", "failed"),
+)
+PLAN_COUNTS = ("create", "update", "delete", "writes")
+
+
+def _plan_tenant_block(tenant: Mapping[str, Any]) -> str:
+    status = tenant["status"]
+    summary = tenant.get("summary") or {}
+    counts = "".join(_num(int(summary.get(name, 0)), name) for name in PLAN_COUNTS)
+    head = (
+        f'<summary><span class="row"><span><b data-name>{e(tenant["name"])}</b><br>'
+        f'<code class="note">{e(tenant["tenant_id"])}</code></span>'
+        f'<span><span class="badge {e(status)}" data-status="{e(status)}">'
+        f"{e(PLAN_STATUS_LABEL.get(status, status))}</span></span>{counts}</span></summary>"
     )
-    return _page("reconciler plan", out)
+    inner: list[str] = []
+    if status == "failed":
+        reason = tenant.get("reason") or "error"
+        inner.append(
+            f'<p class="reason" data-reason="{e(reason)}"><b>{e(reason)}</b>: '
+            f"{e(tenant.get('message') or '')}</p>"
+        )
+        if tenant.get("hint"):
+            inner.append(f'<p class="note">{e(tenant["hint"])}</p>')
+        inner.extend(f"<p><code>{e(line)}</code></p>" for line in tenant.get("details") or ())
+    elif tenant.get("body") is not None:
+        inner.extend(plan_sections(tenant["body"]))
+        inner.append(
+            f'<p class="note">Plan <code>{e(tenant["plan"])}</code> · sha256 '
+            f"<code>{e(tenant['checksum'][:12])}</code></p>"
+        )
+    css = "drift" if status == "changes" else status
+    return (
+        f'<details class="tenant {e(css)}" data-tenant="{e(tenant["name"])}">{head}'
+        f'<div class="body">{"".join(inner)}</div></details>'
+    )
+
+
+def fleet_plan(document: Mapping[str, Any]) -> str:
+    """`reconciler show PLANS --format html`: a fleet plan, tenants by ring, each with its
+    counts and its changes when opened."""
+    summary = document["summary"]
+    shard = document.get("shard")
+    scope = f" · shard {shard['index']}/{shard['count']}" if shard else ""
+    out = [
+        f"<header><h1>Fleet {e(document['fleet'])}: plan</h1>",
+        f'<p class="meta">{e(fleet_plan_summary_line(document))}<br>Graph <code>'
+        f"{e(document['graph_url'])}</code> · made at {e(document['created_at'])}{scope}</p>",
+        "</header>",
+        '<div class="tiles">',
+        *(_tile(label, summary[key], count=key, css=css) for key, label, css in FLEET_PLAN_TILES),
+        *(_tile(f"to {key}", summary[key], count=key) for key in ("create", "update", "delete")),
+        "</div>",
+    ]
+    labels = "".join(f'<span class="num">{e(label)}</span>' for label in PLAN_COUNTS)
+    for ring, tenants in _rings(document["tenants"]):
+        title = f"Ring {ring}" if ring else "No ring"
+        out.append(
+            f'<section data-ring="{e(ring)}"><h2>{e(title)} <span class="note">'
+            f"({len(tenants)} tenant{'s' if len(tenants) != 1 else ''})</span></h2>"
+        )
+        out.append(f'<div class="row head"><span>tenant</span><span>result</span>{labels}</div>')
+        out.extend(_plan_tenant_block(t) for t in tenants)
+        out.append("</section>")
+    out.append(
+        f"<footer>reconciler {e(document['tool_version'])} · fleet file "
+        f"<code>{e(document['fleet_file'])}</code></footer>"
+    )
+    return _page(f"Fleet {document['fleet']}: plan", out)
+
+
+def fleet_plan_summary_line(document: Mapping[str, Any]) -> str:
+    s = document["summary"]
+    failed = [t["name"] for t in document["tenants"] if t["status"] == "failed"]
+    return (
+        f"Fleet plan: {s['tenants']} tenant(s): {s['changes']} with changes, {s['no_changes']} "
+        f"without, {s['failed']} failed"
+        + (f" ({', '.join(failed)})" if failed else "")
+        + f"; {s['create']} to create, {s['update']} to update, {s['delete']} to delete."
+    )

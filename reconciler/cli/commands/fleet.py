@@ -15,7 +15,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,7 +22,6 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from reconciler.cli.exits import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
@@ -215,7 +213,7 @@ def _run(args: argparse.Namespace, *, shards: int) -> _Run:
     from reconciler.cli.connect import endpoints
     from reconciler.fetch.auth.credentials import AuthMode
     from reconciler.fetch.urls import Origin, is_loopback
-    from reconciler.fleet.budget import DEFAULT_BUDGET, FleetCap, fleet_rate
+    from reconciler.fleet.budget import DEFAULT_BUDGET, FleetCap, fleet_rate, tenant_rate
     from reconciler.fleet.run import Stop
 
     if args.concurrency < 1:
@@ -229,16 +227,20 @@ def _run(args: argparse.Namespace, *, shards: int) -> _Run:
         raise ConfigError(
             f"--auth {args.auth}: unknown mode", hint=f"Use one of: {choices}."
         ) from None
-    # The live-cost work's --budget, when the parser has it; its default otherwise.
-    budget = getattr(args, "budget", None) or DEFAULT_BUDGET
-    rate = args.max_rate if args.max_rate else fleet_rate(budget=budget, shards=shards)
+    budget = args.budget if args.budget is not None else DEFAULT_BUDGET
+    if not 0 < budget <= 1:
+        raise ConfigError(
+            f"--budget {budget:g}: a share of Graph's limits, more than 0 and at most 1",
+            hint="0.7 (the default) leaves 30% for the portal and other tools.",
+        )
+    rate = args.max_rate if args.max_rate is not None else fleet_rate(budget=budget, shards=shards)
     if rate <= 0:
-        raise ConfigError(f"--max-rate {args.max_rate}: must be more than 0")
+        raise ConfigError(f"--max-rate {args.max_rate:g}: must be more than 0")
     return _Run(
         endpoints=where,
         mode=mode,
         loopback=origin is not None and is_loopback(origin.host),
-        cap=FleetCap(rate),
+        cap=FleetCap(rate, tenant_rate=tenant_rate(budget=budget)),
         stop=Stop(),
         write_rate=getattr(args, "write_rate", None),
     )
@@ -394,7 +396,8 @@ def _start_line(
     where = f", shard {shard}" if shard else ""
     _say(
         f"Fleet {fleet.name}: {verb} {len(tenants)} tenant(s){of}{where}, "
-        f"{min(concurrency, len(tenants))} at a time, at most {run.cap.rate:g} requests/s together."
+        f"{min(concurrency, len(tenants))} at a time, at most {run.cap.rate:g} requests/s "
+        f"together and {run.cap.tenant_rate:g} per tenant."
     )
 
 
@@ -543,7 +546,8 @@ def apply(args: argparse.Namespace) -> int:
     graph_url = normalise_base_url(run.endpoints.graph_url)
     _say(
         f"Fleet {document['fleet']}: applying {len(chosen)} tenant(s) from {folder}, "
-        f"{min(args.concurrency, len(chosen))} at a time, at most {run.cap.rate:g} requests/s together."
+        f"{min(args.concurrency, len(chosen))} at a time, at most {run.cap.rate:g} requests/s "
+        f"together and {run.cap.tenant_rate:g} per tenant."
     )
 
     def work(tenant: Tenant) -> dict[str, Any]:
@@ -842,3 +846,44 @@ def merge(args: argparse.Namespace) -> int:
         f"Merged {len(args.folders)} folder(s) into {out / index.DRIFT_INDEX}: {document['summary']['tenants']} tenant(s)."
     )
     return _publish(full, "json" if args.format == "json" else "text", targets)
+
+
+# -- show ----------------------------------------------------------------------------------
+
+
+def is_fleet_plan(path: Path) -> bool:
+    """A folder `fleet plan --out` wrote, or its index file."""
+    from reconciler.fleet import index
+
+    return (path / index.PLAN_INDEX).is_file() if path.is_dir() else path.name == index.PLAN_INDEX
+
+
+def show(path: Path, fmt: str, *, color: str = "auto", full_diff: bool = False) -> int:
+    """`reconciler show PLANS`: every tenant's saved plan, one section each, each checked
+    against the checksum the index holds (what `fleet apply` will check)."""
+    from reconciler import planfile
+    from reconciler.cli import color as colors
+    from reconciler.errors import PlanFileError
+    from reconciler.fleet import index
+    from reconciler.report import fleet_formats, plan_formats
+    from reconciler.values.canonical import sha256_json
+
+    folder = path if path.is_dir() else path.parent
+    document = index.read(folder / index.PLAN_INDEX, index.PLAN_KIND)
+    tenants = []
+    for entry in document["tenants"]:
+        body = None
+        if entry["status"] != "failed":
+            saved = planfile.load(folder / entry["plan"])
+            if sha256_json(saved.to_json_dict()) != entry["checksum"]:
+                raise PlanFileError(
+                    f"{folder / entry['plan']}: not the plan {index.PLAN_INDEX} names for tenant "
+                    f"{entry['name']} (its checksum differs)",
+                    hint="Plan the fleet again; never edit a saved plan.",
+                )
+            body = plan_formats.plan_json(saved)
+        tenants.append({**entry, "body": body})
+    full = {**document, "tenants": tenants}
+    painted = fmt == "text" and colors.wanted(color, sys.stdout)
+    print(fleet_formats.render_plan(full, fmt, color=painted, full_diff=full_diff), end="")
+    return EXIT_OK
