@@ -19,8 +19,8 @@ from . import support
 @pytest.fixture
 def fleet_emulator(
     make_emulator: Callable[..., Emulator],
-    pki: Pki,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    pki: Pki,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Callable[..., Emulator]:
     def start(**options: Any) -> Emulator:
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(pki.ca_bundle))
