@@ -37,6 +37,9 @@ _AADSTS = re.compile(r"AADSTS(\d+)")
 # (what client credentials meet in a tenant that never consented to a multi-tenant app).
 CONSENT_CODES = frozenset({"65001", "700016"})
 UNKNOWN_TENANT_CODES = frozenset({"90002"})
+# What MSAL says when a tenant's discovery document is refused (an unknown tenant answers
+# it with invalid_tenant, AADSTS90002, which MSAL does not pass on).
+_NO_AUTHORITY = "Unable to get authority configuration"
 
 
 class Reason(StrEnum):
@@ -171,10 +174,11 @@ def _token_failure(tenant: Tenant, error: ReconcilerError) -> TenantFailure:
             hint="An administrator of that tenant consents to the app (or the partner "
             "relationship grants it), then run again.",
         )
-    if codes & UNKNOWN_TENANT_CODES:
+    if codes & UNKNOWN_TENANT_CODES or _NO_AUTHORITY in text:
         return TenantFailure(
             Reason.TOKEN,
-            f"the authority does not know tenant {tenant.tenant_id} (AADSTS90002)",
+            f"the authority does not know tenant {tenant.tenant_id} (AADSTS90002, "
+            "invalid_tenant: its discovery document is refused)",
             hint=f"Check its tenantId at {tenant.where}.",
         )
     reason = Reason.CONFIG if isinstance(error, ConfigError) else Reason.TOKEN
