@@ -30,7 +30,9 @@ lint: $(STAMP)
 	$(BIN)/mypy reconciler tests
 	$(BIN)/python -m tools.check_kind_names
 
+# The HTML report tests drive headless Chromium: Debian's package, installed when missing.
 unit: $(STAMP)
+	-tools/install_chromium.sh
 	$(BIN)/pytest
 
 test: lint unit
