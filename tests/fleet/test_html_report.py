@@ -107,13 +107,13 @@ def test_drift_and_plan_pages_show_what_the_json_says(
     chromium.open(folder / "p.html")
     page = chromium.evaluate(SHOWN)
     plan = json.loads((folder / "p.json").read_text(encoding="utf-8"))
-    expected = {
+    planned = {
         t["name"]: (t["status"], {k: (t["summary"] or {}).get(k, 0) for k in
                     ("create", "update", "delete", "writes")})
         for t in plan["tenants"]
     }  # fmt: skip
-    assert {t["name"]: (t["status"], t["counts"]) for t in page["tenants"]} == expected
-    assert expected["tailspin"][0] == "failed" and expected["contoso"] == (
+    assert {t["name"]: (t["status"], t["counts"]) for t in page["tenants"]} == planned
+    assert planned["tailspin"][0] == "failed" and planned["contoso"] == (
         "changes",
         {"create": 1, "update": 0, "delete": 0, "writes": 1},
     )
