@@ -120,3 +120,51 @@ def test_drift_and_plan_pages_show_what_the_json_says(
     assert {k: page["tiles"][k] for k in ("tenants", "changes", "failed", "create")} == {
         k: plan["summary"][k] for k in ("tenants", "changes", "failed", "create")
     }
+
+
+def test_single_tenant_drift_and_plan_pages_show_what_the_json_says(
+    capsys, make_emulator, tmp_path, chromium
+) -> None:
+    from tests.support.manifests import policy_doc, write_set
+    from tests.support.raw import by_name, raw
+    from tests.support.tenant import POLICIES
+
+    emulator = make_emulator()
+    graph = ("--graph-url", emulator.base_url)
+    m = write_set(tmp_path / "m", policy_doc("a", "Policy A", 1), policy_doc("b", "Policy B", 2))
+    saved = tmp_path / "plan.json"
+    assert run(capsys, "plan", str(m), *graph, "--out", str(saved)).code == 0
+    (tmp_path / "plan.html").write_text(
+        run(capsys, "show", str(saved), "--format", "html").out, encoding="utf-8"
+    )
+    plan = json.loads(run(capsys, "show", str(saved), "--format", "json").out)
+    applied = run(capsys, "apply", str(saved), *graph, "--state-dir", str(tmp_path / "s"))
+    assert applied.code == 0, applied.err
+    target = by_name(emulator)["Policy A"]
+    assert raw(emulator, "PATCH", f"{POLICIES}/{target['id']}", json={"description": "x"}).ok
+    reports = ("--report", str(tmp_path / "d.html"), "--report", str(tmp_path / "d.json"))
+    assert run(capsys, "drift", str(m), *graph, *reports).code == 2
+
+    tiles = "Object.fromEntries([...document.querySelectorAll('body > .tiles [data-count]')].map(t => [t.dataset.count, Number(t.textContent)]))"
+    chromium.open(tmp_path / "d.html")
+    summary = read_json(tmp_path / "d.json")["summary"]
+    shown = chromium.evaluate(tiles)
+    assert shown == {k: summary[k] for k in shown} and shown["drifted_fields"] == 1
+    assert chromium.evaluate(
+        "[...document.querySelectorAll('details.resource')].map(d => d.dataset.address)"
+    ) == [
+        r["address"]
+        for r in read_json(tmp_path / "d.json")["resources"]
+        if r["status"] == "drifted"
+    ]
+    assert chromium.evaluate(EXTERNAL) == []
+    chromium.open(tmp_path / "plan.html")
+    shown = chromium.evaluate(tiles)
+    assert shown == {
+        **{k: plan["summary"][k] for k in ("create", "update", "delete")},
+        "writes": plan["cost"]["writes"],
+    }
+    assert shown["create"] == 2
+    assert chromium.evaluate(
+        "[...document.querySelectorAll('details.change')].map(d => d.dataset.address)"
+    ) == [c["address"] for c in plan["changes"]]
