@@ -7,6 +7,7 @@ one-line reason, and the others are planned or applied.
   unset;
 - groups: a displayName that matches two groups in one tenant, or none, is an error at the
   manifest's line naming the tenant;
+- SIGINT during a fleet apply starts no new tenant, and the record says what was done;
 - apply: a tenant that changed since its plan is refused as stale before any write, a
   tenant whose apply lock another process holds is refused as locked, a tenant whose plan
   file was edited is refused; the others apply, and `fleet-apply.json` records each.
@@ -15,11 +16,15 @@ one-line reason, and the others are planned or applied.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 from pathlib import Path
 
 from reconciler.apply import lock
 from reconciler.values.canonical import sha256_json
 from tests.support.cli import run, run_process
+from tests.support.processes import Forked
 
 from .support import (
     BY_NAME,
@@ -149,3 +154,34 @@ def test_stale_locked_and_edited_tenants_are_refused_the_others_apply(
     assert policies(emulator, BY_NAME["northwind"]) == {}
     assert policies(emulator, BY_NAME["tailspin"]) == {}
     assert len(policies(emulator, BY_NAME["wingtip"])) == 2
+
+
+def test_sigint_starts_no_new_tenant_and_records_what_was_done(
+    fleet_emulator, monkeypatch, tmp_path
+) -> None:
+
+    emulator = fleet_emulator()
+    fleet_file = write_fleet(tmp_path)
+    use(monkeypatch, secret_env(emulator))
+    plans = tmp_path / "plans"
+    planned = run_process("fleet", "plan", fleet_file, "--out", plans,
+                          "--graph-url", emulator.base_url, "--auth", "env")  # fmt: skip
+    assert planned.code == 2, planned.err
+    emulator.configure(latency_ms=150)
+    argv = ["fleet", "apply", plans, "--graph-url", emulator.base_url, "--auth", "env",
+            "--state-dir", tmp_path / "state", "--concurrency", "1"]  # fmt: skip
+    applying = Forked(argv, tmp_path / "apply.log").start()
+    deadline = time.monotonic() + 60
+    while "[1/5]" not in applying.output and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "[1/5]" in applying.output, applying.output
+    os.kill(applying.pid, signal.SIGINT)
+    assert applying.wait(60) == 1, applying.output
+    assert "SIGINT: stopping; no new tenant starts" in applying.output
+    record = read_json(plans / "fleet-apply.json")["tenants"]
+    statuses = [record[t.name]["status"] for t in TENANTS]
+    assert statuses[0] == "applied"
+    assert "failed" in statuses and all(s in ("applied", "incomplete", "failed") for s in statuses)
+    not_started = [n for n, r in record.items() if r.get("reason") == "interrupted"]
+    assert not_started and all(policies(emulator, BY_NAME[n]) == {} for n in not_started)
+    assert "Traceback" not in applying.output
