@@ -3,10 +3,9 @@ one-line reason, and the others are planned or applied.
 
 - preflight: a tenant where the app has no consent (AADSTS65001), a tenant the authority
   does not know (AADSTS90002), a token without Group.Read.All where a group is named by
-  displayName (nothing sent to that tenant's Graph), a tenant whose credential variable is
-  unset;
-- groups: a displayName that matches two groups in one tenant, or none, is an error at the
-  manifest's line naming the tenant;
+  displayName, a tenant whose credential variable is unset;
+- groups: a displayName that matches two groups in one tenant is an error at the manifest's
+  line naming the tenant;
 - SIGINT during a fleet apply starts no new tenant, and the record says what was done;
 - apply: a tenant that changed since its plan is refused as stale before any write, a
   tenant whose apply lock another process holds is refused as locked, a tenant whose plan
