@@ -402,9 +402,13 @@ def build_parser() -> Parser:
         "show a saved plan",
         "Render a saved plan (what the approval step of a pipeline shows), without Graph.",
         "  reconciler show plan.json\n  reconciler show plan.json --format markdown\n"
-        "  reconciler show plan.json --format html > plan.html",
+        "  reconciler show plan.json --format html > plan.html\n  reconciler show plans/",
     )
-    p.add_argument("plan", metavar="PLANFILE", help="a plan saved by `reconciler plan --out`")
+    p.add_argument(
+        "plan",
+        metavar="PLANFILE",
+        help="a plan saved by `reconciler plan --out`, or the folder `reconciler fleet plan --out` wrote (every tenant's plan)",
+    )
     p.add_argument(
         "--format",
         choices=["text", "json", "markdown", "html"],
