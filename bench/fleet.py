@@ -137,7 +137,7 @@ class _Emulator:
         envelope too, which overcounts a little)."""
         import requests
 
-        reply = requests.get(f"{self.root_url}/_emulator/stats", timeout=30, verify=self.cert)
+        reply = requests.get(f"{self.root_url}/_emulator/stats", timeout=30, verify=str(self.cert))
         reply.raise_for_status()
         stats = reply.json()
         return int(stats["total"]), int(stats["total"]) + int(stats["batch_items"])
@@ -146,7 +146,7 @@ class _Emulator:
         import requests
 
         url = f"{self.root_url}/_emulator/reset"
-        requests.post(url, timeout=30, verify=self.cert).raise_for_status()
+        requests.post(url, timeout=30, verify=str(self.cert)).raise_for_status()
 
     def stop(self) -> None:
         self.process.terminate()
