@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.startup
+	$(BIN)/python -m bench.fleet
 
 # Fuzz the manifest loader for FUZZ_SECONDS; a failure is saved under tests/reliability/regressions/.
 FUZZ_SECONDS ?= 60
