@@ -15,15 +15,15 @@ one-line reason, and the others are planned or applied.
 from __future__ import annotations
 
 import json
-import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 from reconciler.apply import lock
 from reconciler.values.canonical import sha256_json
 from tests.support.cli import run, run_process
-from tests.support.processes import Forked
 
 from .support import (
     BY_NAME,
@@ -169,18 +169,25 @@ def test_sigint_starts_no_new_tenant_and_records_what_was_done(
     emulator.configure(latency_ms=150)
     argv = ["fleet", "apply", plans, "--graph-url", emulator.base_url, "--auth", "env",
             "--state-dir", tmp_path / "state", "--concurrency", "1"]  # fmt: skip
-    applying = Forked(argv, tmp_path / "apply.log").start()
-    deadline = time.monotonic() + 60
-    while "[1/5]" not in applying.output and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert "[1/5]" in applying.output, applying.output
-    os.kill(applying.pid, signal.SIGINT)
-    assert applying.wait(60) == 1, applying.output
-    assert "SIGINT: stopping; no new tenant starts" in applying.output
+    # A process of its own (not tests.support.processes' forkserver: started here, it would
+    # keep this test's environment for every later test's process).
+    log = tmp_path / "apply.log"
+    with log.open("w", encoding="utf-8") as out:
+        applying = subprocess.Popen(
+            [sys.executable, "-m", "reconciler", *map(str, argv)], stdout=out, stderr=out
+        )
+        deadline = time.monotonic() + 60
+        while "[1/5]" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "[1/5]" in log.read_text(), log.read_text()
+        applying.send_signal(signal.SIGINT)
+        assert applying.wait(60) == 1
+    output = log.read_text()
+    assert "SIGINT: stopping; no new tenant starts" in output
     record = read_json(plans / "fleet-apply.json")["tenants"]
     statuses = [record[t.name]["status"] for t in TENANTS]
     assert statuses[0] == "applied"
     assert "failed" in statuses and all(s in ("applied", "incomplete", "failed") for s in statuses)
     not_started = [n for n, r in record.items() if r.get("reason") == "interrupted"]
     assert not_started and all(policies(emulator, BY_NAME[n]) == {} for n in not_started)
-    assert "Traceback" not in applying.output
+    assert "Traceback" not in output
