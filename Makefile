@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint unit bench fuzz clean
+.PHONY: install run fleet-demo test lint unit bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ install: $(STAMP)
 # Start the embedded Graph emulator with a demo tenant, then plan and apply manifests/.
 run: $(STAMP)
 	$(BIN)/python -m reconciler.cli.demo
+
+# The example fleet (examples/fleet/) on the emulator serving its three tenants over https:
+# fleet validate, plan, show, apply, plan again, a portal edit, fleet drift with an HTML report.
+fleet-demo: $(STAMP)
+	$(BIN)/python -m reconciler.cli.fleet_demo
 
 # ruff (lint and format), the import contracts of pyproject.toml, mypy, and no kind's
 # names outside reconciler/kinds/ (tools/check_kind_names.py).

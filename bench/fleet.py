@@ -19,7 +19,6 @@ per-app limit). Writes bench/results/fleet.json and prints a Markdown table.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import math
 import os
@@ -33,6 +32,7 @@ from typing import Any
 
 from bench import proc
 from bench.emulator import BANNER
+from reconciler.emulator.certificate import self_signed
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "fleet.json"
@@ -69,44 +69,6 @@ def extrapolate(
         tenants, shards, concurrency, requests, round(by_concurrency, 1), round(by_budget, 1),
         round(estimate, 1), round(requests / estimate, 1) if estimate else 0.0,
     )  # fmt: skip
-
-
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "reconciler bench emulator")])
-    now = datetime.datetime.now(datetime.UTC)
-    import ipaddress
-
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
 
 
 class _Emulator:
@@ -194,7 +156,7 @@ def _emulator_argv(tenants: int, cert: Path, key: Path, state: Path, *extra: str
 def run(tenants: int, policies: int, latency_ms: int, concurrency: int) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
     try:
-        cert, key = _certificate(work)
+        cert, key = self_signed(work)
         state = work / "state"
         env = {
             "AZURE_CLIENT_ID": APP,

@@ -211,7 +211,7 @@ def _rings(tenants: Iterable[Mapping[str, Any]]) -> list[tuple[str, list[Mapping
     by_ring: dict[str, list[Mapping[str, Any]]] = {}
     for tenant in tenants:
         by_ring.setdefault(tenant.get("ring") or "", []).append(tenant)
-    named = sorted(r for r in by_ring if r)
+    named = [r for r in by_ring if r]  # in the fleet file's order: pilot rings come first
     return [(r, by_ring[r]) for r in named] + ([("", by_ring[""])] if "" in by_ring else [])
 
 

@@ -88,7 +88,7 @@ def test_drift_and_plan_pages_show_what_the_json_says(
         "northwind": "clean",
         "tailspin": "failed",
     }
-    assert page["rings"] == ["broad", "pilot"] and all(t["visible"] for t in page["tenants"])
+    assert page["rings"] == ["pilot", "broad"] and all(t["visible"] for t in page["tenants"])
     assert {k: page["tiles"][k] for k in document["summary"]} == document["summary"]
     assert chromium.evaluate(EXTERNAL) == []
 
