@@ -5,7 +5,8 @@ and fleet drift naming that tenant with an HTML report.
 
 One app registration signs in to every tenant with a client secret (fabrikam's comes from
 its own variable, as the fleet file says); each tenant has its own "All staff" group, which
-the baseline names by displayName. The demo knows no kind: the portal edit is a plain PATCH.
+the baseline names by displayName. The demo knows no kind: the portal edit is what
+`examples/fleet/portal-edit.json` says, sent as plain HTTP.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ from typing import Any
 from reconciler.cli.demo import step
 from reconciler.emulator import running_emulator
 from reconciler.emulator.certificate import self_signed, server_context
+from reconciler.kinds import directory
 
 FLEET = Path(__file__).resolve().parents[2] / "examples" / "fleet"
 APP, SECRET = "fleet-demo-app", "fleet-demo-secret"
 ROLES = ("DeviceManagementConfiguration.ReadWrite.All", "Group.Read.All")
-POLICIES = "/deviceManagement/configurationPolicies"
 
 
 def _call(method: str, url: str, context: ssl.SSLContext, **options: Any) -> Any:
@@ -44,16 +45,20 @@ def _call(method: str, url: str, context: ssl.SSLContext, **options: Any) -> Any
     return json.loads(body) if body else None
 
 
-def portal_edit(emulator: Any, tenant_id: str, cafile: Path) -> None:
-    """An admin of that tenant changes a policy's description in the portal."""
+def portal_edit(emulator: Any, tenant_id: str, cafile: Path, edit: dict[str, Any]) -> None:
+    """What `portal-edit.json` says an admin of that tenant does in the portal: find the
+    object of `collection` matching `match`, PATCH `body` to it, with that tenant's token."""
     context = ssl.create_default_context(cafile=str(cafile))
     form = {"grant_type": "client_credentials", "client_id": APP, "client_secret": SECRET,
             "scope": "https://graph.microsoft.com/.default"}  # fmt: skip
     token = _call("POST", f"{emulator.root_url}/{tenant_id}/oauth2/v2.0/token", context, form=form)
-    listed = _call("GET", emulator.base_url + POLICIES, context, token=token["access_token"])
-    target = next(p for p in listed["value"] if p["name"] == "Office - block internet macros")
-    _call("PATCH", f"{emulator.base_url}{POLICIES}/{target['id']}", context,
-          token=token["access_token"], json={"description": "Edited by hand in the portal"})  # fmt: skip
+    collection = emulator.base_url + edit["collection"]
+    listed = _call("GET", collection, context, token=token["access_token"])
+    target = next(
+        o for o in listed["value"] if all(o.get(k) == v for k, v in edit["match"].items())
+    )
+    _call("PATCH", f"{collection}/{target['id']}", context, token=token["access_token"],
+          json=edit["body"])  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     fleet = load_fleet(FLEET / "fleet.yaml")
     ids = [t.tenant_id for t in fleet.tenants]
-    seeds: dict[str, Any] = {tid: {"groups": [{"displayName": "All staff"}]} for tid in ids}
+    seeds: dict[str, Any] = {tid: {"groups": [{directory.NAME: "All staff"}]} for tid in ids}
     with tempfile.TemporaryDirectory(prefix="fleet-demo-") as tmp:
         out = args.keep or Path(tmp)
         cert, key = self_signed(Path(tmp))
@@ -88,10 +93,11 @@ def main(argv: list[str] | None = None) -> int:
             step("apply", ["fleet", "apply", plans, *graph, "--state-dir", state], {0})
             again = str(out / "plans-again")
             step("plan again", ["fleet", "plan", fleet_file, "--out", again, *graph], {0})
-            northwind = fleet.tenant("northwind")
-            assert northwind is not None
-            print("\n# In the portal: an admin of northwind edits the macro policy's description")
-            portal_edit(emulator, northwind.tenant_id, cert)
+            edit = json.loads((FLEET / "portal-edit.json").read_text(encoding="utf-8"))
+            edited = fleet.tenant(edit["tenant"])
+            assert edited is not None
+            print(f"\n# In the portal: {edit['note']}")
+            portal_edit(emulator, edited.tenant_id, cert, edit)
             report = str(out / "fleet-drift.html")
             step("drift", ["fleet", "drift", fleet_file, *graph, "--report", report], {2})
     print(
