@@ -7,9 +7,11 @@ groups.
   the same apply again with the secret right applies only that tenant -> fleet plan is
   empty (exit 0); what landed is each tenant's own (overlay, exclusion, variables, its own
   Helpdesk group);
-- a portal change in one tenant is fleet drift naming that tenant (exit 2), in every
-  report: JUnit one suite per tenant, SARIF results carrying the tenant, HTML and JSON;
-- two shards (`--shard 0/2`, `1/2`) merged equal one unsharded run, for plans and drift.
+- a portal change in one tenant is fleet drift naming that tenant (exit 2), in JSON, JUnit
+  (one suite per tenant) and SARIF (results carrying the tenant); the HTML page is checked
+  in test_html_report;
+- two shards (`--shard 0/2`, `1/2`) merged equal one unsharded run, for plans and drift, and
+  a missing shard exits 1 (these runs in-process, to keep the suite quick).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from tests.support.cli import run_process
+from tests.support.cli import run, run_process
 
 from .support import (
     BY_NAME,
@@ -100,7 +102,7 @@ def test_plan_apply_plan_with_one_wrong_secret_failing_alone(fleet_emulator, tmp
 
 
 def test_portal_change_is_fleet_drift_naming_that_tenant_and_shards_merge(
-    fleet_emulator, tmp_path
+    capsys, fleet_emulator, monkeypatch, tmp_path
 ) -> None:
     emulator = fleet_emulator()
     write_fleet(tmp_path)
@@ -128,11 +130,18 @@ def test_portal_change_is_fleet_drift_naming_that_tenant_and_shards_merge(
     assert results and {r["properties"]["tenant"] for r in results} == {"northwind"}
     assert all(r["message"]["text"].startswith("tenant northwind: ") for r in results)
 
+    # The shards and merges in this process (each fleet command above was a process).
+    monkeypatch.chdir(work)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    def here(*argv: str):
+        return run(capsys, "fleet", *argv)
+
     for k in (0, 1):
-        shard = fleet("drift", "fleet.yaml", *graph, "--shard", f"{k}/2", "--out", f"d{k}",
-                      env=env, cwd=work)  # fmt: skip
+        shard = here("drift", "fleet.yaml", *graph, "--shard", f"{k}/2", "--out", f"d{k}")
         assert shard.code in (0, 2), shard.err
-    merged = fleet("merge", "d0", "d1", "--out", "merged", "--report", "m.json", env=env, cwd=work)
+    merged = here("merge", "d0", "d1", "--out", "merged", "--report", "m.json")
     assert merged.code == 2, merged.err
 
     def comparable(doc):
@@ -147,15 +156,14 @@ def test_portal_change_is_fleet_drift_naming_that_tenant_and_shards_merge(
     assert joined["summary"] == whole["summary"] and joined["missing_shards"] == []
     assert read_json(work / "m.json")["summary"] == document["summary"]
 
-    alone = fleet("merge", "d0", "--out", "half", env=env, cwd=work)
+    alone = here("merge", "d0", "--out", "half")
     assert alone.code == 1 and "error: shards missing: 1/2" in alone.err
 
     for k in (0, 1):
-        shard = fleet("plan", "fleet.yaml", *graph, "--shard", f"{k}/2", "--out", f"p{k}",
-                      env=env, cwd=work)  # fmt: skip
+        shard = here("plan", "fleet.yaml", *graph, "--shard", f"{k}/2", "--out", f"p{k}")
         assert shard.code in (0, 2), shard.err
-    assert fleet("plan", "fleet.yaml", *graph, "--out", "p", env=env, cwd=work).code == 2
-    assert fleet("merge", "p0", "p1", "--out", "pm", env=env, cwd=work).code == 2
+    assert here("plan", "fleet.yaml", *graph, "--out", "p").code == 2
+    assert here("merge", "p0", "p1", "--out", "pm").code == 2
     plans = read_json(work / "p" / "fleet-plan.json")["tenants"]
     joined_plans = read_json(work / "pm" / "fleet-plan.json")["tenants"]
     assert [(t["name"], t["status"], t["summary"]) for t in joined_plans] == [
