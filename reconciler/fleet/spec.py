@@ -103,6 +103,15 @@ class FleetDocument(StrictModel):
     spec: FleetSpecModel
 
 
+class FleetFileError(ManifestError):
+    """The fleet file's own problems (not a tenant's manifests'), every one located."""
+
+    def __init__(self, issues: list[ManifestIssue]) -> None:
+        super().__init__(issues)
+        count = len(self.issues)
+        self.args = (f"{count} error{'s' if count != 1 else ''} in the fleet file",)
+
+
 @dataclass(frozen=True)
 class Variable:
     type: str
@@ -288,14 +297,14 @@ def load_fleet(path: str | Path) -> Fleet:
     issues: list[ManifestIssue] = []
     document, data = _document(file, issues)
     if document is None:
-        raise ManifestError(issues)
+        raise FleetFileError(issues)
     at = _Located(document, file)
     try:
         model = FleetDocument.model_validate(document.value)
     except ValidationError as error:
         for found in field_issues(error, model=FleetDocument):
             at.add(found.loc, found.message, key=found.at_key)
-        raise ManifestError(at.issues) from None
+        raise FleetFileError(at.issues) from None
     if model.apiVersion != API_VERSION:  # pragma: no cover - the Literal already holds it
         at.add(("apiVersion",), f"expected {API_VERSION}")
     root = Path(os.path.dirname(os.path.abspath(file)))
@@ -304,7 +313,7 @@ def load_fleet(path: str | Path) -> Fleet:
     variables = _variables(model.spec, at)
     tenants = _tenants(model.spec, variables, file, root, at)
     if at.issues:
-        raise ManifestError(at.issues)
+        raise FleetFileError(at.issues)
     return Fleet(
         name=model.metadata.name,
         file=file,
@@ -318,4 +327,4 @@ def load_fleet(path: str | Path) -> Fleet:
     )
 
 
-__all__ = ["TYPES", "Fleet", "Tenant", "Variable", "load_fleet"]
+__all__ = ["TYPES", "Fleet", "FleetFileError", "Tenant", "Variable", "load_fleet"]

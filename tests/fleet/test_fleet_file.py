@@ -105,6 +105,7 @@ def test_the_fleet_files_own_mistakes_are_located_in_it(capsys, tmp_path) -> Non
     ]
     for part in expected:
         assert part in found.err, found.err
+    assert found.err.splitlines()[-1] == "error: 3 errors in the fleet file"
 
 
 def test_an_exclusion_of_nothing_in_the_baseline_is_an_error(capsys, tmp_path) -> None:

@@ -142,10 +142,11 @@ def validate(args: argparse.Namespace) -> int:
     if issues:
         everyone = len(fleet.tenants) > 1
         for issue, names in issues.items():
+            named = len(names) == 1 and f"tenant {names[0]}" in issue.message
             who = (
                 ""
-                if len(names) == len(fleet.tenants) and everyone
-                else f" (tenants {', '.join(names)})"
+                if (len(names) == len(fleet.tenants) and everyone) or named
+                else f" (tenant{'s' if len(names) > 1 else ''} {', '.join(names)})"
             )
             print(f"error: {issue}{who}", file=sys.stderr)
         failing = sorted({n for names in issues.values() for n in names})
