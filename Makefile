@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint unit bench fuzz mutate clean
+.PHONY: install run fleet-demo test lint unit bench fuzz mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m reconciler.cli.demo
 
+# The example fleet (examples/fleet/) on the emulator serving its three tenants over https:
+# fleet validate, plan, show, apply, plan again, a portal edit, fleet drift with an HTML report.
+fleet-demo: $(STAMP)
+	$(BIN)/python -m reconciler.cli.fleet_demo
+
 # ruff (lint and format), the import contracts of pyproject.toml, mypy, and no kind's
 # names outside reconciler/kinds/ (tools/check_kind_names.py).
 lint: $(STAMP)
@@ -30,7 +35,9 @@ lint: $(STAMP)
 	$(BIN)/mypy reconciler tests
 	$(BIN)/python -m tools.check_kind_names
 
+# The HTML report tests drive headless Chromium: Debian's package, installed when missing.
 unit: $(STAMP)
+	-tools/install_chromium.sh
 	$(BIN)/pytest
 
 test: lint unit
@@ -40,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.startup
+	$(BIN)/python -m bench.fleet
 
 # Fuzz the manifest loader for FUZZ_SECONDS; a failure is saved under tests/reliability/regressions/.
 FUZZ_SECONDS ?= 60

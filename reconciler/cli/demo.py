@@ -47,7 +47,7 @@ def portal_edits(emulator_url: str, folder: Path = DEMO) -> None:
                 raise SystemExit(f"demo: the portal edit answered HTTP {answer.status}")
 
 
-def _step(title: str, argv: list[str], expected: set[int]) -> None:
+def step(title: str, argv: list[str], expected: set[int]) -> None:
     print(f"\n$ reconciler {' '.join(argv)}\n", flush=True)
     code = cli.main(argv)
     if code not in expected:
@@ -67,20 +67,20 @@ def main(argv: list[str] | None = None) -> int:
         url = emulator.base_url
         print(f"Graph emulator listening on {url} (the demo tenant of {args.demo})")
         plan_path = str(Path(tmp) / "demo-plan.json")
-        _step("validate", ["validate", args.manifests], {0})
-        _step("plan", ["plan", args.manifests, "--graph-url", url, "--out", plan_path], {0})
-        _step(
+        step("validate", ["validate", args.manifests], {0})
+        step("plan", ["plan", args.manifests, "--graph-url", url, "--out", plan_path], {0})
+        step(
             "apply",
             ["apply", plan_path, "--graph-url", url, "--state-dir", str(Path(tmp) / "state")],
             {0},
         )
-        _step(
+        step(
             "plan again",
             ["plan", args.manifests, "--graph-url", url, "--detailed-exitcode"],
             {0},
         )
         portal_edits(url, args.demo)
-        _step("drift", ["drift", args.manifests, "--graph-url", url], {2})
+        step("drift", ["drift", args.manifests, "--graph-url", url], {2})
     print(
         "\nDemo complete: planned, applied, the tenant matched manifests/, and drift caught "
         "the portal changes (exit 2). `reconciler plan` would repair each with one write."

@@ -14,7 +14,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,29 @@ def _say(text: str) -> None:
 
 @contextlib.contextmanager
 def graceful(client: GraphClient, control: ApplyControl) -> Iterator[None]:
+    def first(name: str) -> None:
+        client.cancel()
+        _say(
+            f"\n{name}: stopping; nothing new is sent, the requests in flight finish "
+            "(send it again to abort at once)\n"
+        )
+
+    def second(name: str) -> None:
+        flying = control.runner.abort() if control.runner is not None else []
+        _say(
+            f"{name} again: aborted. {len(flying)} write(s) were in flight; their outcome is "
+            "unknown (recorded in the audit log).\nhint: run reconciler plan to see the "
+            "tenant as it is now.\n"
+        )
+
+    with on_signals(first, second):
+        yield
+
+
+@contextlib.contextmanager
+def on_signals(first: Callable[[str], None], second: Callable[[str], None]) -> Iterator[None]:
+    """For the block: `first(signal name)` at the first SIGINT or SIGTERM; `second(name)` at
+    the next, then the process exits 1 at once."""
     received = 0
 
     def handle(signum: int, frame: FrameType | None) -> None:
@@ -41,18 +64,9 @@ def graceful(client: GraphClient, control: ApplyControl) -> Iterator[None]:
         received += 1
         name = signal.Signals(signum).name
         if received == 1:
-            client.cancel()
-            _say(
-                f"\n{name}: stopping; nothing new is sent, the requests in flight finish "
-                "(send it again to abort at once)\n"
-            )
+            first(name)
             return
-        flying = control.runner.abort() if control.runner is not None else []
-        _say(
-            f"{name} again: aborted. {len(flying)} write(s) were in flight; their outcome is "
-            "unknown (recorded in the audit log).\nhint: run reconciler plan to see the "
-            "tenant as it is now.\n"
-        )
+        second(name)
         os._exit(EXIT_ERROR)
 
     previous = {}

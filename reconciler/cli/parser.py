@@ -20,6 +20,7 @@ from reconciler.cli.commands import (
     drift,
     emulator,
     export,
+    fleet,
     force_unlock,
     plan,
     schema,
@@ -150,6 +151,185 @@ def _command(
     return parser
 
 
+def _fleet_selection(parser: argparse.ArgumentParser, *, shard: bool = True) -> None:
+    parser.add_argument(
+        "--tenant",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this tenant of the fleet (repeatable)",
+    )
+    parser.add_argument("--ring", metavar="RING", help="only the tenants of this ring")
+    if shard:
+        parser.add_argument(
+            "--shard",
+            metavar="K/N",
+            help="only the tenants whose id hashes (SHA-256) to K modulo N, K in 0..N-1 (a "
+            "Kubernetes completion index fits as is); stable when tenants are added",
+        )
+
+
+def _fleet_running(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=8,
+        metavar="C",
+        help="tenants worked on at once, each with its own Graph client",
+    )
+    parser.add_argument(
+        "--max-rate",
+        type=float,
+        metavar="PER_SECOND",
+        help="requests per second for the whole run, every tenant together (default: "
+        "--budget of Graph's global per-app limit, divided among --shard's N)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        metavar="SHARE",
+        help="the share of Graph's limits a run takes (default 0.7): each tenant's requests "
+        "at SHARE of the per-app-per-tenant limit, the fleet's at SHARE of the global one",
+    )
+
+
+def _fleet_commands(sub: argparse._SubParsersAction[Parser]) -> None:
+    top = _command(
+        sub,
+        "fleet",
+        "plan, apply and check drift of one baseline on many tenants",
+        "One baseline, per-tenant overlays and typed variables, many tenants (a Fleet file, "
+        "see docs/fleet.md): one exit code for the whole fleet, a tenant that fails never "
+        "stops the others.",
+        "  reconciler fleet validate fleet.yaml\n  reconciler fleet plan fleet.yaml --out "
+        "plans\n  reconciler fleet apply plans --ring pilot\n  reconciler fleet drift "
+        "fleet.yaml --report drift.html",
+    )
+    commands = top.add_subparsers(dest="fleet_command", metavar="COMMAND", parser_class=Parser)
+    top.set_defaults(func=fleet.usage, fleet_parser=top)
+
+    p = _command(
+        commands,
+        "validate",
+        "check a fleet offline",
+        "Check the fleet file and every tenant's manifest set (baseline, overlays, "
+        "variables) without Graph; every problem of every tenant in one run.",
+        "  reconciler fleet validate fleet.yaml",
+    )
+    p.add_argument("fleet", metavar="FLEET", help="the fleet file")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="output")
+    p.set_defaults(func=fleet.validate)
+
+    p = _command(
+        commands,
+        "plan",
+        "plan every tenant, save one plan each",
+        "Plan each tenant (its own credentials, preflight and Graph client) and save its plan "
+        "in DIR/tenants/, with DIR/fleet-plan.json as the index. Exit 0: nothing to change; "
+        "2: changes; 1: a tenant failed (the others are still planned).",
+        "  reconciler fleet plan fleet.yaml --out plans\n  reconciler fleet plan fleet.yaml "
+        "--out plans-0 --shard 0/4\n  reconciler fleet plan fleet.yaml --out plans --ring pilot",
+    )
+    p.add_argument("fleet", metavar="FLEET", help="the fleet file")
+    p.add_argument("--out", required=True, metavar="DIR", help="where plans and the index go")
+    _fleet_selection(p)
+    _fleet_running(p)
+    _graph_options(p)
+    p.add_argument("--prune", action="store_true", help="delete unmanaged objects inside the scope")
+    _scope_option(p)
+    p.add_argument("--format", choices=["text", "json"], default="text", help="json: the index")
+    p.set_defaults(func=fleet.plan)
+
+    p = _command(
+        commands,
+        "apply",
+        "apply the saved plans of a fleet",
+        "Apply each tenant's saved plan (its tenant check, stale check and lock); a tenant "
+        "that fails never stops the others. DIR/fleet-apply.json records each tenant as it "
+        "finishes, so running again applies only the tenants not yet done.",
+        "  reconciler fleet apply plans --ring pilot\n  reconciler fleet apply plans",
+    )
+    p.add_argument("plans", metavar="DIR", help="the folder `reconciler fleet plan --out` wrote")
+    _fleet_selection(p, shard=False)
+    _fleet_running(p)
+    _graph_options(p)
+    p.add_argument("--state-dir", default=".reconciler", help="backups and audit logs, per tenant")
+    p.add_argument(
+        "--write-rate",
+        type=float,
+        default=DEFAULT_WRITE_RATE,
+        metavar="PER_SECOND",
+        help="pace each tenant's writes (Intune allows 100 writes per 20 s per app per "
+        "tenant; 0 = unpaced)",
+    )
+    p.add_argument(
+        "--lock-timeout",
+        default="0",
+        metavar="DURATION",
+        help="wait this long for another apply to a tenant to finish (e.g. 30s, 5m)",
+    )
+    p.add_argument("--format", choices=["text", "json"], default="text", help="json: the record")
+    p.set_defaults(func=fleet.apply)
+
+    p = _command(
+        commands,
+        "drift",
+        "report where each tenant differs from its manifests",
+        "Check each tenant for drift; one exit code for the fleet (0 none, 2 drift, 1 a "
+        "tenant failed). Reports hold every tenant: JUnit one suite each, SARIF results "
+        "naming the tenant, HTML tenants by ring.",
+        "  reconciler fleet drift fleet.yaml --report drift.html --report junit.xml\n"
+        "  reconciler fleet drift fleet.yaml --shard 2/10 --out drift-2",
+    )
+    p.add_argument("fleet", metavar="FLEET", help="the fleet file")
+    _fleet_selection(p)
+    _fleet_running(p)
+    _graph_options(p)
+    _scope_option(p)
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="keep the index and each tenant's report here (for `fleet merge`)",
+    )
+    p.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also write a report; format from the extension: .json .md .xml (JUnit) .sarif "
+        ".txt .html (repeatable)",
+    )
+    p.add_argument("--format", choices=drift.FORMATS, default="text", help="standard output")
+    p.add_argument(
+        "--fail-on",
+        default="drifted,missing,unmanaged",
+        metavar="FINDINGS",
+        help="which findings count as drift, comma-separated: drifted, missing, unmanaged",
+    )
+    _color(p)
+    p.set_defaults(func=fleet.drift)
+
+    p = _command(
+        commands,
+        "merge",
+        "join the outputs of shards",
+        "Join the folders of the shards of one run (fleet plan or fleet drift) into one index "
+        "and report; missing shards are named and exit 1.",
+        "  reconciler fleet merge drift-0 drift-1 drift-2 --out drift --report drift/fleet.html",
+    )
+    p.add_argument("folders", nargs="+", metavar="DIR", help="the shards' --out folders")
+    p.add_argument("--out", required=True, metavar="DIR", help="the merged folder")
+    p.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="with drift shards: also write a report (format from the extension)",
+    )
+    p.add_argument("--format", choices=["text", "json"], default="text", help="output")
+    p.set_defaults(func=fleet.merge)
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="reconciler",
@@ -222,10 +402,20 @@ def build_parser() -> Parser:
         "show",
         "show a saved plan",
         "Render a saved plan (what the approval step of a pipeline shows), without Graph.",
-        "  reconciler show plan.json\n  reconciler show plan.json --format markdown",
+        "  reconciler show plan.json\n  reconciler show plan.json --format markdown\n"
+        "  reconciler show plan.json --format html > plan.html\n  reconciler show plans/",
     )
-    p.add_argument("plan", metavar="PLANFILE", help="a plan saved by `reconciler plan --out`")
-    p.add_argument("--format", choices=["text", "json", "markdown"], default="text", help="output")
+    p.add_argument(
+        "plan",
+        metavar="PLANFILE",
+        help="a plan saved by `reconciler plan --out`, or the folder `reconciler fleet plan --out` wrote (every tenant's plan)",
+    )
+    p.add_argument(
+        "--format",
+        choices=["text", "json", "markdown", "html"],
+        default="text",
+        help="output (html: one self-contained page)",
+    )
     _full_diff(p)
     _color(p)
     p.set_defaults(func=show.run)
@@ -379,6 +569,8 @@ def build_parser() -> Parser:
     )
     p.add_argument("shell", choices=["bash", "zsh", "powershell", "fish"], help="the shell")
     p.set_defaults(func=completion.run)
+
+    _fleet_commands(sub)
 
     p = sub.add_parser("emulator", help="run the local Graph emulator", add_help=False)
     p.add_argument("emulator_args", nargs=argparse.REMAINDER)

@@ -83,6 +83,10 @@ def show_plan(plan: Plan, fmt: str, *, color: str = "auto", full_diff: bool = Fa
         print(json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False))
     elif fmt == "markdown":
         print(plan_formats.markdown(body, full_diff=full_diff), end="")
+    elif fmt == "html":
+        from reconciler.report import html
+
+        print(html.plan(body), end="")
     else:
         painted = colors.wanted(color, sys.stdout)
         print(plan_formats.text(body, color=painted, full_diff=full_diff), end="")

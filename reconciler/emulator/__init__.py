@@ -22,7 +22,8 @@ Python API (tests and benchmarks)::
                           github_subject="repo:contoso/m365-policies:ref:refs/heads/main",
                           pipelines_access_token=None, pipelines_service_connection=None,
                           pipelines_subject="sc://contoso/m365-policies/m365-production",
-                          ci_token_lifetime=300, tls=None) as emu:
+                          ci_token_lifetime=300, tls=None, tenants=(), unconsented=(),
+                          tenant_roles={}, seeds=None) as emu:
         emu.base_url       # "http://127.0.0.1:<port>/beta"
         emu.root_url       # "http://127.0.0.1:<port>"
         emu.tenant         # Tenant: snapshot(), replace(doc), clear(), surface(name)
@@ -32,6 +33,7 @@ Python API (tests and benchmarks)::
         emu.stats()        # the GET /_emulator/stats document
         emu.reset_stats()
         emu.configure(fail_rate=0.1, throttle=True, drop_rate=0.0, latency_ms=5)
+        emu.tenants        # multi-tenant mode: every Tenant by its (lower-case) id
 
 ``seed`` is a dict in the tenant format below or a path to such a JSON file; build one with
 :func:`make_tenant` and :func:`make_policy` (Office) and :func:`make_configuration_policy`
@@ -103,6 +105,26 @@ error codes in the modules named):
   ending ``/_apis/distributedtask/hubs/H/plans/P/jobs/J/``; the token endpoint takes them
   as federated assertions while unexpired (``ci_token_lifetime``).
 
+Multi-tenant mode (``tenants=(ID, ...)``; ``--tenant ID``, repeatable, or ``--tenants N``):
+one process serves many tenants, each with its own store, throttle buckets and, with
+``state_path`` (``--state DIR``), its own state file ``DIR/<tenant id>.json``. A Graph
+request reaches the tenant named by the ``tid`` of the token it carries, a token that the
+emulator's own token endpoint issued for ``/{tenant}/oauth2/v2.0/token``; the static
+``token``, managed identity tokens and anonymous requests reach the first tenant. A tenant
+the emulator does not serve gets ``invalid_tenant`` (``AADSTS90002``, shaped as the Microsoft
+identity platform's errors; the wording is the emulator's own) from the token, device code,
+authorize and discovery endpoints; one in ``unconsented`` gets ``invalid_grant`` with
+``AADSTS65001``; ``tenant_roles`` gives a tenant's tokens other permissions than
+``token_roles``. ``seed`` (a document, a file, or a folder of ``<tenant id>.json`` files)
+seeds every tenant, ``seeds`` (by id) one by one. ``--tenants N`` ids are derived from N,
+the same on every start, and printed after the first line, one ``Tenant ID`` line each.
+The control endpoints take ``?tenant=ID``; ``GET /_emulator/tenants`` lists them.
+
+Directory surface under ``/beta`` (``surfaces.directory``): ``GET /groups`` (``$filter``
+``displayName eq '...'``, case-insensitive; ``$select``, ``$top``, ``$skiptoken``) and
+``GET /groups/{id}``, read-only from the seed, needing ``Group.Read.All`` (or a broader
+directory permission) in tokens that carry permissions.
+
 Stream modes: ``inline`` (default) puts ``policyPayload``/``userPreferencePayload`` in
 entity JSON as strings (base64 of the bytes, or exactly the string a client sent inline,
 e.g. the seed's ``"Stream"``; null when unset). ``separate`` leaves them out of entity
@@ -123,7 +145,8 @@ Tenant format (``--seed`` and ``--state`` files, ``store.snapshot()``)::
              "@odata.type": "#microsoft.graph.officeConfigurationGroupAssignmentTarget",
              "groupId": "<group guid>"}}]}],
      "configurationPolicies": [...],      # stored form: surfaces.settings_catalog.store
-     "groupPolicyConfigurations": [...]}  # stored form: surfaces.admin_templates.store
+     "groupPolicyConfigurations": [...],  # stored form: surfaces.admin_templates.store
+     "groups": [...]}                     # stored form: surfaces.directory
 
 In a seed, ids may be left out (they are generated) and ``@odata.type`` defaults to
 windowsOfficeClientConfiguration; ``priority`` is required and unique. With both
@@ -148,6 +171,8 @@ Stats (``GET /_emulator/stats``, ``emu.stats()``)::
      "device_codes": n,           # device authorization requests
      "authorizations": n,         # authorize requests answered with a code or error redirect
      "ci_id_tokens": n,           # GitHub Actions and Azure Pipelines ID token requests
+     "by_tenant": {"<tenant id>": n, ...},  # multi-tenant mode: requests and $batch items
+                                  # that reached each tenant ($batch envelopes excluded)
      "write_log": [               # every write, top-level or a batch item, in arrival order
         {"method": "PATCH", "path": "/officeConfiguration/clientConfigurations/<id>",
          "status": 200}, ...]}    # status None: dropped before it was applied; capped at 10000

@@ -10,12 +10,17 @@ carries ``request-id`` and ``client-request-id`` headers.
 
 Stats, reset and tenant dump under ``/_emulator`` bypass all of this; the identity
 endpoints (token, discovery, managed identity) are only counted (``token_requests``).
+
+Multi-tenant mode: once the token is checked, the request (and each of its ``$batch``
+items) is served by the tenant its token was issued for (``auth.Caller``), with that
+tenant's throttle buckets.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,10 +45,14 @@ class Outcome:
 class EmulatorApp:
     """Everything behind the HTTP server: config, tenant, counters and fault injection."""
 
-    def __init__(self, config: Config, tenant: Tenant) -> None:
+    def __init__(
+        self, config: Config, tenant: Tenant, tenants: Mapping[str, Tenant] | None = None
+    ) -> None:
         self._config = config
         self._config_lock = threading.Lock()
-        self.tenant = tenant
+        self.tenant = tenant  # the only tenant, or the first of several
+        # Multi-tenant mode: every tenant by its (lower-case) id.
+        self.tenants: dict[str, Tenant] = dict(tenants or {})
         self.stats = Stats()
         self.chaos = Chaos(config.random_seed)
         self.throttler = Throttler(config)
@@ -55,6 +64,8 @@ class EmulatorApp:
 
     def configure(self, **changes: Any) -> Config:
         """Change options at runtime; throttling buckets start full again."""
+        if "tenants" in changes and tuple(changes["tenants"]) != self._config.tenants:
+            raise ValueError("the tenants an emulator serves are fixed when it starts")
         with self._config_lock:
             config = self._config.updated(**changes)
             self._config = config
@@ -81,7 +92,11 @@ class EmulatorApp:
         drop: Drop | None = None
         try:
             self._inject_failure()
-            request.app = self.auth.identify(request.headers)
+            tenant = self._identify(request)
+            if request.tenant and not is_batch:  # a $batch counts by its items
+                self.stats.tenant(request.tenant)
+            if tenant is not self.tenant and not is_batch:
+                resolved = routing.resolve(tenant.routes, request.path)
             if is_batch and request.method != "POST":
                 raise ApiError(
                     405, "methodNotAllowed", "$batch accepts POST only.", headers={"Allow": "POST"}
@@ -106,8 +121,26 @@ class EmulatorApp:
             self.stats.add("dropped_after_apply")
         return Outcome(response, drop)
 
+    def _identify(self, request: Request) -> Tenant:
+        """Check the caller's token; set who it is on the request; the tenant serving it."""
+        caller = self.auth.identify(request.headers)
+        request.app, request.roles = caller.app, caller.roles
+        if not self.tenants:
+            return self.tenant
+        tenant = self.tenants.get(caller.tenant) if caller.tenant else self.tenant
+        if tenant is None:  # a token of a tenant not served (cannot be issued here)
+            raise ApiError(401, "InvalidAuthenticationToken", "The token's tenant is unknown.")
+        request.tenant = caller.tenant or next(iter(self.tenants))
+        return tenant
+
+    def tenant_of(self, request: Request) -> Tenant:
+        """The tenant serving an identified request."""
+        return self.tenants[request.tenant] if request.tenant else self.tenant
+
     def _run_item(self, request: Request) -> Response:
-        resolved = routing.resolve(self.tenant.routes, request.path)
+        if request.tenant:
+            self.stats.tenant(request.tenant)
+        resolved = routing.resolve(self.tenant_of(request).routes, request.path)
         self.stats.request(
             f"{request.method} {_pattern(resolved)}", in_batch=True, is_write=request.is_write
         )
@@ -127,7 +160,7 @@ class EmulatorApp:
             raise _retry_later(503, "serviceNotAvailable", "Service unavailable (injected).", wait)
 
     def _throttle(self, request: Request) -> None:
-        wait = self.throttler.admit(request.app, is_write=request.is_write)
+        wait = self.throttler.admit(request.app, is_write=request.is_write, tenant=request.tenant)
         if wait is not None:
             self.stats.add("throttled")
             raise _retry_later(429, "TooManyRequests", "Too many requests.", wait)
@@ -185,20 +218,33 @@ class EmulatorApp:
             response = self._error(error, request)
         return stamp(request, response)
 
+    def _chosen(self, request: Request) -> list[Tenant]:
+        """The tenants ``?tenant=ID`` names (every one when absent, the first for a dump)."""
+        wanted = request.query.get("tenant", "").strip().lower()
+        if not wanted:
+            return list(self.tenants.values()) or [self.tenant]
+        if wanted not in self.tenants:
+            raise ApiError(404, "itemNotFound", f"The emulator serves no tenant '{wanted}'.")
+        return [self.tenants[wanted]]
+
     def _control(self, request: Request) -> Response:
         action = request.path.removeprefix("/_emulator/")
         if action == "stats" and request.method == "GET":
             return Response.of_json(200, self.stats.snapshot())
+        if action == "tenants" and request.method == "GET":
+            return Response.of_json(200, {"tenants": list(self.tenants)})
         if action == "tenant" and request.method == "GET":
-            return Response.of_json(200, self.tenant.snapshot())
+            return Response.of_json(200, self._chosen(request)[0].snapshot())
         if action == "reset" and request.method == "POST":
             body = request.json() if request.body.strip() else {}
             wipe = request.query.get("state", "").lower() in ("1", "true") or (
                 isinstance(body, dict) and body.get("state") is True
             )
+            chosen = self._chosen(request)
             self.stats.reset()
             if wipe:
-                self.tenant.clear()
+                for tenant in chosen:
+                    tenant.clear()
             return Response.of_json(200, {"reset": True, "state": wipe})
         raise ApiError(404, "itemNotFound", f"No emulator control endpoint {request.path}.")
 

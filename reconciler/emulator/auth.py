@@ -33,6 +33,15 @@ Identity endpoints (outside ``/beta``), after the Microsoft identity platform's
 The throttling identity ("app") is the client id for issued tokens, the token value for
 other bearer tokens, and ``anonymous`` without one. Token values and secrets are never
 logged or echoed.
+
+Multi-tenant mode (``Config.tenants``): the ``{tenant}`` of the identity endpoints must be
+one of the tenants served (case-insensitive), else the token, device code, authorize and
+discovery endpoints answer 400 ``invalid_tenant`` with ``AADSTS90002`` (the identity
+platform's code for an unknown tenant; the wording of the body is the emulator's own). A
+tenant in ``Config.unconsented`` gets 400 ``invalid_grant`` with ``AADSTS65001`` (no admin
+consent) once the client has proved itself. A Graph request reaches the tenant named by
+the ``tid`` of the token it carries (:class:`Caller`); the static ``token``, managed
+identity tokens and anonymous requests reach the first tenant.
 """
 
 from __future__ import annotations
@@ -44,6 +53,7 @@ import re
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from reconciler.emulator.ci_oidc import CI_TOKEN_PATH, CiIssuers
@@ -75,37 +85,57 @@ def _audience(scope_or_resource: str) -> str:
     return scope_or_resource.split()[0].removesuffix("/.default")
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a Graph request: the throttling identity, the tenant its token was issued
+    for ("" when none is named: the first, or only, tenant) and its token's permissions
+    (None: not known, so not checked)."""
+
+    app: str
+    tenant: str = ""
+    roles: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class _Issued:
+    client_id: str
+    tenant: str
+    expiry: float
+    roles: tuple[str, ...]
+
+
 class Authenticator:
     """Checks bearer tokens and issues new ones (see the module docstring)."""
 
     def __init__(self, config: Config) -> None:
         self._config = config
         self._lock = threading.Lock()
-        self._issued: dict[str, tuple[str, float]] = {}  # token -> (client id, expiry)
+        self._issued: dict[str, _Issued] = {}  # token -> who it was issued to
         self.signin = UserSignIn(lambda: self._config)
         self.ci = CiIssuers(lambda: self._config)
 
     def reconfigure(self, config: Config) -> None:
         self._config = config
 
-    def identify(self, headers: dict[str, str]) -> str:
-        """The caller's app identity; a 401 when authentication is on and the token is bad."""
+    def identify(self, headers: dict[str, str]) -> Caller:
+        """The caller; a 401 when authentication is on and the token is bad."""
         token = bearer(headers) or ""
+        with self._lock:
+            issued = self._issued.get(token) if token else None
         if not self._config.auth_required:
-            return token or "anonymous"
+            if issued is not None:  # a token of ours still names its tenant
+                return Caller(token, issued.tenant, None)
+            return Caller(token or "anonymous")
         if not token:
             raise self._unauthorized("Access token is empty.")
         static = self._config.token
         if static is not None and hmac.compare_digest(token.encode(), static.encode()):
-            return token
-        with self._lock:
-            issued = self._issued.get(token)
+            return Caller(token)
         if issued is None:
             raise self._unauthorized("Access token validation failure. Invalid audience.")
-        client_id, expiry = issued
-        if time.time() >= expiry:
+        if time.time() >= issued.expiry:
             raise self._unauthorized("Lifetime validation failed, the token is expired.")
-        return client_id
+        return Caller(issued.client_id, issued.tenant, issued.roles)
 
     @staticmethod
     def _unauthorized(message: str) -> ApiError:
@@ -121,6 +151,10 @@ class Authenticator:
     def answer(self, path: str, request: Request) -> Answer | None:
         """The reply of the identity endpoint at ``path``; None when ``path`` is not one."""
         root = _root(request)
+        for pattern in (TOKEN_PATH, DEVICECODE_PATH, AUTHORIZE_PATH, DISCOVERY_PATH):
+            match = pattern.match(path)
+            if match and not self._serves(match["tenant"]):
+                return _unknown_tenant(match["tenant"])
         if match := TOKEN_PATH.match(path):
             if request.method != "POST":
                 return method_not_allowed("POST")
@@ -145,8 +179,20 @@ class Authenticator:
             return self._app_service(request)
         return None
 
+    def _serves(self, tenant: str) -> bool:
+        config = self._config
+        return not config.multi_tenant or tenant.lower() in config.tenants
+
+    def _tenant(self, tenant: str) -> str:
+        """The tenant a token names: as written, or lower-cased as served in multi-tenant
+        mode."""
+        return tenant.lower() if self._config.multi_tenant else tenant
+
     def issue(self, tenant: str, body: bytes, headers: dict[str, str], root: str = "") -> Answer:
         """Answer a token request with AAD-style JSON."""
+        if not self._serves(tenant):
+            return _unknown_tenant(tenant)
+        tenant = self._tenant(tenant)
         form = form_of(body)
         grant_type = form.get("grant_type")
         if grant_type in USER_GRANTS:
@@ -186,6 +232,8 @@ class Authenticator:
             refusal = None
         if refusal is not None:
             return Answer(401, aad_error("invalid_client", *refusal))
+        if tenant in config.unconsented:
+            return Answer(400, _no_consent(client_id))
         reply = self._token_reply(client_id, tenant, _audience(scope))
         return Answer(200, reply, grant=grant_type)
 
@@ -239,7 +287,8 @@ class Authenticator:
             return _mi_error(400, "Identity not found")
         if not resource:
             return _mi_error(400, "Required query variable 'resource' is missing")
-        reply = self._token_reply(identity, MANAGED_TENANT, _audience(resource))
+        tenant = self._config.tenants[0] if self._config.multi_tenant else MANAGED_TENANT
+        reply = self._token_reply(identity, tenant, _audience(resource))
         body: dict[str, Any] = {
             "access_token": reply["access_token"],
             "expires_on": str(reply["expires_on"]),
@@ -270,14 +319,15 @@ class Authenticator:
             "exp": int(expiry),
             "jti": str(uuid.uuid4()),
         }
+        roles = config.roles_of(tenant)
         if user is None:
-            claims["roles"] = list(config.token_roles)
+            claims["roles"] = list(roles)
         else:
             claims.update(self.signin.user_claims(user))
-            claims["scp"] = " ".join(config.token_roles)
+            claims["scp"] = " ".join(roles)
         token = unsigned_jwt(claims)
         with self._lock:
-            self._issued[token] = (client_id, expiry)
+            self._issued[token] = _Issued(client_id, self._tenant(tenant), expiry, roles)
         return {
             "token_type": "Bearer",
             "expires_in": int(config.token_lifetime),
@@ -332,6 +382,29 @@ def _openid_configuration(root: str, tenant: str) -> dict[str, Any]:
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
     }
+
+
+def _unknown_tenant(tenant: str) -> Answer:
+    """The identity platform's code for a tenant it does not know (AADSTS90002); the
+    wording is the emulator's own."""
+    return Answer(
+        400,
+        aad_error(
+            "invalid_tenant",
+            90002,
+            f"Tenant '{tenant[:100]}' not found. This emulator serves only the tenants it was "
+            "started with (--tenant, --tenants).",
+        ),
+    )
+
+
+def _no_consent(client_id: str) -> dict[str, Any]:
+    return aad_error(
+        "invalid_grant",
+        65001,
+        f"The user or administrator has not consented to use the application with ID "
+        f"'{client_id}'. Send an interactive authorization request for this user and resource.",
+    )
 
 
 def _mi_error(status: int, message: str) -> Answer:

@@ -89,6 +89,8 @@ def _parse_item(raw: Any, index: int, outer: Request) -> Item:
         request_id=str(uuid.uuid4()),
         client_request_id=headers.get("client-request-id") or outer.client_request_id,
         app=outer.app,
+        tenant=outer.tenant,
+        roles=outer.roles,
     )
     return Item(raw["id"], request, tuple(depends_on))
 

@@ -1,8 +1,10 @@
 """``reconciler emulator`` / ``python -m reconciler.emulator``: serve until SIGINT or SIGTERM.
 
-Prints exactly one line, ``Graph emulator listening on http://HOST:PORT/beta`` (the real
-port when ``--port 0``; ``https`` with ``--tls-cert``), flushes it so a parent process can read it, and exits 0 when
-stopped by a signal; 1 when the seed or state file cannot be loaded; 2 for bad options.
+Prints ``Graph emulator listening on http://HOST:PORT/beta`` (the real port when
+``--port 0``; ``https`` with ``--tls-cert``) as its first line, then, with several tenants
+(``--tenant ID``, repeatable, or ``--tenants N``), one ``Tenant ID`` line per tenant
+served; flushes them so a parent process can read them, and exits 0 when stopped by a
+signal; 1 when the seed or state file cannot be loaded, or for bad options.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import signal
 import ssl
 import sys
 import threading
+import uuid
 from collections.abc import Sequence
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from reconciler.emulator.config import parse_rate
 from reconciler.emulator.server import Emulator
@@ -27,6 +30,22 @@ def _rate(text: str) -> tuple[int, float]:
         raise argparse.ArgumentTypeError(str(error)) from None
     assert rate is not None
     return rate
+
+
+# `--tenants N` generates ids from this namespace: the same N ids on every start, so a
+# `--state DIR` of an earlier run still matches them.
+TENANT_NAMESPACE = uuid.UUID("6f1c2a9e-54d8-4b7e-9c1f-0d3a8e5b7c21")
+
+
+def generated_tenants(count: int) -> list[str]:
+    return [str(uuid.uuid5(TENANT_NAMESPACE, f"tenant-{n}")) for n in range(1, count + 1)]
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {text}")
+    return value
 
 
 def _share(text: str) -> float:
@@ -54,8 +73,45 @@ def build_parser() -> argparse.ArgumentParser:
     add = parser.add_argument
     add("--host", default="127.0.0.1")
     add("--port", type=int, default=8765, help="0 picks a free port (printed on start)")
-    add("--state", metavar="FILE", help="load the tenant from FILE and save it after each write")
-    add("--seed", metavar="FILE", help="start from this tenant when --state FILE does not exist")
+    add(
+        "--state",
+        metavar="FILE",
+        help="load the tenant from FILE and save it after each write (with several tenants: "
+        "a folder of TENANT_ID.json files)",
+    )
+    add(
+        "--seed",
+        metavar="FILE",
+        help="start from this tenant when --state FILE does not exist (with several tenants: "
+        "a file for every tenant, or a folder of TENANT_ID.json files)",
+    )
+    tenancy = parser.add_mutually_exclusive_group()
+    tenancy.add_argument(
+        "--tenant",
+        action="append",
+        default=[],
+        metavar="TENANT_ID",
+        help="serve this tenant (repeatable): each has its own store, throttle buckets and "
+        "state file, and a request reaches the tenant named by its token's tid",
+    )
+    tenancy.add_argument(
+        "--tenants", type=_count, metavar="N", help="serve N tenants with generated ids"
+    )
+    add(
+        "--unconsented",
+        action="append",
+        default=[],
+        metavar="TENANT_ID",
+        help="a served tenant where the app has no admin consent (token requests: AADSTS65001)",
+    )
+    add(
+        "--role",
+        action="append",
+        default=[],
+        metavar="PERMISSION",
+        help="a permission issued tokens carry (repeatable; default "
+        "DeviceManagementConfiguration.ReadWrite.All)",
+    )
     add("--token", metavar="TOKEN", help="require 'Authorization: Bearer TOKEN'")
     add(
         "--streams",
@@ -152,8 +208,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--pipelines-access-token and --pipelines-service-connection go together")
     if args.tls_key is not None and args.tls_cert is None:
         parser.error("--tls-key needs --tls-cert")
+    tenants = args.tenant or (generated_tenants(args.tenants) if args.tenants else [])
+    if args.unconsented and not tenants:
+        parser.error("--unconsented needs --tenant or --tenants")
+    more: dict[str, Any] = {"token_roles": tuple(args.role)} if args.role else {}
     try:
         emulator = Emulator(
+            tenants=tuple(tenants),
+            unconsented=tuple(args.unconsented),
+            **more,
             tls=_tls(args),
             host=args.host,
             port=args.port,
@@ -191,6 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     emulator.start()
     print(f"Graph emulator listening on {emulator.base_url}", flush=True)
+    for tenant_id in emulator.tenants:
+        print(f"Tenant {tenant_id}", flush=True)
     # A timed wait keeps the main thread responsive to signals on every platform.
     while not stop.wait(0.5):
         pass

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 StreamMode = Literal["inline", "separate"]
@@ -28,6 +29,14 @@ def parse_rate(text: str | Rate | None) -> Rate | None:
     if count < 1 or seconds <= 0:
         raise ValueError(f"a rate needs N >= 1 and SECONDS > 0, got {count}/{seconds}")
     return int(count), float(seconds)
+
+
+def _tenant_id(text: str) -> str:
+    """A tenant id as the emulator keys it: lower-case, one path segment."""
+    value = str(text).strip().lower()
+    if not value or "/" in value or not value.isprintable():
+        raise ValueError(f"{text!r} is not a tenant id")
+    return value
 
 
 def _share(name: str, value: float) -> None:
@@ -76,9 +85,38 @@ class Config:
     pipelines_service_connection: str | None = None
     pipelines_subject: str = "sc://contoso/m365-policies/m365-production"
     ci_token_lifetime: float = 300  # seconds a CI ID token is accepted as an assertion
+    # Multi-tenant mode (see the package docstring): the tenant ids served, each with its own
+    # store, throttle buckets and state file. Empty: one tenant, whatever id a token names.
+    # Fixed once the emulator runs.
+    tenants: tuple[str, ...] = ()
+    # Tenants where the app has no admin consent: their token requests get AADSTS65001.
+    unconsented: tuple[str, ...] = ()
+    # Tenant id -> the permissions its tokens carry, instead of ``token_roles``.
+    tenant_roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.validate()
+
+    def _tenancy(self) -> None:
+        tenants = tuple(_tenant_id(t) for t in self.tenants)
+        if len(set(tenants)) != len(tenants):
+            raise ValueError("tenants holds an id twice")
+        self.tenants = tenants
+        self.unconsented = tuple(_tenant_id(t) for t in self.unconsented)
+        self.tenant_roles = {
+            _tenant_id(t): tuple(roles) for t, roles in dict(self.tenant_roles).items()
+        }
+        strangers = sorted((set(self.unconsented) | set(self.tenant_roles)) - set(tenants))
+        if strangers:
+            raise ValueError(f"unconsented and tenant_roles name unknown tenants: {strangers}")
+
+    def roles_of(self, tenant: str) -> tuple[str, ...]:
+        """The permissions a token issued for ``tenant`` carries."""
+        return tuple(self.tenant_roles.get(tenant.lower(), self.token_roles))
+
+    @property
+    def multi_tenant(self) -> bool:
+        return bool(self.tenants)
 
     def validate(self) -> None:
         if self.streams not in ("inline", "separate"):
@@ -109,6 +147,7 @@ class Config:
             )
         if (self.pipelines_access_token is None) != (self.pipelines_service_connection is None):
             raise ValueError("pipelines_access_token goes with pipelines_service_connection")
+        self._tenancy()
 
     @property
     def app_writes(self) -> Rate:

@@ -46,32 +46,33 @@ class Throttler:
     """Intune-style limits: writes and all requests, per app and per tenant (twice the app's).
 
     A refused request takes no tokens, so a client that honours ``Retry-After`` is
-    admitted when it comes back.
+    admitted when it comes back. In multi-tenant mode every tenant has buckets of its own
+    (``tenant`` names it), for each app and for the tenant as a whole.
     """
 
     def __init__(self, config: Config, clock: Callable[[], float] = time.monotonic) -> None:
         self._config = config
         self._clock = clock
         self._lock = threading.Lock()
-        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
 
     def reconfigure(self, config: Config) -> None:
         with self._lock:
             self._config = config
             self._buckets.clear()
 
-    def _bucket(self, scope: str, kind: str, now: float) -> TokenBucket:
-        bucket = self._buckets.get((scope, kind))
+    def _bucket(self, tenant: str, scope: str, kind: str, now: float) -> TokenBucket:
+        bucket = self._buckets.get((tenant, scope, kind))
         if bucket is None:
             count, seconds = (
                 self._config.app_writes if kind == "write" else self._config.app_requests
             )
             if scope == "tenant":
                 count *= 2
-            bucket = self._buckets[(scope, kind)] = TokenBucket((count, seconds), now)
+            bucket = self._buckets[(tenant, scope, kind)] = TokenBucket((count, seconds), now)
         return bucket
 
-    def admit(self, app: str, *, is_write: bool) -> float | None:
+    def admit(self, app: str, *, is_write: bool, tenant: str = "") -> float | None:
         """None when admitted (tokens taken), else the seconds to wait before retrying."""
         with self._lock:
             if not self._config.throttle:
@@ -79,7 +80,7 @@ class Throttler:
             now = self._clock()
             kinds = ("any", "write") if is_write else ("any",)
             buckets = [
-                self._bucket(scope, kind, now)
+                self._bucket(tenant, scope, kind, now)
                 for scope in ("app:" + app, "tenant")
                 for kind in kinds
             ]

@@ -24,6 +24,10 @@ class Request:
     request_id: str
     client_request_id: str | None = None
     app: str = "anonymous"  # throttling identity, set once the caller is authenticated
+    # Multi-tenant mode: the tenant the caller's token was issued for ("" the only one).
+    tenant: str = ""
+    # The permissions of the caller's token (None: not known, so not checked).
+    roles: tuple[str, ...] | None = None
 
     @property
     def is_write(self) -> bool:

@@ -187,10 +187,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
 
+Seed = dict[str, Any] | str | os.PathLike[str]
+
+
 def _initial_tenant(
     tenant: Tenant,
     state_path: str | os.PathLike[str] | None,
-    seed: dict[str, Any] | str | os.PathLike[str] | None,
+    seed: Seed | None,
 ) -> Document | None:
     """The state file if it exists, else the seed (a dict or a path), else None."""
     if state_path is not None and Path(state_path).exists():
@@ -200,6 +203,26 @@ def _initial_tenant(
     if seed is not None:
         return read_tenant(seed, tenant.normalise)
     return None
+
+
+def _tenant_seed(seed: Seed | None, tenant_id: str) -> Seed | None:
+    """A multi-tenant seed for one tenant: a folder holds ``<tenant id>.json`` per tenant
+    (a tenant without one starts empty); a document or a file seeds every tenant."""
+    if seed is None or isinstance(seed, dict) or not Path(seed).is_dir():
+        return seed
+    found = Path(seed) / f"{tenant_id}.json"
+    return found if found.exists() else None
+
+
+def _state_folder(state_path: str | os.PathLike[str] | None) -> Path | None:
+    """Multi-tenant ``--state DIR``: one ``<tenant id>.json`` per tenant in DIR."""
+    if state_path is None:
+        return None
+    folder = Path(state_path)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"--state {folder}: with several tenants, state is a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 class Emulator:
@@ -214,26 +237,48 @@ class Emulator:
         seed: dict[str, Any] | str | os.PathLike[str] | None = None,
         access_log: bool = False,
         tls: ssl.SSLContext | None = None,
+        seeds: dict[str, Seed] | None = None,
         **options: Any,
     ) -> None:
         config = Config(**options)
-        on_write = (lambda document: save_tenant(state_path, document)) if state_path else None
-        # The surfaces read the app's config per request, so `configure` applies at once.
-        self.tenant = Tenant(
-            lambda lock, written: surfaces.build(lambda: self.app.config, lock, written),
-            on_write=on_write,
-        )
-        initial = _initial_tenant(self.tenant, state_path, seed)
-        if initial is not None:
-            self.tenant.replace(initial, save=False)
+        self.tenants: dict[str, Tenant] = {}
+        if config.multi_tenant:
+            folder = _state_folder(state_path)
+            wanted = {str(k).lower(): v for k, v in (seeds or {}).items()}
+            strangers = sorted(set(wanted) - set(config.tenants))
+            if strangers:
+                raise ValueError(f"seeds name tenants that are not served: {strangers}")
+            for tenant_id in config.tenants:
+                self.tenants[tenant_id] = self._tenant(
+                    folder / f"{tenant_id}.json" if folder else None,
+                    wanted.get(tenant_id, _tenant_seed(seed, tenant_id)),
+                )
+            self.tenant = self.tenants[config.tenants[0]]
+        else:
+            if seeds:
+                raise ValueError("seeds (one per tenant) need tenants")
+            self.tenant = self._tenant(Path(state_path) if state_path else None, seed)
         office = self.tenant.surface("office")
         assert isinstance(office, OfficeSurface)
         self.store = office.store  # the Office policies, as most tests look at them
-        self.app = EmulatorApp(config, self.tenant)
+        self.app = EmulatorApp(config, self.tenant, self.tenants)
         self._server = _Server((host, port), self.app, access_log, tls)
         self._thread: threading.Thread | None = None
         self.host = host
         self.port: int = self._server.server_address[1]
+
+    def _tenant(self, state_path: Path | None, seed: Seed | None) -> Tenant:
+        """One tenant: its surfaces, loaded from its state file or seed, saved after writes."""
+        on_write = (lambda document: save_tenant(state_path, document)) if state_path else None
+        # The surfaces read the app's config per request, so `configure` applies at once.
+        tenant = Tenant(
+            lambda lock, written: surfaces.build(lambda: self.app.config, lock, written),
+            on_write=on_write,
+        )
+        initial = _initial_tenant(tenant, state_path, seed)
+        if initial is not None:
+            tenant.replace(initial, save=False)
+        return tenant
 
     @property
     def root_url(self) -> str:
@@ -288,11 +333,15 @@ def running_emulator(
     tls: ssl.SSLContext | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
+    seeds: dict[str, Seed] | None = None,
     **options: Any,
 ) -> Iterator[Emulator]:
     """Serve an emulator on ``host:port`` (port 0: a free one) in a thread for the block;
     over https when ``tls`` (a server-side context with its certificate loaded) is given.
-    ``options`` are `Config` fields: ``throttle``, ``write_limit``, ``token``, ..."""
-    emulator = Emulator(host=host, port=port, state_path=state_path, seed=seed, tls=tls, **options)
+    ``options`` are `Config` fields: ``throttle``, ``write_limit``, ``token``, ``tenants``...
+    ``seeds`` (multi-tenant) seeds tenants one by one, by id."""
+    emulator = Emulator(
+        host=host, port=port, state_path=state_path, seed=seed, tls=tls, seeds=seeds, **options
+    )
     with emulator:
         yield emulator

@@ -36,6 +36,7 @@ class Stats:
             self._by_route: Counter[str] = Counter()
             self._batch_by_route: Counter[str] = Counter()
             self._by_grant: Counter[str] = Counter()
+            self._by_tenant: Counter[str] = Counter()
             self._write_log: list[dict[str, Any]] = []
             self._user_agents: Counter[str] = Counter()
             self._attempts: list[dict[str, str]] = []
@@ -48,6 +49,12 @@ class Stats:
         """Count a token request under its grant type."""
         with self._lock:
             self._by_grant[grant_type] += 1
+
+    def tenant(self, tenant: str) -> None:
+        """Count a Graph request (top-level or a $batch item) under the tenant it reached
+        (multi-tenant mode)."""
+        with self._lock:
+            self._by_tenant[tenant] += 1
 
     def request(self, route_key: str, *, in_batch: bool, is_write: bool) -> None:
         """Count a Graph request as it arrives, whatever becomes of it."""
@@ -86,6 +93,7 @@ class Stats:
             result["by_route"] = dict(sorted(self._by_route.items()))
             result["batch_items_by_route"] = dict(sorted(self._batch_by_route.items()))
             result["token_requests_by_grant"] = dict(sorted(self._by_grant.items()))
+            result["by_tenant"] = dict(sorted(self._by_tenant.items()))
             result["write_log"] = [dict(entry) for entry in self._write_log]
             result["user_agents"] = dict(sorted(self._user_agents.items()))
             result["attempts"] = [dict(entry) for entry in self._attempts]

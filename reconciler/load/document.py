@@ -39,6 +39,7 @@ from reconciler.load.messages import (
     pointer,
     suggestion,
 )
+from reconciler.load.variables import Expansion
 from reconciler.load.yaml_events import Pos, YamlDocument
 from reconciler.values import pointers
 from reconciler.values.canonical import Payload
@@ -55,6 +56,8 @@ class Source:
     base: Path  # directory of the manifest file
     root: Path  # payload files must stay inside
     realpath: RealPaths = field(compare=False)  # shared by the whole load
+    # One tenant's variables and groups (a fleet's), applied to the manifest and its files.
+    expansion: Expansion | None = field(default=None, compare=False)
 
 
 class _Locator:
@@ -183,6 +186,11 @@ def _json_file(
         issues.append(at.issue(loc, loc, f"payload file '{written}' {problem.message}"))
         return None
     shown = os.path.normpath(os.path.join(os.path.dirname(origin.file), written))
+    if origin.expansion is not None:
+        document, found = origin.expansion.json(document, text, shown)
+        if found:
+            issues.extend(found)
+            return None
     loaded.files[key] = SourceFile(shown=shown, path=path)
     loaded.payload_files[key] = written
     return document, text

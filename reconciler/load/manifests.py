@@ -8,6 +8,10 @@ the command line, or the file's own directory when a file was given.
 
 Every problem in the whole set is collected and raised at once as one `ManifestError`;
 no input makes `load` raise anything else.
+
+A fleet loads each tenant's set with `root` (the fleet file's folder: every path given,
+and every payload and settings file, must stay inside it) and an `expansion` (the
+tenant's variables and groups, `load.variables`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from reconciler.kinds.registry import Registry
 from reconciler.load import project, uniqueness, yaml_events
 from reconciler.load.document import Source, to_resource
 from reconciler.load.messages import dotted
+from reconciler.load.variables import Expansion
 from reconciler.values.canonical import canonical_json
 from reconciler.values.desired import Desired, DesiredResource
 
@@ -38,8 +43,18 @@ class _ManifestFile:
     origin: Source
 
 
+@dataclass(frozen=True)
+class _Options:
+    root: Path | None = None  # the one root of every path given (a fleet's folder)
+    expansion: Expansion | None = None
+
+
 def _walk(
-    directory: Path, given: str, issues: list[ManifestIssue], realpath: RealPaths
+    directory: Path,
+    given: str,
+    issues: list[ManifestIssue],
+    realpath: RealPaths,
+    options: _Options,
 ) -> list[_ManifestFile]:
     def unreadable(error: OSError) -> None:
         issues.append(
@@ -60,7 +75,13 @@ def _walk(
     for relative in sorted(found, key=lambda r: Path(r).parts):
         path = directory / relative
         shown = os.path.normpath(os.path.join(given, relative))
-        origin = Source(file=shown, base=path.parent, root=directory, realpath=realpath)
+        origin = Source(
+            file=shown,
+            base=path.parent,
+            root=options.root or directory,
+            realpath=realpath,
+            expansion=options.expansion,
+        )
         sources.append(_ManifestFile(path, origin))
     return sources
 
@@ -92,7 +113,14 @@ def _scope(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> tuple[st
     return tuple(globs)
 
 
-def _discover(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> list[_ManifestFile]:
+def _outside(path: Path, root: Path, realpath: RealPaths) -> bool:
+    real, top = realpath(path), realpath(root)
+    return not (real == top or real.startswith(top.rstrip(os.sep) + os.sep))
+
+
+def _discover(
+    paths: Sequence[str | Path], issues: list[ManifestIssue], options: _Options
+) -> list[_ManifestFile]:
     if not paths:
         issues.append(ManifestIssue("", None, None, "", "no manifest files or directories given"))
     sources: list[_ManifestFile] = []
@@ -105,8 +133,15 @@ def _discover(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> list[
         except (OSError, ValueError):
             issues.append(ManifestIssue(shown, None, None, "", "no such file or directory"))
             continue
+        if options.root is not None and _outside(path, options.root, realpath):
+            issues.append(
+                ManifestIssue(
+                    shown, None, None, "", f"is outside the fleet's folder '{options.root}'"
+                )
+            )
+            continue
         if is_dir:
-            found = _walk(path, shown, issues, realpath)
+            found = _walk(path, shown, issues, realpath, options)
             if not found:
                 issues.append(
                     ManifestIssue(
@@ -114,7 +149,13 @@ def _discover(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> list[
                     )
                 )
         else:
-            origin = Source(file=shown, base=path.parent, root=path.parent, realpath=realpath)
+            origin = Source(
+                file=shown,
+                base=path.parent,
+                root=options.root or path.parent,
+                realpath=realpath,
+                expansion=options.expansion,
+            )
             found = [_ManifestFile(path, origin)]
         for source in found:
             # The same file through two arguments is read once (the first root wins).
@@ -141,9 +182,15 @@ def _load_file(
         ManifestIssue(shown, p.line, p.column, dotted(p.loc), p.message) for p in problems
     )
     resources = []
+    expansion = source.origin.expansion
     for document in documents:
         if not document.clean or document.value is None:
             continue
+        if expansion is not None:
+            expanded = expansion.document(document, shown)
+            if expanded:  # the values as written would only add noise to these problems
+                issues.extend(expanded)
+                continue
         resource, found = to_resource(document, source.origin, kinds=kinds)
         issues.extend(found)
         if resource is not None:
@@ -163,10 +210,17 @@ def manifest_hash(resources: Sequence[DesiredResource]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def load(paths: Sequence[str | Path], *, kinds: Registry = REGISTRY) -> Desired:
-    """The desired state declared by `paths`; raises ManifestError listing every issue."""
+def load(
+    paths: Sequence[str | Path],
+    *,
+    kinds: Registry = REGISTRY,
+    root: Path | None = None,
+    expansion: Expansion | None = None,
+) -> Desired:
+    """The desired state declared by `paths`; raises ManifestError listing every issue.
+    `root` and `expansion`: see the module docstring (a fleet's tenant)."""
     issues: list[ManifestIssue] = []
-    sources = _discover(paths, issues)
+    sources = _discover(paths, issues, _Options(root=root, expansion=expansion))
     resources: list[DesiredResource] = []
     for source in sources:
         resources.extend(_load_file(source, issues, kinds))

@@ -1,4 +1,4 @@
-"""Drift reports as text, JSON, Markdown, JUnit XML and SARIF 2.1.0. Pure.
+"""Drift reports as text, JSON, Markdown, JUnit XML, SARIF 2.1.0 and HTML (`report.html`). Pure.
 
 Every renderer reads only the dict from `drift.drift_json` (documented by
 `drift_schema.DRIFT_JSON_SCHEMA`), so all formats state the same facts.
@@ -29,13 +29,14 @@ from reconciler.report.text import (
 )
 from reconciler.values.pointers import ABSENT
 
-FORMATS = ("text", "json", "markdown", "junit", "sarif")  # `render` has one renderer each
+FORMATS = ("text", "json", "markdown", "junit", "sarif", "html")  # one renderer each
 EXTENSIONS = {
     ".txt": "text",
     ".json": "json",
     ".md": "markdown",
     ".xml": "junit",
     ".sarif": "sarif",
+    ".html": "html",
 }
 MAX_DETAILS = 5  # nested pointers shown per field before "... and N more"
 
@@ -57,6 +58,8 @@ def format_for_path(path: str) -> str:
 
 
 def render(body: dict[str, Any], fmt: str, *, color: bool = False) -> str:
+    from reconciler.report import html as html_report  # it builds on this module
+
     if fmt == "text":
         return text(body, color=color)
     renderers: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -65,6 +68,7 @@ def render(body: dict[str, Any], fmt: str, *, color: bool = False) -> str:
         "markdown": markdown,
         "junit": junit,
         "sarif": sarif_text,
+        "html": html_report.drift,
     }
     return renderers[fmt](body)
 
@@ -239,28 +243,55 @@ def _field_lines(record: dict[str, Any]) -> list[str]:
     return lines + [f"  differs at: {d}" for d in _differences(record)]
 
 
-def junit(body: dict[str, Any]) -> str:
-    """One test case per resource (failed when drifted or missing), one per unmanaged object."""
+def junit_counts(body: dict[str, Any]) -> tuple[int, int]:
+    """(test cases, failures) of one report's suite."""
     cases = len(body["resources"]) + len(body["unmanaged"])
-    failures = cases - body["summary"]["in_sync"]
-    root = ET.Element(
-        "testsuites",
-        {"name": "reconciler drift", "tests": str(cases), "failures": str(failures), "errors": "0"},
-    )
+    return cases, cases - body["summary"]["in_sync"]
+
+
+def junit_suite(
+    root: ET.Element, body: dict[str, Any], *, name: str, properties: dict[str, str] | None = None
+) -> ET.Element:
+    """One report as a test suite of `root`: a case per resource (failed when drifted or
+    missing) and one per unmanaged object."""
+    cases, failures = junit_counts(body)
     suite = ET.SubElement(
         root,
         "testsuite",
         {
-            "name": "reconciler drift",
+            "name": _xml(name),
             "tests": str(cases),
             "failures": str(failures),
             "errors": "0",
             "skipped": "0",
         },
     )
-    properties = ET.SubElement(suite, "properties")
-    for name in ("graph_url", "checked_at", "manifest_hash", "tool_version"):
-        ET.SubElement(properties, "property", {"name": name, "value": _xml(str(body[name]))})
+    found = ET.SubElement(suite, "properties")
+    for key, value in (properties or {}).items():
+        ET.SubElement(found, "property", {"name": key, "value": _xml(value)})
+    for key in ("graph_url", "checked_at", "manifest_hash", "tool_version"):
+        ET.SubElement(found, "property", {"name": key, "value": _xml(str(body[key]))})
+    _junit_cases(suite, body)
+    return suite
+
+
+def junit_document(root: ET.Element) -> str:
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def junit(body: dict[str, Any]) -> str:
+    """One test case per resource (failed when drifted or missing), one per unmanaged object."""
+    cases, failures = junit_counts(body)
+    root = ET.Element(
+        "testsuites",
+        {"name": "reconciler drift", "tests": str(cases), "failures": str(failures), "errors": "0"},
+    )
+    junit_suite(root, body, name="reconciler drift")
+    return junit_document(root)
+
+
+def _junit_cases(suite: ET.Element, body: dict[str, Any]) -> None:
     for resource in body["resources"]:
         attrs = {"file": _xml(resource["source"]["file"])} if resource["source"] else {}
         case = _testcase(suite, resource["kind"], resource["address"], **attrs)
@@ -278,8 +309,6 @@ def junit(body: dict[str, Any]) -> str:
             f"live object {obj['display_name']!r} (id {obj['id']}) is in no manifest",
             [],
         )
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 # --- sarif ----------------------------------------------------------------------------------
@@ -386,12 +415,25 @@ def sarif(body: dict[str, Any]) -> dict[str, Any]:
     Unmanaged objects have no manifest location, so they are listed in the run's properties
     rather than as results (code hosts drop results without a location).
     """
+    return sarif_log(sarif_results(body), body, properties={"summary": body["summary"]})
+
+
+def sarif_results(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """One result per drifted field and per missing resource."""
     results = []
     for resource in body["resources"]:
         if resource["status"] == "drifted":
             results += [_field_result(resource, record) for record in resource["fields"]]
         elif resource["status"] == "missing":
             results.append(_missing_result(resource))
+    return results
+
+
+def sarif_log(
+    results: list[dict[str, Any]], body: dict[str, Any], *, properties: dict[str, Any]
+) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of one run holding `results`; the run's properties are the Graph
+    URL and time of `body`, then `properties`, then `body`'s unmanaged objects."""
     return {
         "$schema": SARIF_SCHEMA_URI,
         "version": "2.1.0",
@@ -411,7 +453,7 @@ def sarif(body: dict[str, Any]) -> dict[str, Any]:
                 "properties": {
                     "graphUrl": body["graph_url"],
                     "checkedAt": body["checked_at"],
-                    "summary": body["summary"],
+                    **properties,
                     "unmanaged": body["unmanaged"],
                 },
             }

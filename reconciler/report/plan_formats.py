@@ -75,7 +75,7 @@ def _is_document(value: Any) -> bool:
     return isinstance(value, dict | list)
 
 
-def _field_lines(action: str, record: dict[str, Any], *, full: bool = False) -> list[str]:
+def field_lines(action: str, record: dict[str, Any], *, full: bool = False) -> list[str]:
     """A changed field: a scalar as `old -> new`; a document as one line per nested value
     that differs (`full`: a diff of the whole documents); what a delete destroys."""
     name, before, after = record["field"], record["before"], record["after"]
@@ -163,7 +163,7 @@ def text(body: dict[str, Any], *, color: bool = False, full_diff: bool = False) 
         else:
             out.append(f"  {symbol} {change['kind']} {shown(change['display_name'])} {{")
             for record in change["fields"]:
-                out.extend(f"      {line}" for line in _field_lines(action, record, full=full_diff))
+                out.extend(f"      {line}" for line in field_lines(action, record, full=full_diff))
             out.append("    }")
         out.append("")
     scoped, outside = _unmanaged(body)
@@ -205,7 +205,7 @@ def markdown(body: dict[str, Any], *, full_diff: bool = False) -> str:
                 continue
             out += [f"<details><summary>{change['address']}</summary>", "", "```diff"]
             for record in change["fields"]:
-                out.extend(_field_lines(change["action"], record, full=full_diff))
+                out.extend(field_lines(change["action"], record, full=full_diff))
             out += ["```", "", "</details>", ""]
     scoped, outside = _unmanaged(body)
     if scoped:

@@ -173,3 +173,16 @@ def test_startup_table_says_which_target_is_missed_and_what_was_imported():
     table = startup.markdown(document)
     assert "| `reconciler --version` | 0.120 s | < 0.2 s | yes | none |" in table
     assert "| 0.610 s | < 0.5 s | **no** | requests, urllib3 |" in table
+
+
+def test_fleet_extrapolation_is_bounded_by_concurrency_and_by_the_fleet_budget():
+    from bench.fleet import extrapolate
+
+    # 1,000 tenants on 10 shards, 16 at a time: 100 a shard, 7 rounds of 2 s.
+    paced = extrapolate(seconds_per_tenant=2.0, requests_per_tenant=10, concurrency=16)
+    assert (paced.by_concurrency_s, paced.requests) == (14.0, 10_000)
+    assert paced.by_budget_s == round(10_000 / 1400, 1) and paced.estimate_s == 14.0
+    # Many requests per tenant: the budget (1,400/s) sets the pace, never more than that.
+    heavy = extrapolate(seconds_per_tenant=2.0, requests_per_tenant=200, concurrency=16)
+    assert heavy.estimate_s == heavy.by_budget_s == round(200_000 / 1400, 1)
+    assert heavy.peak_rate <= 1400

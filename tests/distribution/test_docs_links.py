@@ -40,6 +40,7 @@ def test_each_reference_subject_has_its_page():
     subjects = {
         "install", "manifests", "settings-catalog", "admin-templates", "scope", "cli", "plan", "apply", "drift",
         "export", "credentials", "ci", "emulator", "reliability", "benchmarks", "development",
+        "fleet",
     }  # fmt: skip
     assert {p.stem for p in PAGES[1:]} == subjects | {"README"}
     front = (REPO / "README.md").read_text(encoding="utf-8")

@@ -158,7 +158,7 @@ def test_failed_read_is_an_error_and_writes_no_report(capsys, make_emulator, tmp
 def test_unknown_report_extension_fails_before_reading_the_tenant(capsys, emulator, tmp_path):
     m = manifests(tmp_path)
     emulator.reset_stats()
-    result = drift(capsys, emulator, m, "--report", str(tmp_path / "drift.html"))
+    result = drift(capsys, emulator, m, "--report", str(tmp_path / "drift.pdf"))
     assert result.code == 1
     assert "cannot tell the format" in result.err and ".sarif (sarif)" in result.err
     assert emulator.stats()["total"] == 0

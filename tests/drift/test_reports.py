@@ -251,7 +251,7 @@ def test_report_format_follows_the_extension(path, fmt):
     assert format_for_path(path) == fmt
 
 
-@pytest.mark.parametrize("path", ["drift", "drift.yaml", "drift.html"])
+@pytest.mark.parametrize("path", ["drift", "drift.yaml", "drift.pdf"])
 def test_unknown_report_extension_is_a_config_error_with_the_choices(path):
     with pytest.raises(ConfigError) as caught:
         format_for_path(path)

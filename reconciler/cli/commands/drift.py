@@ -22,7 +22,7 @@ from reconciler.cli.planning import load, resolve_catalog
 from reconciler.errors import ConfigError
 
 # drift_formats.FORMATS, written out: importing the renderers here would slow every start.
-FORMATS = ("text", "json", "markdown", "junit", "sarif")
+FORMATS = ("text", "json", "markdown", "junit", "sarif", "html")
 FINDINGS = ("drifted", "missing", "unmanaged")
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from reconciler.emulator.config import Config
 from reconciler.emulator.surfaces.admin_templates import AdminTemplatesSurface
+from reconciler.emulator.surfaces.directory import DirectorySurface
 from reconciler.emulator.surfaces.office import OfficeSurface
 from reconciler.emulator.surfaces.settings_catalog import SettingsCatalogSurface
 from reconciler.emulator.tenant import Surface
@@ -23,4 +24,5 @@ def build(
         OfficeSurface(config, lock, written),
         SettingsCatalogSurface(lock, written),
         AdminTemplatesSurface(lock, written),
+        DirectorySurface(lock, written),
     ]

@@ -16,11 +16,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.errors import AuthError
+from reconciler.kinds import directory
 
 READ = "DeviceManagementConfiguration.Read.All"
 WRITE = "DeviceManagementConfiguration.ReadWrite.All"
+GROUPS = directory.READ_PERMISSION  # manifests that name groups by displayName (a fleet's)
 # A permission is satisfied by itself or by any of these.
-_IMPLIED_BY = {READ: {READ, WRITE}, WRITE: {WRITE}}
+_IMPLIED_BY = {READ: {READ, WRITE}, WRITE: {WRITE}, GROUPS: set(directory.READ_IMPLIED_BY)}
 
 
 def jwt_claims(token: str) -> dict[str, Any] | None:
@@ -55,7 +57,8 @@ def require(token: str, permission: str, *, outcome: str) -> None:
     have = granted(claims)
     if have & _IMPLIED_BY[permission]:
         return
-    related = sorted(p for p in have if p.startswith("DeviceManagement"))
+    family = ("Group", "Directory") if permission == GROUPS else ("DeviceManagement",)
+    related = sorted(p for p in have if p.startswith(family))
     shown = f" (it has {', '.join(related)})" if related else ""
     kind = "scope" if "scp" in claims and "roles" not in claims else "application permission"
     raise AuthError(
