@@ -12,7 +12,7 @@ count in the JSON summary).
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from reconciler.report import drift_formats, plan_formats
@@ -277,21 +277,33 @@ def fleet_drift(document: Mapping[str, Any]) -> str:
         ),
         "</div>",
     ]
-    labels = "".join(f'<span class="num">{e(label)}</span>' for label in TENANT_COUNT_LABELS)
+    out.extend(_by_ring(document, "status", TENANT_COUNT_LABELS, _tenant_block))
+    return _page(f"Fleet {document['fleet']}: drift", out)
+
+
+def _by_ring(
+    document: Mapping[str, Any],
+    column: str,
+    counts: Iterable[str],
+    block: Callable[[Mapping[str, Any]], str],
+) -> list[str]:
+    """A fleet page's body: a section per ring, a row per tenant, and the footer."""
+    labels = "".join(f'<span class="num">{e(label)}</span>' for label in counts)
+    out = []
     for ring, tenants in _rings(document["tenants"]):
         title = f"Ring {ring}" if ring else "No ring"
         out.append(
             f'<section data-ring="{e(ring)}"><h2>{e(title)} <span class="note">'
             f"({len(tenants)} tenant{'s' if len(tenants) != 1 else ''})</span></h2>"
         )
-        out.append(f'<div class="row head"><span>tenant</span><span>status</span>{labels}</div>')
-        out.extend(_tenant_block(t) for t in tenants)
+        out.append(f'<div class="row head"><span>tenant</span><span>{column}</span>{labels}</div>')
+        out.extend(block(t) for t in tenants)
         out.append("</section>")
     out.append(
         f"<footer>reconciler {e(document['tool_version'])} · fleet file "
         f"<code>{e(document['fleet_file'])}</code></footer>"
     )
-    return _page(f"Fleet {document['fleet']}: drift", out)
+    return out
 
 
 def fleet_summary_line(document: Mapping[str, Any]) -> str:
@@ -451,20 +463,7 @@ def fleet_plan(document: Mapping[str, Any]) -> str:
         *(_tile(f"to {key}", summary[key], count=key) for key in ("create", "update", "delete")),
         "</div>",
     ]
-    labels = "".join(f'<span class="num">{e(label)}</span>' for label in PLAN_COUNTS)
-    for ring, tenants in _rings(document["tenants"]):
-        title = f"Ring {ring}" if ring else "No ring"
-        out.append(
-            f'<section data-ring="{e(ring)}"><h2>{e(title)} <span class="note">'
-            f"({len(tenants)} tenant{'s' if len(tenants) != 1 else ''})</span></h2>"
-        )
-        out.append(f'<div class="row head"><span>tenant</span><span>result</span>{labels}</div>')
-        out.extend(_plan_tenant_block(t) for t in tenants)
-        out.append("</section>")
-    out.append(
-        f"<footer>reconciler {e(document['tool_version'])} · fleet file "
-        f"<code>{e(document['fleet_file'])}</code></footer>"
-    )
+    out.extend(_by_ring(document, "result", PLAN_COUNTS, _plan_tenant_block))
     return _page(f"Fleet {document['fleet']}: plan", out)
 
 
