@@ -26,6 +26,7 @@ from reconciler.apply.runner import (
 )
 from reconciler.engine.staleness import check_fresh, live_object
 from reconciler.engine.verification import unconfirmed_changes
+from reconciler.errors import NotSentError
 from reconciler.export import manifest_set
 from reconciler.fetch.client import GraphClient
 from reconciler.fetch.tenant import read_tenant
@@ -173,7 +174,14 @@ def apply_plan(
     applied = {o.address for o in runner.outcomes.values() if o.state == StepState.APPLIED}
     incomplete = {o.address for o in runner.outcomes.values() if o.state != StepState.APPLIED}
     done = [c for c in plan.changes if c.address in applied and c.address not in incomplete]
-    after = read_tenant(client, kinds=kinds, using=using)
+    try:
+        after = read_tenant(client, kinds=kinds, using=using)
+    except NotSentError:
+        # A signal during the verification read: every write is done and audited; what is
+        # lost is only the confirmation, so the outcomes stand and nothing is "unconfirmed".
+        return ApplyResult(
+            outcomes=outcomes, backup_dir=backup_dir, unconfirmed=(), interrupted=True
+        )
     return ApplyResult(
         outcomes=outcomes,
         backup_dir=backup_dir,

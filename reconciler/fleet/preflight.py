@@ -21,6 +21,7 @@ from reconciler.errors import (
     ConfigError,
     GraphError,
     ManifestError,
+    NotSentError,
     PlanError,
     PlanFileError,
     ReconcilerError,
@@ -92,6 +93,8 @@ def classify(error: BaseException) -> tuple[Reason, str]:
         return Reason.PLAN, str(error)
     if isinstance(error, AuthError):
         return _auth_reason(str(error)), str(error)
+    if isinstance(error, NotSentError):  # a signal stopped the tenant's next request
+        return Reason.INTERRUPTED, "interrupted before its next request"
     if isinstance(error, GraphError):
         return Reason.GRAPH, str(error)
     if isinstance(error, LockHeldError):

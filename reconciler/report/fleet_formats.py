@@ -70,10 +70,7 @@ def text(document: dict[str, Any], *, color: bool = False) -> str:
             body = drift_formats.text(tenant["drift"], color=color).splitlines()
             # The tenant's findings without its Graph/time header and its summary line.
             out.extend(f"    {line}" if line else "" for line in body[3:-1])
-    missing = document.get("missing_shards") or []
-    if missing:
-        out += ["", f"Shards missing from this report: {', '.join(map(str, missing))}."]
-    out += ["", html.fleet_summary_line(document)]
+    out += ["", html.fleet_summary_line(document)]  # names missing shards, if any
     return "\n".join(out) + "\n"
 
 
@@ -150,6 +147,24 @@ def junit(document: dict[str, Any]) -> str:
         cases, failed = drift_formats.junit_counts(tenant["drift"])
         drift_formats.junit_suite(root, tenant["drift"], name=name, properties=properties)
         tests, failures = tests + cases, failures + failed
+    missing = document.get("missing_shards") or []
+    if missing:  # a merged report short of shards: their tenants were never checked
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            {"name": "missing shards", "tests": str(len(missing)), "failures": "0"}
+            | {"errors": str(len(missing)), "skipped": "0"},
+        )
+        for shard in missing:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                {"classname": "missing shards", "name": f"shard {shard}", "time": "0"},
+            )
+            ET.SubElement(
+                case, "error", {"type": "missing-shard", "message": f"shard {shard} is missing"}
+            )
+        tests, errors = tests + len(missing), errors + len(missing)
     root.attrib.update({"tests": str(tests), "failures": str(failures), "errors": str(errors)})
     return drift_formats.junit_document(root)
 
@@ -193,9 +208,11 @@ def sarif(document: dict[str, Any]) -> dict[str, Any]:
             "fleet": document["fleet"],
             "summary": document["summary"],
             "failedTenants": failed,
+            "missingShards": document.get("missing_shards") or [],
         },
     )
-    log["runs"][0]["invocations"] = [{"executionSuccessful": not failed}]
+    complete = not failed and not document.get("missing_shards")
+    log["runs"][0]["invocations"] = [{"executionSuccessful": complete}]
     return log
 
 

@@ -314,7 +314,17 @@ def fleet_summary_line(document: Mapping[str, Any]) -> str:
     if drifted:
         parts[-1] += f" ({', '.join(drifted)})"
     parts.append(f"{s['failed']} failed" + (f" ({', '.join(failed)})" if failed else ""))
-    return "Fleet drift: " + "; ".join(parts) + "."
+    return "Fleet drift: " + "; ".join(parts) + _missing_shards(document) + "."
+
+
+def _missing_shards(document: Mapping[str, Any]) -> str:
+    """A merged report short of shards says so in its headline: every format shows it."""
+    missing = document.get("missing_shards") or []
+    return (
+        f"; shard(s) {', '.join(map(str, missing))} MISSING, their tenants unchecked"
+        if missing
+        else ""
+    )
 
 
 # --- plan ---------------------------------------------------------------------------------
@@ -474,5 +484,7 @@ def fleet_plan_summary_line(document: Mapping[str, Any]) -> str:
         f"Fleet plan: {s['tenants']} tenant(s): {s['changes']} with changes, {s['no_changes']} "
         f"without, {s['failed']} failed"
         + (f" ({', '.join(failed)})" if failed else "")
-        + f"; {s['create']} to create, {s['update']} to update, {s['delete']} to delete."
+        + f"; {s['create']} to create, {s['update']} to update, {s['delete']} to delete"
+        + _missing_shards(document)
+        + "."
     )

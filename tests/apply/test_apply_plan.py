@@ -16,7 +16,7 @@ from pydantic import Field
 from reconciler.apply.audit import AuditLog
 from reconciler.apply.executor import ApplyResult, StepState, apply_plan
 from reconciler.engine.planner import make_plan
-from reconciler.errors import StalePlanError
+from reconciler.errors import NotSentError, StalePlanError
 from reconciler.fetch.batching import NO_HOOKS, Hooks
 from reconciler.fetch.client import (
     BatchRequest,
@@ -241,3 +241,21 @@ def test_a_change_without_writes_is_not_verified(tmp_path):
     )
     result = apply(plan.model_copy(update={"changes": (*plan.changes, untouched)}), graph, tmp_path)
     assert result.unconfirmed == () and result.ok
+
+
+def test_a_signal_during_the_verification_read_keeps_every_outcome(tmp_path):
+    """The writes are done and audited when a signal stops the read that would confirm
+    them: the result says interrupted and keeps each step's outcome (a fleet's record, or
+    the summary, must not call them failed or not sent)."""
+
+    class StoppedAfterWrites(WidgetGraph):
+        def list_all(self, path: str, *, top: int | None = None) -> list[dict[str, Any]]:
+            if len(self.writes) == 2:  # the verification read, after both writes
+                raise NotSentError(f"GET {path}: not sent: the run was interrupted")
+            return super().list_all(path, top=top)
+
+    graph = StoppedAfterWrites({"id": "w-1", "name": "W1", "size": 1})
+    result = apply(planned(graph), graph, tmp_path)
+    assert result.interrupted and result.unconfirmed == ()
+    assert [o.state for o in result.outcomes] == [StepState.APPLIED, StepState.APPLIED]
+

@@ -156,8 +156,16 @@ def test_portal_change_is_fleet_drift_naming_that_tenant_and_shards_merge(
     assert joined["summary"] == whole["summary"] and joined["missing_shards"] == []
     assert read_json(work / "m.json")["summary"] == document["summary"]
 
-    alone = here("merge", "d0", "--out", "half")
+    reports = ("half.md", "half.junit.xml", "half.sarif")
+    alone = here("merge", "d0", "--out", "half", *(a for r in reports for a in ("--report", r)))
     assert alone.code == 1 and "error: shards missing: 1/2" in alone.err
+    # every report of a merge short of a shard says so, not only the text and the page
+    assert "shard(s) 1 MISSING" in (work / "half.md").read_text(encoding="utf-8")
+    junit = (work / "half.junit.xml").read_text(encoding="utf-8")
+    assert 'name="shard 1"' in junit and 'type="missing-shard"' in junit
+    sarif = read_json(work / "half.sarif")["runs"][0]
+    assert sarif["properties"]["missingShards"] == [1]
+    assert sarif["invocations"] == [{"executionSuccessful": False}]
 
     for k in (0, 1):
         shard = here("plan", "fleet.yaml", *graph, "--shard", f"{k}/2", "--out", f"p{k}")
