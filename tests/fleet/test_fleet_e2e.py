@@ -156,8 +156,8 @@ def test_portal_change_is_fleet_drift_naming_that_tenant_and_shards_merge(
     assert joined["summary"] == whole["summary"] and joined["missing_shards"] == []
     assert read_json(work / "m.json")["summary"] == document["summary"]
 
-    reports = ("half.md", "half.junit.xml", "half.sarif")
-    alone = here("merge", "d0", "--out", "half", *(a for r in reports for a in ("--report", r)))
+    half = ("--report", "half.md", "--report", "half.junit.xml", "--report", "half.sarif")
+    alone = here("merge", "d0", "--out", "half", *half)
     assert alone.code == 1 and "error: shards missing: 1/2" in alone.err
     # every report of a merge short of a shard says so, not only the text and the page
     assert "shard(s) 1 MISSING" in (work / "half.md").read_text(encoding="utf-8")
