@@ -70,7 +70,39 @@ def read(path: Path, kind: str) -> dict[str, Any]:
             f"{path}: {kind} format version {document.get('format_version')!r} is not supported",
             hint="Run the fleet command again with this version of reconciler.",
         )
+    problem = _shape_problem(document, kind)
+    if problem:
+        raise PlanFileError(
+            f"{path}: a damaged {kind} index: {problem}",
+            hint="Run the fleet command again; an index is written by reconciler, not by hand.",
+        )
     return document
+
+
+_INDEX_FIELDS = ("fleet", "fleet_digest", "created_at", "graph_url")
+_TENANT_FIELDS = {"name": str, "tenant_id": str, "status": str, "position": int}
+
+
+def _shape_problem(document: Mapping[str, Any], kind: str) -> str | None:
+    """What a plan or drift index lacks that the commands read, or None."""
+    if kind == APPLY_KIND:
+        tenants = document.get("tenants", {})
+        return None if isinstance(tenants, dict) else "'tenants' is not a mapping"
+    for field in _INDEX_FIELDS:
+        if not isinstance(document.get(field), str):
+            return f"'{field}' is missing or not a string"
+    tenants = document.get("tenants")
+    if not isinstance(tenants, list):
+        return "'tenants' is missing or not a list"
+    for number, tenant in enumerate(tenants):
+        if not isinstance(tenant, dict):
+            return f"tenants[{number}] is not an object"
+        for field, expected in _TENANT_FIELDS.items():
+            if not isinstance(tenant.get(field), expected) or isinstance(tenant.get(field), bool):
+                return f"tenants[{number}].{field} is missing or not a {expected.__name__}"
+    if not isinstance(document.get("summary"), dict):
+        return "'summary' is missing or not an object"
+    return None
 
 
 def header(
@@ -163,21 +195,33 @@ class Merged:
     missing_shards: tuple[int, ...]
 
 
-def _index_of(folder: Path) -> tuple[str, dict[str, Any]]:
+def _index_of(folder: Path) -> tuple[str, dict[str, Any]] | None:
+    """The folder's index, or None when it has none (a shard killed before it finished)."""
     for name, kind in ((PLAN_INDEX, PLAN_KIND), (DRIFT_INDEX, DRIFT_KIND)):
         if (folder / name).exists():
             return kind, read(folder / name, kind)
-    raise ConfigError(
-        f"{folder}: holds neither {PLAN_INDEX} nor {DRIFT_INDEX}",
-        hint="Give the folders `reconciler fleet plan --out` or `fleet drift --out` wrote.",
-    )
+    return None
 
 
 def merge(folders: Sequence[Path], out: Path) -> Merged:
     """Join the outputs of shards into `out`: the index and every tenant's file. The shards
     must be of one fleet file and one kind; a tenant must not appear twice. Shards of a
-    `--shard K/N` run that are not among `folders` are named in `missing_shards`."""
-    found = [(folder, *_index_of(folder)) for folder in folders]
+    `--shard K/N` run that are not among `folders`, or whose folder holds no index (the
+    shard died before it finished), are named in `missing_shards`."""
+    inputs = {folder.resolve() for folder in folders}
+    if out.resolve() in inputs:
+        raise ConfigError(
+            f"{out}: --out is one of the folders being merged (it would overwrite that shard)",
+            hint="Merge into a new folder.",
+        )
+    indexes = {folder: _index_of(folder) for folder in folders}
+    found = [(folder, *index) for folder, index in indexes.items() if index is not None]
+    unfinished = [str(folder) for folder, index in indexes.items() if index is None]
+    if not found:
+        raise ConfigError(
+            f"{folders[0]}: holds neither {PLAN_INDEX} nor {DRIFT_INDEX}",
+            hint="Give the folders `reconciler fleet plan --out` or `fleet drift --out` wrote.",
+        )
     kinds = {kind for _, kind, _ in found}
     if len(kinds) != 1:
         raise ConfigError("cannot merge plans with drift reports: give folders of one kind")
@@ -226,7 +270,13 @@ def merge(folders: Sequence[Path], out: Path) -> Merged:
     summarise = plan_summary if kind == PLAN_KIND else drift_summary
     document["summary"] = summarise(merged_tenants)
     missing = tuple(sorted(set(range(count)) - seen_shards)) if count > 1 else ()
+    if unfinished and not missing:  # an unsharded run's folder without an index
+        raise ConfigError(
+            f"{unfinished[0]}: holds neither {PLAN_INDEX} nor {DRIFT_INDEX}",
+            hint="Give the folders `reconciler fleet plan --out` or `fleet drift --out` wrote.",
+        )
     document["missing_shards"] = list(missing)
+    document["unfinished_folders"] = unfinished
     name = PLAN_INDEX if kind == PLAN_KIND else DRIFT_INDEX
     write(out / name, document)
     return Merged(kind, document, missing)

@@ -166,6 +166,15 @@ def test_portal_change_is_fleet_drift_naming_that_tenant_and_shards_merge(
     sarif = read_json(work / "half.sarif")["runs"][0]
     assert sarif["properties"]["missingShards"] == [1]
     assert sarif["invocations"] == [{"executionSuccessful": False}]
+    # a shard killed before its index was written is a missing shard, not a failed merge
+    (work / "d1" / "fleet-drift.json").unlink()
+    cut = here("merge", "d0", "d1", "--out", "cut", "--report", "cut.md")
+    assert cut.code == 1 and "d1: no index (that shard did not finish)" in cut.err
+    assert "error: shards missing: 1/2" in cut.err
+    assert "shard(s) 1 MISSING" in (work / "cut.md").read_text(encoding="utf-8")
+    # merging into one of the inputs would overwrite that shard's index
+    into = here("merge", "d0", "cut", "--out", "d0")
+    assert into.code == 1 and "--out is one of the folders being merged" in into.err
 
     for k in (0, 1):
         shard = here("plan", "fleet.yaml", *graph, "--shard", f"{k}/2", "--out", f"p{k}")

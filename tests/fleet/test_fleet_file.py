@@ -199,3 +199,29 @@ def test_bad_selection_and_budget_are_usage_errors(capsys, tmp_path) -> None:
         assert found.code == 1 and message in found.err, (extra, found.err)
         assert "Traceback" not in found.err
     assert not (tmp_path / "plans" / "fleet-plan.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("index", "problem"),
+    [
+        ({}, "'fleet' is missing or not a string"),
+        ({"tenants": None}, "'tenants' is missing or not a list"),
+        (
+            {"tenants": [{"name": "a", "tenant_id": "t", "status": "changes"}]},
+            "tenants[0].position",
+        ),
+    ],
+)
+def test_a_damaged_fleet_index_is_a_plan_file_error_not_an_internal_one(
+    capsys, tmp_path, index, problem
+) -> None:
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    base = {"kind": "fleet-plan", "format_version": 1, "tenants": [], "summary": {}}
+    fields = dict.fromkeys(("fleet", "fleet_digest", "created_at", "graph_url"), "x")
+    document = {**base, **({} if index == {} else fields), **index}
+    (folder / "fleet-plan.json").write_text(json.dumps(document), encoding="utf-8")
+    for argv in (("show", str(folder)), ("fleet", "apply", str(folder))):
+        found = run(capsys, *argv)
+        assert found.code == 1 and "a damaged fleet-plan index" in found.err, found.err
+        assert problem in found.err and "internal error" not in found.err

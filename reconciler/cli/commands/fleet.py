@@ -819,6 +819,8 @@ def merge(args: argparse.Namespace) -> int:
     check_writable(out / index.TENANTS, directory=True)
     merged = index.merge([Path(f) for f in args.folders], out)
     document = merged.document
+    for folder in document.get("unfinished_folders", []):
+        _say(f"warning: {folder}: no index (that shard did not finish): counted as missing")
     if merged.missing_shards:
         count = len(merged.missing_shards) + len(document["merged_from"])
         _say(
