@@ -12,8 +12,9 @@ Facts, with sources: `../shared/graph-intune/admin-templates-assignments-peers.m
   the path's last '\\', since display names hold colons), or `{class, path, name}`, or
   `{id}`; a presentation by its label (or its id);
 - plan and drift resolve every address against the tenant's catalog
-  (`groupPolicyDefinitions` with TFP's `$filter`, then an exact match after trimming; a
-  unique match ignoring case and spacing is taken too), type each value by its presentation,
+  (`groupPolicyDefinitions` with TFP's `$filter`, then an exact match after trimming; else
+  the definitions of that name, a unique one matching ignoring case and spacing), type each
+  value by its presentation,
   and write the resolved ids into the plan's bodies, so apply never resolves again;
 - settings compare as a mapping from the definition's address (the definition id behind
   it) to `enabled`, `configurationType` and the values keyed by presentation label (by
@@ -275,20 +276,25 @@ def _lookup(ref: Ref, found: Found) -> _Lookup:
     if url not in found:
         return _Lookup(reads=(CatalogRead(url, many=True),))
     matches = _matching(found[url] or [], ref)
+    if not matches:
+        # The filter's `eq` on the path is exact, so a path written in other case or spacing
+        # is matched here, over the definitions of that name (read for the error anyway).
+        named = _named_url(" ".join(ref["name"].split()))
+        if named not in found:
+            return _Lookup(reads=(CatalogRead(named, many=True),))
+        matches = _matching(found[named] or [], ref)
+        if not matches:
+            return _Lookup(
+                problem="no definition at this path in this tenant's catalog; "
+                + _candidates(found[named], ref)
+            )
     if len(matches) > 1:
         ids = ", ".join(str(m.get("id")) for m in matches[:5])
         return _Lookup(
             problem=f"'{_written(ref)}' matches {len(matches)} definitions of this tenant's "
             f"catalog (ids {ids}); give the one you mean as {{id: ...}}"
         )
-    if matches:
-        return _with_presentations(matches[0], found)
-    named = _named_url(ref["name"])
-    if named not in found:
-        return _Lookup(reads=(CatalogRead(named, many=True),))
-    return _Lookup(
-        problem=f"no definition at this path in this tenant's catalog; {_candidates(found[named], ref)}"
-    )
+    return _with_presentations(matches[0], found)
 
 
 def _with_presentations(entry: Mapping[str, Any], found: Found) -> _Lookup:

@@ -134,6 +134,8 @@ def _message(error: ErrorDetails, model: type[BaseModel]) -> str:
         return f"unknown {loc[-1]} {got} (expected {ctx.get('expected')})"
     if kind == "string_pattern_mismatch":
         hint = _PATTERN_HINTS.get(str(ctx.get("pattern")), "has the wrong format")
+        if str(ctx.get("pattern")) == GUID_PATTERN and not str(loc[-1]).lower().startswith("group"):
+            hint = hint.replace("a group id", f"a valid {loc[-1]}")  # tenantId, filter id, ...
         return f"{got} {hint}"
     if kind == "string_too_short":
         return "must not be empty"

@@ -628,3 +628,14 @@ def test_a_preference_setting_is_created_as_one_and_plans_nothing(capsys, emulat
     assert refused.code == 1
     assert "configurationType cannot change in place (preference -> policy)" in refused.err
     assert "Traceback" not in refused.err
+
+
+def test_a_path_in_other_case_and_spacing_names_its_one_definition(capsys, emulator, tmp_path):
+    """Graph's `eq` on categoryPath is exact, so the path is matched again, ignoring case and
+    spacing, over the definitions of that name (the read the error would name them from)."""
+    sloppy = f"user:{EXCEL.lower()}{TRUST.upper()}:{VBA}".replace("Excel Options", "excel  options")
+    setting = {"definition": sloppy, "enabled": True, "values": {"Macro notification:": "3"}}
+    root = write_set(tmp_path / "m", manifest([setting]))
+    (change,) = plan_json(capsys, emulator, root)["changes"]
+    (value,) = change["steps"][1]["body"]["added"]
+    assert value["definition@odata.bind"].endswith(f"('{definition_id(VBA, EXCEL + TRUST)}')")

@@ -225,3 +225,12 @@ def test_a_damaged_fleet_index_is_a_plan_file_error_not_an_internal_one(
         found = run(capsys, *argv)
         assert found.code == 1 and "a damaged fleet-plan index" in found.err, found.err
         assert problem in found.err and "internal error" not in found.err
+
+
+def test_a_malformed_tenant_id_is_called_a_tenant_id(capsys, tmp_path) -> None:
+    fleet_file = write_fleet(tmp_path, TENANTS[:2])
+    text = fleet_file.read_text(encoding="utf-8")
+    fleet_file.write_text(text.replace(TENANTS[1].tenant_id, "not-a-guid", 1), encoding="utf-8")
+    found = run(capsys, "fleet", "validate", str(fleet_file))
+    assert found.code == 1 and "'not-a-guid' is not a valid tenantId" in found.err, found.err
+    assert "group id" not in found.err
