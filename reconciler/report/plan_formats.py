@@ -6,6 +6,7 @@ so every format shows the same facts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ from reconciler.report.text import (
     short,
 )
 from reconciler.values.plan import Plan
+from reconciler.values.pointers import escape_token
 
 MAX_DETAIL_LINES = 40
 
@@ -79,14 +81,26 @@ def field_lines(action: str, record: dict[str, Any], *, full: bool = False) -> l
     """A changed field: a scalar as `old -> new`; a document as one line per nested value
     that differs (`full`: a diff of the whole documents); what a delete destroys."""
     name, before, after = record["field"], record["before"], record["after"]
-    if action == "create" and _is_keyed(after) and not full:
-        # a keyed collection (settings by address or definition id): one line per item,
-        # so a created profile names each setting as an update would
-        return [f"+ {name}/{key} = {short(value)}" for key, value in after.items()]
-    if action == "create":
-        return [f"+ {name} = {short(after)}"]
-    if action == "delete":
-        return [f"- {name} = {short(before)}"]
+    if action in ("create", "delete"):
+        sign, value = ("+", after) if action == "create" else ("-", before)
+        if full and _is_document(value):  # the whole document, every line
+            lines = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+            return [f"{sign} {name}:", *(f"    {sign} {line}" for line in lines)]
+        if _is_keyed(value):
+            # a keyed collection (settings by address or definition id): each item, then
+            # each of its values on a line, so what a create writes (or a delete destroys)
+            # is shown, not cut off inside one long JSON line
+            return [
+                line
+                for key, item in value.items()
+                for line in (
+                    f"{sign} {name}/{key}:",
+                    *(f"    {pointer} = {short(leaf)}" for pointer, leaf in _leaves(item, "")),
+                )
+            ]
+        if _is_document(value) and value:  # each value it writes, on its own line
+            return [f"{sign} {name}:", *(f"    {p} = {short(v)}" for p, v in _leaves(value, ""))]
+        return [f"{sign} {name} = {short(value)}"]
     if not (_is_document(before) or _is_document(after)):
         return [f"~ {name} = {short(before)} -> {short(after)}"]
     if record["details"] and _is_document(before) and _is_document(after) and not full:
@@ -96,6 +110,18 @@ def field_lines(action: str, record: dict[str, Any], *, full: bool = False) -> l
         return shown + ([f"  ... and {more} more"] if more > 0 else [])
     lines = json_diff_lines(before, after, whole=full)
     return [f"~ {name}:", *("    " + line for line in lines)]
+
+
+def _leaves(value: Any, prefix: str) -> list[tuple[str, Any]]:
+    """(pointer, value) for each scalar inside nested mappings and lists (an empty one is a
+    value of its own)."""
+    if isinstance(value, dict) and value:
+        items = [(escape_token(str(k)), v) for k, v in value.items()]
+    elif isinstance(value, list) and value:
+        items = [(str(i), v) for i, v in enumerate(value)]
+    else:
+        return [(prefix or "/", value)]
+    return [found for key, inner in items for found in _leaves(inner, f"{prefix}/{key}")]
 
 
 def _is_keyed(value: Any) -> bool:

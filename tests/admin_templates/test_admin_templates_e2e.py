@@ -180,7 +180,10 @@ def test_every_presentation_type_is_created_applied_and_then_plans_nothing(
         ("action", "POST", "assign"),
     ]
     shown = plan(capsys, emulator, root).out  # a created profile names each setting too
-    assert f"      + settings/{ARCHIVE} = " in shown and f"      + settings/{REMEMBER} = " in shown
+    assert f"      + settings/{ARCHIVE}:" in shown and f"      + settings/{REMEMBER}:" in shown
+    # each value a create writes is on its own line, not cut off inside one long JSON line
+    assert '\n          /values/Channel Name: = "Monthly Enterprise Channel"\n' in shown
+    assert '/values/List of managed add-ins/1/name = "Legacy.Addin"\n' in shown
     apply(capsys, emulator, root, tmp_path)
     stored = profile(emulator)
     assert stored["displayName"] == "Office - every type"

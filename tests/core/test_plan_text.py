@@ -53,7 +53,8 @@ def test_a_delete_lists_what_it_destroys():
         '- displayName = "Old"',
         '- description = "kept"',
         "- priority = 4",
-        '- policyPayload = {"k": 1}',
+        "- policyPayload:",  # a document: each value it held, on its own line
+        "/k = 1",
     ]
 
 
@@ -75,3 +76,12 @@ def test_two_live_objects_of_one_name_name_the_manifest_position():
     assert str(raised.value).startswith(
         "a.yaml:1:1: WindowsOfficeClientSecurityConfiguration/a: 2 live"
     )
+
+
+def test_a_create_shows_every_value_of_its_documents_on_its_own_line():
+    payload = {"settings": [{"id": "L_" + "x" * 120, "value": "1"}], "flags": {"a": True}}
+    d = desired(resource("n", displayName="N", priority=1, policyPayload=payload))
+    text = _text(d, live())
+    assert "+ policyPayload:\n" in text
+    assert f'/settings/0/id = "L_{"x" * 10}' in text and '/settings/0/value = "1"\n' in text
+    assert "/flags/a = true\n" in text
