@@ -37,9 +37,20 @@ EXIT_CODES = """exit codes:
   1  error (bad input, a failed read or write, a usage error)
   2  changes present (plan --detailed-exitcode) or drift found (drift)"""
 
+FLEET_EXIT_CODES = """exit codes: (for the fleet as a whole)
+  0  nothing to change (plan), every tenant applied (apply), no drift (drift)
+  1  any tenant failed (the others still run), or bad input before any tenant is touched
+  2  changes present in some tenant (plan) or drift found (drift)"""
+
 
 class _Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Epilogs as written; every option's default in its help."""
+    """Epilogs as written; every option's default in its help (not of a required option,
+    nor one without a default)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.required or action.default is None:
+            return action.help
+        return super()._get_help_string(action)
 
 
 class Parser(argparse.ArgumentParser):
@@ -328,6 +339,9 @@ def _fleet_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     )
     p.add_argument("--format", choices=["text", "json"], default="text", help="output")
     p.set_defaults(func=fleet.merge)
+
+    for parser in (top, *commands.choices.values()):  # the fleet's own exit codes
+        parser.epilog = (parser.epilog or "").replace(EXIT_CODES, FLEET_EXIT_CODES)
 
 
 def build_parser() -> Parser:

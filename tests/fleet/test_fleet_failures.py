@@ -145,6 +145,9 @@ def test_stale_locked_and_edited_tenants_are_refused_the_others_apply(
         "wingtip": ("applied", None),
     }
     assert "error: tenant fabrikam failed (stale): " in applied.err
+    # what to do next, per tenant: the locked one is retried; the others need a new plan
+    assert f"run `reconciler fleet apply {plans}` again to retry northwind;" in applied.err
+    assert "plan fabrikam, tailspin again (`reconciler fleet plan`)" in applied.err
     assert "now exists" in record["fabrikam"]["message"]
     assert "another apply holds the lock" in record["northwind"]["message"]
     assert "checksum differs" in record["tailspin"]["message"]

@@ -678,12 +678,24 @@ def apply(args: argparse.Namespace) -> int:
                 f"error: tenant {outcome.tenant.name}: apply incomplete: {outcome.result['detail']}"
             )
     done_count = len(outcomes) - len(failing)
+    # A tenant without a usable plan (planning failed, or the tenant moved on) needs a new
+    # plan; the others (throttled, locked, interrupted, a failed write) can be retried.
+    replan_reasons = {Reason.PLAN, Reason.STALE, Reason.MANIFESTS, Reason.GROUPS}
+    replan = [o.tenant.name for o in outcomes if o.failed and o.failed.reason in replan_reasons]
+    retry = [name for name in failing if name not in replan]
+    next_steps = [
+        *(
+            [f"run `reconciler fleet apply {folder}` again to retry {', '.join(retry)}"]
+            if retry
+            else []
+        ),
+        *([f"plan {', '.join(replan)} again (`reconciler fleet plan`)"] if replan else []),
+    ]
     _say(
         f"Fleet apply: {done_count} tenant(s) done, {len(failing)} not"
-        + (f" ({', '.join(failing)}); run `reconciler fleet apply {folder}` again to retry them, "
-           "or plan again" if failing else "")
+        + (f" ({', '.join(failing)}); " + "; ".join(next_steps) if failing else "")
         + f". Record: {record.path}"
-    )  # fmt: skip
+    )
     return EXIT_ERROR if failing else EXIT_OK
 
 
