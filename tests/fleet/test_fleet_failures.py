@@ -91,6 +91,7 @@ def test_preflight_and_group_failures_fail_their_tenant_alone(
         and "2 groups are named 'Helpdesk' in tenant tailspin" in line
         for line in lines
     ), lines
+    assert "error: tenant tailspin failed (groups): see below" in lines  # the problem once
     assert index["tenants"][0]["status"] == "changes" and index["summary"]["failed"] == 4
     assert "Traceback" not in found.err
     assert emulator.stats()["writes"] == 0  # a plan writes nothing, whoever fails

@@ -68,7 +68,9 @@ def _problems(outcomes: Sequence[Outcome[Any]]) -> None:
         failed = outcome.failed
         if failed is None:
             continue
-        _say(f"error: tenant {outcome.tenant.name} failed ({failed.reason}): {failed.message}")
+        # a located problem is shown once, below, at its file:line:col
+        said = "see below" if failed.message in failed.details else failed.message
+        _say(f"error: tenant {outcome.tenant.name} failed ({failed.reason}): {said}")
         if failed.hint:
             _say(f"hint: {failed.hint}")
         for line in failed.details:
