@@ -24,6 +24,9 @@ from typing import Any, Literal, Protocol, get_args, get_origin
 
 from pydantic import BaseModel
 
+from reconciler.kinds import throttling
+from reconciler.kinds.throttling import ThrottleClass
+
 DEFAULT_IDENTITY = "displayName"  # the natural key of most Graph types
 NO_FILTER_ID = "00000000-0000-0000-0000-000000000000"
 
@@ -339,6 +342,8 @@ class ResourceKind:
     facets: Mapping[str, Facet] = field(default_factory=dict)
     ordering: Ordering | None = None
     list_query: str = ""  # appended when listing the collection (a server-side scope)
+    # The service limits its requests fall under (see `throttling`).
+    throttle: ThrottleClass = throttling.DEFAULT
 
     def item(self, object_id: str | None) -> str:
         """The path of one object (the singleton's own path)."""

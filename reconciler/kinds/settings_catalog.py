@@ -27,7 +27,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, Field, JsonValue
 
-from reconciler.kinds import intune
+from reconciler.kinds import intune, throttling
 from reconciler.kinds.fields import Assignment, NonEmpty, StrictModel
 from reconciler.kinds.kind import (
     ChildProblem,
@@ -500,6 +500,7 @@ SETTINGS_CATALOG = ResourceKind(
     collection="/deviceManagement/configurationPolicies",
     discriminator=Discriminator(pointer="templateReference/templateFamily", value="none"),
     list_query="$filter=templateReference/templateFamily eq 'none'",
+    throttle=throttling.DEVICE_CONFIGURATION_V2,
     create_type=POLICY,
     identity="name",
     match_on=("platforms", "technologies"),
