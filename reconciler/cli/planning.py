@@ -10,21 +10,43 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from reconciler.fetch.cache import TenantCache
     from reconciler.fetch.client import GraphClient
     from reconciler.values.desired import Desired
     from reconciler.values.plan import Plan
 
 
-def check_catalog(desired: Desired, client: GraphClient) -> None:
+def tenant_cache(args: argparse.Namespace, graph_url: str, tenant: str) -> TenantCache | None:
+    """The tenant's folder under --cache-dir, if one was given."""
+    from pathlib import Path
+
+    from reconciler.fetch.cache import TenantCache
+
+    root = getattr(args, "cache_dir", None)
+    if not root:
+        return None
+    return TenantCache(Path(root), graph_url, tenant, now=datetime.now(UTC))
+
+
+def check_catalog(desired: Desired, client: GraphClient, cache: TenantCache | None = None) -> None:
     """The manifests' child items checked against the tenant's catalog (Settings Catalog
-    setting definitions, read by id): an unknown setting or option is a located error."""
+    setting definitions, read by id; with a cache, only those it does not hold fresh): an
+    unknown setting or option is a located error."""
     from reconciler.engine import catalog
     from reconciler.errors import ManifestError
     from reconciler.fetch.catalog import read_entries
     from reconciler.load.locate import located
 
     wanted = catalog.references(desired)
-    entries = {c: read_entries(client, c, ids) for c, ids in wanted.items()}
+    entries: dict[str, dict[str, object]] = {}
+    fetched: dict[str, dict[str, object]] = {}
+    for collection, ids in wanted.items():
+        kept = cache.catalog(collection) if cache is not None else {}
+        missing = [i for i in ids if i not in kept]
+        fetched[collection] = read_entries(client, collection, missing) if missing else {}
+        entries[collection] = {**{i: kept[i] for i in ids if i in kept}, **fetched[collection]}
+    if cache is not None and any(fetched.values()):
+        cache.save_catalog(fetched)
     problems = catalog.check(desired, entries)
     if problems:
         raise ManifestError(located(desired, problems))
@@ -54,7 +76,7 @@ def make_plan(args: argparse.Namespace, client: GraphClient, tenant: str, desire
     from reconciler.fetch.tenant import read_tenant
 
     requests_before, units_before = client.stats.requests, client.stats.units
-    check_catalog(desired, client)
+    check_catalog(desired, client, tenant_cache(args, client.base_url, tenant))
     live = read_tenant(client, using=desired.kinds(), pinned=desired.pinned(), tenant_id=tenant)
     # The plan's stated cost covers every read it took, the catalog's included.
     live = dataclasses.replace(

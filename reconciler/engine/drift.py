@@ -86,6 +86,7 @@ class DriftReport:
     resources: tuple[ResourceDrift, ...]
     unmanaged: tuple[UnmanagedObject, ...]  # inside the scope: drift
     outside_scope: tuple[UnmanagedObject, ...] = ()  # information only
+    read_units: int = 0  # Graph's request units of the read (each $batch item is one)
 
     @property
     def has_drift(self) -> bool:
@@ -116,6 +117,7 @@ def detect(
         checked_at=now.isoformat(timespec="seconds"),
         manifest_hash=desired.manifest_hash,
         read_requests=live.read_requests,
+        read_units=live.read_units,
         resources=resources,
         unmanaged=unmanaged,
         outside_scope=outside,
@@ -221,6 +223,7 @@ def drift_json(report: DriftReport) -> dict[str, Any]:
         "checked_at": report.checked_at,
         "manifest_hash": report.manifest_hash,
         "read_requests": report.read_requests,
+        "read_units": report.read_units,
         "drift": report.has_drift,
         "summary": summary_counts(report),
         "resources": [

@@ -44,8 +44,10 @@ from reconciler.values.plan import (
     id_placeholder,
 )
 
-# The documented Intune per-app write limit (graph-spec §3.2): 100 writes per 20 seconds.
+# The documented Intune per-app limits (graph-spec §3.2): 100 writes and 1,000 requests of
+# any method ($batch items counted) per 20 seconds.
 WRITES_PER_SECOND = 100 / 20
+REQUESTS_PER_SECOND = 1000 / 20
 
 
 @dataclass
@@ -154,6 +156,7 @@ def make_plan(
             read_units=live.read_units,
             writes=writes,
             min_write_seconds=round(writes / WRITES_PER_SECOND, 2),
+            min_read_seconds=round(live.read_units / REQUESTS_PER_SECOND, 2),
         ),
     )
 

@@ -129,7 +129,7 @@ class Pacer:
         class's documented request limit (None: requests unpaced), and writes at
         `write_rate` per second when given, else at `budget` of the class's write limit
         (None and no budget: writes unpaced too). The first class named for a bucket
-        sets its numbers."""
+        sets its numbers. `write_rate` 0: writes unpaced whatever the budget."""
         classes: dict[str, ThrottleClass] = {}
         for _, found in routes:
             classes.setdefault(found.bucket, found)
@@ -141,7 +141,10 @@ class Pacer:
             if budget is not None:
                 burst = max(1, int(budget * found.requests[0]))
                 requests[name] = TokenBucket(budget * found.request_rate, burst, clock=clock)
-            rate = write_rate if write_rate else (budget * found.write_rate if budget else None)
+            if write_rate is None:
+                rate = budget * found.write_rate if budget else None
+            else:
+                rate = write_rate or None
             if rate:
                 writes[name] = TokenBucket(rate, write_burst, clock=clock)
         return cls(

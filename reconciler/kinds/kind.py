@@ -221,6 +221,9 @@ class Assignments:
     group_key: str = "groupId"
     filters: bool = False
     expand: bool = False
+    # The collection's list answers `$expand=<list_segment>` with every item's assignments
+    # (what an incremental read takes them from).
+    list_expand: bool = False
 
     def to_graph(self, assignment: Mapping[str, Any]) -> dict[str, Any]:
         """The Graph target object of one assignment in its comparable form."""
@@ -344,6 +347,9 @@ class ResourceKind:
     list_query: str = ""  # appended when listing the collection (a server-side scope)
     # The service limits its requests fall under (see `throttling`).
     throttle: ThrottleClass = throttling.DEFAULT
+    # A property Graph changes whenever the object's content changes (its child items
+    # included): an incremental read re-reads only the objects whose value moved.
+    change_marker: str | None = None
 
     def item(self, object_id: str | None) -> str:
         """The path of one object (the singleton's own path)."""

@@ -499,8 +499,12 @@ SETTINGS_CATALOG = ResourceKind(
     kind="SettingsCatalogPolicy",
     collection="/deviceManagement/configurationPolicies",
     discriminator=Discriminator(pointer="templateReference/templateFamily", value="none"),
-    list_query="$filter=templateReference/templateFamily eq 'none'",
+    # The portal pages the list 100 at a time (§4.1); the default page is 25.
+    list_query="$filter=templateReference/templateFamily eq 'none'&$top=100",
     throttle=throttling.DEVICE_CONFIGURATION_V2,
+    # "Changes on update" (§2); whether `assign` moves it is unknown, so assignments are
+    # always taken from the list (`$expand=assignments`, as IntuneManagement lists them).
+    change_marker="lastModifiedDateTime",
     create_type=POLICY,
     identity="name",
     match_on=("platforms", "technologies"),
@@ -529,7 +533,7 @@ SETTINGS_CATALOG = ResourceKind(
             shape=SettingTree(),
             catalog=CATALOG,
         ),
-        "assignments": intune.assignments(expand=True),
+        "assignments": intune.assignments(expand=True, list_expand=True),
     },
     spec_model=SettingsCatalogPolicySpec,
 )

@@ -157,13 +157,23 @@ def text(body: dict[str, Any], *, color: bool = False, full_diff: bool = False) 
         out.append("")
     cost = body["cost"]
     out.append(
-        f"Cost: {cost['read_requests']} read requests; {cost['writes']} writes, "
+        f"Cost: {_reads(cost)}; {cost['writes']} writes, "
         f"at least {cost['min_write_seconds']:g} s under the documented write limit."
     )
     out.append(summary_line(body))
     if partial_warning(body):
         out.append(partial_warning(body))
     return "\n".join(paint(line, color) for line in out) + "\n"
+
+
+def _reads(cost: dict[str, Any]) -> str:
+    """What the read cost, in Graph's request units (each $batch item is one) and in HTTP
+    requests, and its least time at the documented request limit."""
+    units = cost.get("read_units") or cost["read_requests"]
+    least = cost.get("min_read_seconds") or 0
+    return f"{units} request units read in {cost['read_requests']} requests" + (
+        f" (at least {least:g} s at the documented request limit)" if least else ""
+    )
 
 
 def markdown(body: dict[str, Any], *, full_diff: bool = False) -> str:
@@ -196,7 +206,7 @@ def markdown(body: dict[str, Any], *, full_diff: bool = False) -> str:
         out.append("")
     cost = body["cost"]
     out.append(
-        f"_{cost['read_requests']} read requests; {cost['writes']} writes "
+        f"_{_reads(cost)}; {cost['writes']} writes "
         f"(≥ {cost['min_write_seconds']:g} s at the documented write limit). "
         f"Graph: {body['graph_url']}_"
     )
