@@ -90,8 +90,10 @@ class ChildShape(Protocol):
     """How one kind's child items are read from a manifest, compared, checked against the
     tenant's catalog and exported. Kind-specific knowledge lives in `kinds/`."""
 
-    def parse(self, document: Any, key: str) -> Parsed:
-        """The items a manifest gives (a JSON document), or where and why they are wrong."""
+    def parse(self, document: Any, key: str, *, annotated: bool = True) -> Parsed:
+        """The items a manifest gives (a JSON document), or where and why they are wrong.
+        `annotated` False: the caller made sure the document holds no OData annotation
+        but `@odata.type`, so there is nothing to drop."""
         ...
 
     def view(self, items: list[Any], key: str) -> dict[str, Any]:
@@ -132,7 +134,7 @@ class KeyedItems:
     """Plain JSON objects, each with a string at `key`, unique; compared by everything but
     server ids and OData annotations. No catalog, no secrets."""
 
-    def parse(self, document: Any, key: str) -> Parsed:
+    def parse(self, document: Any, key: str, *, annotated: bool = True) -> Parsed:
         if not isinstance(document, list):
             return Parsed([], [], [((), "expected a list of objects")])
         problems: list[tuple[Path, str]] = []

@@ -221,9 +221,13 @@ def _clean(value: Any) -> Any:
     """A value as it is sent: OData annotations other than `@odata.type` dropped, and the
     keys of the setting container other than its instance."""
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if "@" not in k or k == "@odata.type"}
+        return {
+            k: _clean(v) if isinstance(v, dict | list) else v
+            for k, v in value.items()
+            if "@" not in k or k == "@odata.type"
+        }
     if isinstance(value, list):
-        return [_clean(v) for v in value]
+        return [_clean(v) if isinstance(v, dict | list) else v for v in value]
     return value
 
 
@@ -331,7 +335,7 @@ def _options(definition: Mapping[str, Any]) -> list[tuple[str, str]]:
 class SettingTree:
     """The setting-instance family (settings-catalog.md §3) as a child shape."""
 
-    def parse(self, document: Any, key: str) -> Parsed:
+    def parse(self, document: Any, key: str, *, annotated: bool = True) -> Parsed:
         found = _setting_entries(document)
         if found is None:
             return Parsed(
@@ -356,7 +360,8 @@ class SettingTree:
             instance = entry["settingInstance"] if wrapped else entry
             origin: Path = (*prefix, index, "settingInstance") if wrapped else (*prefix, index)
             _check_instance(instance, origin, problems)
-            items.append({"@odata.type": SETTING, "settingInstance": _clean(instance)})
+            cleaned = _clean(instance) if annotated else instance
+            items.append({"@odata.type": SETTING, "settingInstance": cleaned})
             origins.append(origin)
             instances.append(instance)
         _check_unique(instances, prefix, problems)
