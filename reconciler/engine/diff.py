@@ -95,51 +95,6 @@ def owned_fields(resource: DesiredResource) -> list[str]:
 
 
 _BASIC = (str, int, float, bool, type(None))
-_DEEPDIFF_DICT_THRESHOLD = 0.33  # DeepDiff's threshold_to_diff_deeper default
-
-
-def _deepdiff_pointers(before: Any, after: Any, prefix: str, out: set[str]) -> None:
-    # Imported here: deepdiff (and numpy, which it loads when installed) cost a third of a
-    # second at every start, and only a changed list of scalars needs it.
-    from deepdiff import DeepDiff
-
-    tree = DeepDiff(before, after, view="tree", ignore_order=False)
-    for items in tree.values():
-        for item in items:
-            tokens = item.path(output_format="list")
-            out.add(prefix + "".join("/" + escape_token(t) for t in tokens))
-
-
-def _walk_pointers(before: Any, after: Any, prefix: str, out: set[str]) -> None:
-    """DeepDiff's answer for JSON values, walking dicts and same-length lists of containers
-    here: DeepDiff over a whole 2 KB payload cost milliseconds per changed field. The rules
-    below are DeepDiff's own for those shapes (type change, dict keys, pairs by index);
-    other lists go to DeepDiff, which matches them with difflib."""
-    if type(before) is not type(after):
-        out.add(prefix)
-    elif isinstance(before, dict):
-        keys = before.keys() | after.keys()
-        shared = before.keys() & after.keys()
-        if len(keys) > 1 and len(shared) / len(keys) < _DEEPDIFF_DICT_THRESHOLD:
-            out.add(prefix)  # too little in common: DeepDiff reports the whole dict
-            return
-        for key in keys:
-            pointer = f"{prefix}/{escape_token(key)}"
-            if key in shared:
-                _walk_pointers(before[key], after[key], pointer, out)
-            else:
-                out.add(pointer)
-    elif isinstance(before, list):
-        basic = all(isinstance(v, _BASIC) for v in before) and all(
-            isinstance(v, _BASIC) for v in after
-        )
-        if len(before) == len(after) and not basic:
-            for index, (old, new) in enumerate(zip(before, after, strict=True)):
-                _walk_pointers(old, new, f"{prefix}/{index}", out)
-        elif canonical_json(before) != canonical_json(after):
-            _deepdiff_pointers(before, after, prefix, out)
-    elif before != after:
-        out.add(prefix)
 
 
 def _patch(before: Any, after: Any, path: str, ops: list[dict[str, Any]]) -> None:
@@ -171,12 +126,6 @@ def _patch(before: Any, after: Any, path: str, ops: list[dict[str, Any]]) -> Non
         ops.append({"op": "replace", "path": path, "value": after})
 
 
-def _deep_pointers(before: Any, after: Any, prefix: str) -> tuple[str, ...]:
-    pointers: set[str] = set()
-    _walk_pointers(before, after, prefix, pointers)
-    return tuple(sorted(pointers))
-
-
 def comparable_view(
     kind: ResourceKind, values: Mapping[str, Any], fields: Iterable[str], ignore: tuple[str, ...]
 ) -> dict[str, Any]:
@@ -200,6 +149,7 @@ def compare(kind: ResourceKind, resource: DesiredResource, live: LiveObject | No
     desired = comparable_view(kind, resource.spec, fields, ignore)
     current = comparable_view(kind, live.body if live else {}, fields, ignore)
     changes = []
+    operations: list[dict[str, Any]] = []  # RFC 6902, field by field; unchanged fields none
     for field in fields:
         if _same_scalar(current.get(field), desired.get(field)):
             continue
@@ -211,11 +161,12 @@ def compare(kind: ResourceKind, resource: DesiredResource, live: LiveObject | No
             continue
         before, after = json.loads(before_json), json.loads(after_json)  # plain JSON copies
         prefix = f"/spec/{escape_token(field)}"
+        ops: list[dict[str, Any]] = []
+        _patch(before, after, prefix, ops)
+        operations.extend(ops)
         details: tuple[str, ...] = ()
         if isinstance(before, dict | list) and isinstance(after, dict | list):
-            details = _deep_pointers(before, after, prefix)
+            # One diff engine: the details a reviewer reads are the patch's own operations.
+            details = tuple(dict.fromkeys(op["path"] for op in ops))
         changes.append(FieldChange(field=field, before=before, after=after, details=details))
-    operations: list[dict[str, Any]] = []  # unchanged fields yield none
-    for change in changes:
-        _patch(change.before, change.after, change.pointer, operations)
     return ResourceDiff(changes=tuple(changes), ignored=ignore, patch=tuple(operations))

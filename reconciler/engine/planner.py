@@ -157,8 +157,48 @@ def make_plan(
             writes=writes,
             min_write_seconds=round(writes / WRITES_PER_SECOND, 2),
             min_read_seconds=round(live.read_units / REQUESTS_PER_SECOND, 2),
+            recheck_reads=recheck_reads(changes, kinds),
         ),
     )
+
+
+def _rounds(changes: list[Change]) -> dict[str, int]:
+    """The round (0 first) in which apply sends each step: one past its latest prerequisite."""
+    steps = {s.id: s for c in changes for s in c.steps}
+    found: dict[str, int] = {}
+
+    def round_of(step_id: str) -> int:
+        if step_id not in found:
+            after = [a for a in steps[step_id].after if a in steps]
+            found[step_id] = 1 + max(map(round_of, after)) if after else 0
+        return found[step_id]
+
+    for step_id in steps:
+        round_of(step_id)
+    return found
+
+
+def recheck_reads(changes: list[Change], kinds: Registry) -> int:
+    """The reads apply's re-checks add (`apply.recheck`): before each round after the first,
+    each existing object it touches read by id with its facets, a listing per reordered
+    collection; around each round of creates, a listing of the collection."""
+    rounds = _rounds(changes)
+    reads = 0
+    for change in changes:
+        later = {rounds[s.id] for s in change.steps if rounds[s.id] > 0}
+        if change.action == Action.REORDER:
+            reads += len(later)
+        elif change.object_id and change.action != Action.CREATE:
+            reads += len(later) * kinds.by_kind(change.kind).reads_per_object
+    for number in set(rounds.values()):
+        collections = {
+            kinds.by_kind(c.kind).collection
+            for c in changes
+            for s in c.steps
+            if s.kind == StepKind.CREATE and rounds[s.id] == number
+        }
+        reads += len(collections) * (2 if number > 0 else 1)
+    return reads
 
 
 def _unmanaged_record(obj: LiveObject, scope: tuple[str, ...]) -> Unmanaged:
@@ -209,6 +249,20 @@ def _records(resource: DesiredResource, result: ResourceDiff) -> tuple[FieldReco
     )
 
 
+def _ignored_on_create(resource: DesiredResource, declared: list[str]) -> tuple[FieldRecord, ...]:
+    """The wholly ignored fields a create still sends, shown in the plan like any other."""
+    return tuple(
+        FieldRecord(
+            field=name,
+            pointer=f"/spec/{name}",
+            after=plain(resource.spec[name]),
+            source=_source(resource, f"/spec/{name}"),
+        )
+        for name in resource.spec
+        if name not in declared and resource.spec[name] is not None
+    )
+
+
 def placeholder_path(kind: ResourceKind, placeholder: str) -> str:
     return f"{kind.collection}/{placeholder}"
 
@@ -236,7 +290,10 @@ def _create(
         ordering.label[placeholder] = _label(kind, resource)
         ordering.managed.add(placeholder)
     declared = owned_fields(resource)
-    steps = create_steps(kind, resource, declared, placeholder_path(kind, placeholder), overrides)
+    # metadata.ignore is Terraform's ignore_changes: the declared value is set on create and
+    # never compared afterwards, so a create sends every declared field, ignored ones too.
+    sent = list(resource.spec)
+    steps = create_steps(kind, resource, sent, placeholder_path(kind, placeholder), overrides)
     if ordering is not None:
         ordering.after.append(steps[0].id)  # the final order needs the new id
     return Change(
@@ -247,7 +304,7 @@ def _create(
         fingerprint=fingerprint(kind, None),
         declared=tuple(declared),
         ignore=resource.ignore,
-        fields=_records(resource, result),
+        fields=_records(resource, result) + _ignored_on_create(resource, declared),
         patch=result.patch,
         steps=tuple(steps),
         source=_source(resource, ""),

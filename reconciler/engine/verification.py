@@ -9,6 +9,7 @@ from reconciler.kinds.registry import Registry
 from reconciler.values.canonical import canonical_json
 from reconciler.values.live import Live
 from reconciler.values.plan import Action, Change, id_placeholder
+from reconciler.values.pointers import split as split_pointer
 
 
 def unconfirmed_changes(
@@ -51,7 +52,10 @@ def unconfirmed_changes(
             continue
         fields = [r.field for r in change.fields]
         view = owned_view(kind, obj.body, fields, change.ignore)
+        whole = {split_pointer(p)[0] for p in change.ignore if len(split_pointer(p)) == 1}
         for record in change.fields:
+            if record.field in whole:
+                continue  # set on create, never compared: metadata.ignore
             if canonical_json(view.get(record.field)) != canonical_json(record.after):
                 problems.append(f"{change.address}: {record.pointer} is not the planned value")
     return problems

@@ -288,11 +288,16 @@ def _read_items(
                 continue
         reads.extend(_object_reads(kind, index, item))
     results = client.batch(reads) if reads else {}
-    for result in results.values():
-        if result.error is not None:
+    # A 404 on an object's own reads is a definite answer: it was deleted between the
+    # listing and the read (the portal, or another apply's compensation), so it is left out.
+    gone = {key.split(":", 1)[0] for key, r in results.items() if r.status == 404}
+    for key, result in results.items():
+        if result.error is not None and key.split(":", 1)[0] not in gone:
             raise result.error
     objects = []
     for index, (kind, item) in enumerate(typed):
+        if str(index) in gone:
+            continue
         if index in kept:
             live = _decode(client, kind, item, index, results, kept=kept[index])
         else:

@@ -373,6 +373,21 @@ class ResourceKind:
         )
 
     @cached_property
+    def reads_per_object(self) -> int:
+        """Requests to read one object by id with every facet, at most: the GET, one for
+        the expanded facets, one per facet read on its own (a stream a server inlines
+        costs nothing; counted anyway)."""
+        expanded = any(
+            isinstance(f, Children | Assignments) and f.expand for f in self.facets.values()
+        )
+        separate = sum(
+            1
+            for f in self.facets.values()
+            if isinstance(f, Stream) or (isinstance(f, Children | Assignments) and not f.expand)
+        )
+        return 1 + int(expanded) + separate
+
+    @cached_property
     def spec_order(self) -> tuple[str, ...]:
         """Every property a manifest may declare for this kind, in the model's order."""
         return tuple(info.alias or name for name, info in self.spec_model.model_fields.items())

@@ -156,9 +156,11 @@ def text(body: dict[str, Any], *, color: bool = False, full_diff: bool = False) 
         out.append(outside_scope_note(outside, shown))
         out.append("")
     cost = body["cost"]
+    rechecks = cost.get("recheck_reads") or 0
     out.append(
         f"Cost: {_reads(cost)}; {cost['writes']} writes, "
-        f"at least {cost['min_write_seconds']:g} s under the documented write limit."
+        f"at least {cost['min_write_seconds']:g} s under the documented write limit"
+        + (f"; apply re-checks with up to {rechecks} more reads." if rechecks else ".")
     )
     out.append(summary_line(body))
     if partial_warning(body):

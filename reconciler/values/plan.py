@@ -143,6 +143,7 @@ class Cost(_Frozen):
     # read_units / documented per-app request limit: the read's least time when the
     # tenant's bucket starts empty (0 in plans made before it was stated)
     min_read_seconds: float = 0.0
+    recheck_reads: int = 0  # at most this many reads apply adds to re-check between rounds
 
 
 class Plan(_Frozen):

@@ -260,3 +260,31 @@ def test_writes_answer_as_the_contract_says(
     assert graph.send("DELETE", path).status in (200, 204)
     with pytest.raises(NotFoundError):
         graph.get(path)
+
+
+def test_an_object_deleted_between_the_listing_and_its_reads_is_left_out(
+    make_emulator: Callable[..., Emulator], connect: Callable[..., GraphClient]
+) -> None:
+    """The portal (or another apply's compensation) deletes a policy after the list page
+    came back: its per-object reads answer 404, a definite "gone", so the read leaves it
+    out instead of failing the whole plan; any other failed read still fails it."""
+    from reconciler.fetch.tenant import read_tenant
+
+    emu = make_emulator(seed=tenant(3))
+    deleter = connect(emu)
+
+    class DeletesAfterListing(GraphClient):
+        def list_all(self, path: str, **kwargs: Any) -> list[dict[str, Any]]:
+            items = super().list_all(path, **kwargs)
+            if path.startswith(POLICIES) and items:
+                deleter.send("DELETE", f"{POLICIES}/{items[0]['id']}")
+            return items
+
+    graph = DeletesAfterListing(emu.base_url, timeout=5.0)
+    try:
+        live = read_tenant(graph)
+    finally:
+        graph.close()
+    names = sorted(o.body["displayName"] for o in live.objects if "displayName" in o.body)
+    assert len(emu.store.policies()) == 2
+    assert names == sorted(p["displayName"] for p in emu.store.policies())
