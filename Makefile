@@ -39,6 +39,7 @@ test: lint unit
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --profile live
 	$(BIN)/python -m bench.startup
 
 # Fuzz the manifest loader for FUZZ_SECONDS; a failure is saved under tests/reliability/regressions/.

@@ -15,29 +15,19 @@ from typing import Any
 import pytest
 import requests
 
-from reconciler.emulator import make_configuration_policy
 from reconciler.emulator.surfaces.settings_catalog.seeds import choice
 from reconciler.fetch import cache as caches
 from tests.support.cli import run
-from tests.support.tenant import GROUP_A, GROUP_B
+from tests.support.tenant import GROUP_B
 
-from .samples import EXCEL_MACROS, WORD_MACROS
+from .samples import WORD_MACROS, macro_policies
 
 POLICIES = "/deviceManagement/configurationPolicies"
 COUNT = 12
 
 
 def _seed() -> dict[str, Any]:
-    return {
-        "configurationPolicies": [
-            make_configuration_policy(
-                f"Office - p{i:02d}",
-                settings=[choice(WORD_MACROS, "_1"), choice(EXCEL_MACROS, "_0")],
-                groups=[GROUP_A],
-            )
-            for i in range(COUNT)
-        ]
-    }
+    return macro_policies(COUNT)
 
 
 @pytest.fixture
