@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler import __version__
+from reconciler.engine import collector
 from reconciler.engine.diff import compare, owned_view
 from reconciler.engine.identity import claimed_ids, match_resources, unmanaged_objects
 from reconciler.engine.scope import in_scope
@@ -97,6 +98,11 @@ def detect(
     desired: Desired, live: Live, *, now: datetime, kinds: Registry = REGISTRY
 ) -> DriftReport:
     """The drift of every resource in `desired` against `live` (identity errors raise)."""
+    with collector.paused():
+        return _detect(desired, live, now=now, kinds=kinds)
+
+
+def _detect(desired: Desired, live: Live, *, now: datetime, kinds: Registry) -> DriftReport:
     matches = match_resources(desired, live, kinds=kinds)
     claimed = claimed_ids(matches)
     resources = tuple(

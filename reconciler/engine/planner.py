@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from reconciler import __version__
-from reconciler.engine import targeting
+from reconciler.engine import collector, targeting
 from reconciler.engine.diff import ResourceDiff, compare, owned_fields
 from reconciler.engine.fingerprints import fingerprint, ordering_fingerprint
 from reconciler.engine.identity import claimed_ids, match_resources, unmanaged_objects
@@ -78,6 +78,22 @@ def make_plan(
     """The plan that makes `live` match `desired`. `replace`: addresses planned as a
     replacement (create anew, then delete the old object), as a create-only change needs.
     `targets`: a partial plan of these addresses and what they need (see `targeting`)."""
+    with collector.paused():
+        return _make_plan(
+            desired, live, now=now, prune=prune, replace=replace, targets=targets, kinds=kinds
+        )
+
+
+def _make_plan(
+    desired: Desired,
+    live: Live,
+    *,
+    now: datetime,
+    prune: bool,
+    replace: Collection[str],
+    targets: Collection[str],
+    kinds: Registry,
+) -> Plan:
     addresses = {r.address for r in desired.resources}
     unknown = sorted(set(replace) - addresses)
     if unknown:

@@ -110,6 +110,9 @@ class Positions(Mapping[str, SourcePosition]):
         return loc if loc in values else None
 
     def __getitem__(self, pointer: str) -> SourcePosition:
+        root = self._at.doc.root if pointer == "" else None
+        if root is not None:  # the resource itself: known without reading every position
+            return SourcePosition(file=self._at.file, line=root[0], column=root[1])
         loc = self._loc(pointer) if isinstance(pointer, str) else None
         if loc is None:
             raise KeyError(pointer)
@@ -117,6 +120,8 @@ class Positions(Mapping[str, SourcePosition]):
         return SourcePosition(file=self._at.file, line=line, column=column)
 
     def __contains__(self, pointer: object) -> bool:
+        if pointer == "" and self._at.doc.root is not None:
+            return True
         return isinstance(pointer, str) and self._loc(pointer) is not None
 
     def __iter__(self) -> Iterator[str]:
@@ -269,8 +274,9 @@ def _children(
         if found is None:
             return []
         document, text = found
-        # A file whose only annotations are "@odata.type" keys has nothing to drop.
-        annotated = text.count("@") != text.count('"@odata.type"')
+        # A file whose only "@" are in "@odata.type" strings has no other annotation to
+        # drop (an "@" written as the escape \u0040 could hide one: then it is cleaned).
+        annotated = "\\u0040" in text or text.count("@") != text.count('"@odata.type"')
         parsed = facet.shape.parse(document, facet.key, annotated=annotated)
         shown = loaded.files[key].shown
         for where, message in parsed.problems:

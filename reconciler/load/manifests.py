@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from reconciler.engine import collector
 from reconciler.errors import ManifestError, ManifestIssue
 from reconciler.files import FileProblem, RealPaths, decode_utf8, read_bytes
 from reconciler.kinds import REGISTRY
@@ -165,6 +166,11 @@ def manifest_hash(resources: Sequence[DesiredResource]) -> str:
 
 def load(paths: Sequence[str | Path], *, kinds: Registry = REGISTRY) -> Desired:
     """The desired state declared by `paths`; raises ManifestError listing every issue."""
+    with collector.paused():  # see engine.collector
+        return _load(paths, kinds)
+
+
+def _load(paths: Sequence[str | Path], kinds: Registry) -> Desired:
     issues: list[ManifestIssue] = []
     sources = _discover(paths, issues)
     resources: list[DesiredResource] = []
