@@ -105,11 +105,20 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+_TYPE_NAMES: dict[str, str] = {}  # a few dozen types, met 40 times a policy when comparing
+
+
 def _type_name(value: Any) -> str:
     """An `@odata.type` without its `#` and namespace ("" when there is none)."""
-    if not isinstance(value, dict) or not isinstance(value.get("@odata.type"), str):
+    raw = value.get("@odata.type") if isinstance(value, dict) else None
+    if not isinstance(raw, str):
         return ""
-    return value["@odata.type"].lstrip("#").removeprefix(NS)
+    name = _TYPE_NAMES.get(raw)
+    if name is None:
+        name = raw.lstrip("#").removeprefix(NS)
+        if len(_TYPE_NAMES) < 1_000:  # bounded: the strings come from manifests and Graph
+            _TYPE_NAMES[raw] = name
+    return name
 
 
 # --- reading a manifest's settings ---------------------------------------------------------
@@ -293,6 +302,8 @@ def _view_group(value: Any) -> dict[str, Any]:
 
 
 def _view_children(children: Any) -> dict[str, Any]:
+    if not children:  # most choices have none
+        return {}
     return {
         str(child.get("settingDefinitionId")): _view_instance(child)
         for child in children or []
@@ -368,10 +379,11 @@ class SettingTree:
         return Parsed(items, origins, problems)
 
     def view(self, items: list[Any], key: str) -> dict[str, Any]:
-        return {
-            str(_instance(item).get("settingDefinitionId")): _view_instance(_instance(item))
-            for item in items
-        }
+        views: dict[str, Any] = {}
+        for item in items:
+            instance = _instance(item)
+            views[str(instance.get("settingDefinitionId"))] = _view_instance(instance)
+        return views
 
     def export(self, items: list[Any]) -> list[Any]:
         exported = []
