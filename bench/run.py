@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import docs, live, live_report, plot, proc, report, scenario
+from bench import docs, live, live_report, loadspeed, plot, proc, report, scenario
 
 SIZES = (100, 1_000, 5_000)
 RESULTS = Path(__file__).parent / "results"
@@ -41,8 +41,13 @@ def measure(sizes: list[int], profile: str = "loopback") -> dict[str, Any]:
                 runs.append(live.measure(n, Path(work), say, apply=n == min(sizes)))
             else:
                 runs.append(scenario.measure(n, Path(work), _say(n, started)))
+    loading = None
+    if profile == "live":  # the loader against the one before issue 22, at the largest N
+        print("Manifest loading against the loader before issue 22 ...", flush=True)
+        loading = loadspeed.measure(loadspeed.BEFORE, max(sizes))
     return {
         "profile": profile,
+        "loading": loading,
         "sizes": sizes,
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {platform.system()}",
