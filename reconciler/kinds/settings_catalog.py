@@ -405,6 +405,7 @@ class SettingTree:
 
     def check(self, items: list[Any], definitions: Mapping[str, Any]) -> list[ChildProblem]:
         problems = []
+        options: dict[str, tuple[list[tuple[str, str]], set[str]]] = {}  # by definition id
         for index, item in enumerate(items):
             for inst, path in _walk(_instance(item), ()):
                 definition_id = str(inst.get("settingDefinitionId"))
@@ -418,7 +419,10 @@ class SettingTree:
                         )
                     )
                     continue
-                problems.extend(_check_choice_option(index, inst, path, definition))
+                if definition_id not in options:
+                    listed = _options(definition)
+                    options[definition_id] = (listed, {item_id for item_id, _ in listed})
+                problems.extend(_check_choice_option(index, inst, path, options[definition_id]))
         return problems
 
     def secrets(self, items: list[Any]) -> list[str]:
@@ -432,7 +436,10 @@ class SettingTree:
 
 
 def _check_choice_option(
-    index: int, inst: Mapping[str, Any], path: Path, definition: Mapping[str, Any]
+    index: int,
+    inst: Mapping[str, Any],
+    path: Path,
+    known: tuple[list[tuple[str, str]], set[str]],  # the definition's options, and their ids
 ) -> list[ChildProblem]:
     prop = _VALUE_PROPERTY.get(_type_name(inst))
     if prop == "choiceSettingValue":
@@ -441,8 +448,7 @@ def _check_choice_option(
         chosen = [(v, (*path, prop, i, "value")) for i, v in enumerate(inst.get(prop) or [])]
     else:
         return []
-    options = _options(definition)
-    valid = {item_id for item_id, _ in options}
+    options, valid = known
     problems = []
     for value, where in chosen:
         option = value.get("value") if isinstance(value, dict) else None
