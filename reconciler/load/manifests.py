@@ -154,14 +154,18 @@ def _load_file(
 
 def manifest_hash(resources: Sequence[DesiredResource]) -> str:
     """sha256 of the canonical JSON of what the resources declare, in load order."""
-    body = [
-        {"kind": r.kind, "name": r.name, "id": r.id, "spec": dict(r.spec), "ignore": list(r.ignore)}
-        for r in resources
-    ]
     # Payloads enter as their text: parsing thousands again only to serialise them would
-    # double the cost of the hash.
-    text = canonical_json(body, payloads_as_text=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # double the cost of the hash. The list's canonical JSON is hashed a resource at a
+    # time ("[" + the items joined by "," + "]", the same bytes as the whole list's): the
+    # whole text and its bytes were the peak of a plan's memory at 5,000 policies.
+    digest = hashlib.sha256(b"[")
+    for index, r in enumerate(resources):
+        entry = {"kind": r.kind, "name": r.name, "id": r.id, "spec": dict(r.spec),
+                 "ignore": list(r.ignore)}  # fmt: skip
+        text = canonical_json(entry, payloads_as_text=True)
+        digest.update((text if index == 0 else "," + text).encode("utf-8"))
+    digest.update(b"]")
+    return digest.hexdigest()
 
 
 def load(paths: Sequence[str | Path], *, kinds: Registry = REGISTRY) -> Desired:
