@@ -46,6 +46,7 @@ test: lint unit
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --profile live
 	$(BIN)/python -m bench.startup
 	$(BIN)/python -m bench.fleet
 

@@ -170,7 +170,10 @@ class NotFoundError(GraphHTTPError):
 
 
 class ThrottledError(GraphHTTPError):
-    hint = "Graph kept throttling; try again later or lower --write-rate."
+    hint = (
+        "Graph kept throttling for longer than --max-wait; try again later, allow a longer "
+        "--max-wait, or lower --budget (other tools are sharing the tenant's limits)."
+    )
 
 
 class ServerError(GraphHTTPError):

@@ -150,8 +150,8 @@ def _open(path: Path) -> IO[bytes]:
     return os.fdopen(fd, "r+b")
 
 
-def parse_duration(text: str) -> float:
-    """`--lock-timeout`: seconds as `90`, `90s`, `5m`, `1h`, or `0`."""
+def parse_duration(text: str, option: str = "--lock-timeout") -> float:
+    """`--lock-timeout` (or `option`): seconds as `90`, `90s`, `5m`, `1h`, or `0`."""
     value = text.strip().lower()
     scale = {"s": 1, "m": 60, "h": 3600}.get(value[-1:])
     number = value[:-1] if scale else value
@@ -161,7 +161,7 @@ def parse_duration(text: str) -> float:
         seconds = -1
     if not value or seconds < 0 or seconds != seconds:
         raise ConfigError(
-            f"--lock-timeout {text}: not a duration", hint="Use seconds or e.g. 30s, 5m, 1h."
+            f"{option} {text}: not a duration", hint="Use seconds or e.g. 30s, 5m, 1h."
         )
     return seconds
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reconciler.errors import ConfigError
 
@@ -67,14 +67,44 @@ def tenant_id(connection: Connection) -> str:
     return tenant_of(token, os.environ)
 
 
-def graph_client(args: argparse.Namespace, connection: Connection) -> GraphClient:
-    from reconciler.fetch.client import GraphClient
+def write_rate(args: argparse.Namespace) -> float:
+    """Writes per second the client paces to: --write-rate, else --budget's share of the
+    documented per-app write limit; 0 when writes are not paced."""
+    from reconciler.kinds import throttling
 
-    write_rate = getattr(args, "write_rate", None)
+    explicit = getattr(args, "write_rate", None)
+    if explicit is not None:
+        return max(explicit, 0.0)
+    return getattr(args, "budget", 0.0) * throttling.DEFAULT.write_rate
+
+
+def graph_client(args: argparse.Namespace, connection: Connection) -> GraphClient:
+    """A client paced by --budget (and --write-rate), waiting out throttling for up to
+    --max-wait per request."""
+    return paced_client(args, connection.endpoints.graph_url, connection.auth)
+
+
+def paced_client(args: argparse.Namespace, graph_url: str, auth: Any) -> GraphClient:
+    """`graph_client` for any Graph URL and credentials (a fleet's tenant, its auth drawing
+    on the fleet's cap)."""
+    from reconciler.apply.lock import parse_duration
+    from reconciler.fetch.client import GraphClient
+    from reconciler.fetch.pacing import Pacer
+    from reconciler.kinds import REGISTRY, throttling
+
+    budget = getattr(args, "budget", 0.0)
+    explicit = getattr(args, "write_rate", None)
+    pacer = Pacer.for_classes(
+        REGISTRY.throttle_routes(),
+        budget=budget or None,
+        write_rate=None if explicit is None else max(explicit, 0.0),
+        default=throttling.DEFAULT,
+    )
     return GraphClient(
-        connection.endpoints.graph_url,
-        auth=connection.auth,
-        write_rate=write_rate if write_rate and write_rate > 0 else None,
+        graph_url,
+        auth=auth,
+        max_total_wait=parse_duration(getattr(args, "max_wait", "10m"), "--max-wait"),
+        pacer=pacer,
     )
 
 

@@ -30,7 +30,7 @@ from reconciler.cli.commands import (
 from reconciler.cli.exits import EXIT_ERROR
 
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com/beta"
-DEFAULT_WRITE_RATE = 100 / 20  # graph-spec §3.2: Intune writes per app per tenant
+DEFAULT_BUDGET = 0.7  # the portal and other tools share the tenant's limits
 
 EXIT_CODES = """exit codes:
   0  success, nothing to change
@@ -109,6 +109,59 @@ def _graph_options(parser: argparse.ArgumentParser) -> None:
         help="where credentials come from (env RECONCILER_AUTH; auto: RECONCILER_TOKEN, client "
         "secret, certificate, workload identity, managed identity endpoint, Azure CLI)",
     )
+    parser.add_argument(
+        "--budget",
+        type=_fraction,
+        default=DEFAULT_BUDGET,
+        metavar="FRACTION",
+        help="share of the tenant's documented Graph limits this run paces itself to (Intune: "
+        "1,000 requests and 100 writes per 20 s per app), reads and writes; 0: no pacing. "
+        "A fleet paces each tenant so, and the whole run at this share of Graph's global "
+        "per-app limit (more than 0 there)",
+    )
+    parser.add_argument(
+        "--max-wait",
+        default="10m",
+        metavar="DURATION",
+        help="how long one request may wait while Graph throttles it (Retry-After) before "
+        "the run fails (e.g. 90s, 30m)",
+    )
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a fraction from 0 to 1, got {text!r}")
+    return value
+
+
+def _cache_options(parser: argparse.ArgumentParser, *, refresh: bool) -> None:
+    parser.add_argument(
+        "--cache-dir",
+        default=os.environ.get("RECONCILER_CACHE_DIR") or None,
+        metavar="DIR",
+        help="keep the tenant's setting catalog here between runs, one folder per tenant "
+        "(env RECONCILER_CACHE_DIR)"
+        + ("; --refresh incremental keeps its last read too" if refresh else ""),
+    )
+    if refresh:
+        parser.add_argument(
+            "--refresh",
+            choices=["full", "incremental"],
+            default="full",
+            help="incremental: re-read only the policies whose lastModifiedDateTime changed "
+            "since the read kept in --cache-dir (see docs/drift.md for its limits)",
+        )
+        parser.add_argument(
+            "--full-read-every",
+            type=int,
+            default=7,
+            metavar="N",
+            help="with --refresh incremental, read everything again every N runs",
+        )
 
 
 def _paths(parser: argparse.ArgumentParser, what: str = "manifest files or directories") -> None:
@@ -195,13 +248,6 @@ def _fleet_running(parser: argparse.ArgumentParser) -> None:
         help="requests per second for the whole run, every tenant together (default: "
         "--budget of Graph's global per-app limit, divided among --shard's N)",
     )
-    parser.add_argument(
-        "--budget",
-        type=float,
-        metavar="SHARE",
-        help="the share of Graph's limits a run takes (default 0.7): each tenant's requests "
-        "at SHARE of the per-app-per-tenant limit, the fleet's at SHARE of the global one",
-    )
 
 
 def _fleet_commands(sub: argparse._SubParsersAction[Parser]) -> None:
@@ -268,10 +314,9 @@ def _fleet_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     p.add_argument(
         "--write-rate",
         type=float,
-        default=DEFAULT_WRITE_RATE,
         metavar="PER_SECOND",
-        help="pace each tenant's writes (Intune allows 100 writes per 20 s per app per "
-        "tenant; 0 = unpaced)",
+        help="pace each tenant's writes at this rate instead of --budget's share of the "
+        "documented limit (Intune: 100 writes per 20 s per app per tenant; 0 = unpaced)",
     )
     p.add_argument(
         "--lock-timeout",
@@ -407,6 +452,7 @@ def build_parser() -> Parser:
         metavar="ADDRESS",
         help="plan only this resource and what it needs (repeatable); the plan is partial",
     )
+    _cache_options(p, refresh=False)
     _full_diff(p)
     _color(p)
     p.set_defaults(func=plan.run)
@@ -461,9 +507,9 @@ def build_parser() -> Parser:
     p.add_argument(
         "--write-rate",
         type=float,
-        default=DEFAULT_WRITE_RATE,
         metavar="PER_SECOND",
-        help="pace writes (Intune allows 100 writes per 20 s per app; 0 = unpaced)",
+        help="pace writes at this rate instead of --budget's share of the documented limit "
+        "(Intune: 100 writes per 20 s per app; default 0.7 x 5 = 3.5/s; 0 = unpaced)",
     )
     p.add_argument(
         "--lock-timeout",
@@ -505,6 +551,7 @@ def build_parser() -> Parser:
         metavar="FINDINGS",
         help="which findings exit 2, comma-separated: drifted, missing, unmanaged",
     )
+    _cache_options(p, refresh=True)
     _color(p)
     p.set_defaults(func=drift.run)
 

@@ -10,22 +10,43 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from reconciler.fetch.cache import TenantCache
     from reconciler.fetch.client import GraphClient
     from reconciler.values.desired import Desired
     from reconciler.values.plan import Plan
 
 
-def resolve_catalog(desired: Desired, client: GraphClient) -> Desired:
+def tenant_cache(args: argparse.Namespace, graph_url: str, tenant: str) -> TenantCache | None:
+    """The tenant's folder under --cache-dir, if one was given."""
+    from pathlib import Path
+
+    from reconciler.fetch.cache import TenantCache
+
+    root = getattr(args, "cache_dir", None)
+    if not root:
+        return None
+    return TenantCache(Path(root), graph_url, tenant, now=datetime.now(UTC))
+
+
+def resolve_catalog(
+    desired: Desired, client: GraphClient, cache: TenantCache | None = None
+) -> Desired:
     """The manifests' child items resolved against the tenant's catalog (Settings Catalog
     setting definitions read by id; Administrative Templates definitions found by address,
     their presentations by label): an unknown setting, option, address or value is a
-    located error. Only the resolved set may be planned or drifted."""
+    located error. Only the resolved set may be planned or drifted. With a cache, the
+    catalog reads it holds fresh are not sent again (D = 0), and new answers are kept."""
     from reconciler.engine import catalog
     from reconciler.errors import ManifestError
     from reconciler.fetch.catalog import read_catalog
     from reconciler.load.locate import located
 
-    found = read_catalog(client, lambda found: catalog.lookups(desired, found))
+    kept = cache.catalog_reads() if cache is not None else {}
+    found = read_catalog(client, lambda found: catalog.lookups(desired, found), known=kept)
+    if cache is not None:
+        fresh = {url: answer for url, answer in found.items() if url not in kept}
+        if any(answer is not None for answer in fresh.values()):
+            cache.save_catalog_reads(fresh)
     resolved, problems = catalog.resolve(desired, found, root=client.base_url)
     if problems:
         raise ManifestError(located(desired, problems))
@@ -56,7 +77,7 @@ def make_plan(args: argparse.Namespace, client: GraphClient, tenant: str, desire
     from reconciler.fetch.tenant import read_tenant
 
     requests_before, units_before = client.stats.requests, client.stats.units
-    desired = resolve_catalog(desired, client)
+    desired = resolve_catalog(desired, client, tenant_cache(args, client.base_url, tenant))
     live = read_tenant(client, using=desired.kinds(), pinned=desired.pinned(), tenant_id=tenant)
     # The plan's stated cost covers every read it took, the catalog's included.
     live = dataclasses.replace(

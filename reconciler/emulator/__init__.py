@@ -13,7 +13,8 @@ Python API (tests and benchmarks)::
 
     with running_emulator(streams="inline", page_size=100, token=None, throttle=False,
                           write_limit=None, request_limit=None, fail_rate=0.0,
-                          drop_rate=0.0, latency_ms=0, seed=None, state_path=None,
+                          drop_rate=0.0, latency_ms=0, batch_item_latency_ms=0,
+                          seed=None, state_path=None,
                           random_seed=0, client_id=None, client_secret=None,
                           federated_token=None, client_certificate=None,
                           managed_identity=None, identity_header=None, token_roles=None,
@@ -34,6 +35,7 @@ Python API (tests and benchmarks)::
         emu.reset_stats()
         emu.configure(fail_rate=0.1, throttle=True, drop_rate=0.0, latency_ms=5)
         emu.tenants        # multi-tenant mode: every Tenant by its (lower-case) id
+        emu.drain()        # every throttling bucket empty now, as after another client's burst
 
 ``seed`` is a dict in the tenant format below or a path to such a JSON file; build one with
 :func:`make_tenant` and :func:`make_policy` (Office) and :func:`make_configuration_policy`
@@ -76,7 +78,9 @@ the policies; other query options (``$filter``, ``$select``, ``$orderby``, ``$sk
 ``$search``) are ignored, as graph-spec §2.1 advises clients not to rely on them.
 
 Outside ``/beta``, the control endpoints ``GET /_emulator/stats``, ``POST /_emulator/reset``
-(``?state=1`` or body ``{"state": true}`` also empties the tenant), ``GET /_emulator/tenant``
+(``?state=1`` or body ``{"state": true}`` also empties the tenant; ``?drain=1`` or
+``{"drain": true}`` empties every throttling bucket, which then refill at their rate),
+``GET /_emulator/tenant``
 (a snapshot), and identity endpoints, each built from its published protocol (details and
 error codes in the modules named):
 
@@ -189,7 +193,10 @@ small ``Retry-After`` before anything is applied. ``--drop-rate P`` cuts the con
 instead of replying: half the time before the handler runs (nothing applied), half after
 it (applied, reply lost), sending nothing, a partial status line, or the headers and part
 of the body. Faults and throttling apply to each ``$batch`` item; drops and ``--latency``
-apply to top-level requests only. Randomness is seeded with ``random_seed``.
+apply to top-level requests only, and ``--batch-item-latency MS`` adds its delay for each
+``$batch`` item (Graph runs a batch's items side by side, but not for free: a benchmark's
+assumption, not a measurement). The ``$batch`` envelope itself takes no throttling token,
+its items do, as Graph counts them. Randomness is seeded with ``random_seed``.
 
 ``tls`` (an ``ssl.SSLContext`` with a certificate loaded) serves https instead of http, for
 clients that insist on it (azure-identity's authorities must be https).

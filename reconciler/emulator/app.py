@@ -4,8 +4,10 @@ Order for a top-level ``/beta`` request: count it, sleep ``latency_ms``, maybe f
 with 503 (nothing applied), check the bearer token (401), take throttling tokens (429;
 the ``$batch`` envelope takes none, its items do), maybe decide to drop the connection
 (half the time before the handler runs, half after it applied its change), run the
-handler. A ``$batch`` item goes through the same steps except latency, auth (checked once
-for the envelope) and dropping (one connection carries the whole batch). Every reply
+handler. A ``$batch`` item goes through the same steps except auth (checked once for the
+envelope) and dropping (one connection carries the whole batch); its latency is
+``batch_item_latency_ms`` (Graph runs items side by side, not for free), added to the
+envelope's ``latency_ms``. Every reply
 carries ``request-id`` and ``client-request-id`` headers.
 
 Stats, reset and tenant dump under ``/_emulator`` bypass all of this; the identity
@@ -144,6 +146,8 @@ class EmulatorApp:
         self.stats.request(
             f"{request.method} {_pattern(resolved)}", in_batch=True, is_write=request.is_write
         )
+        if self._config.batch_item_latency_ms > 0:
+            time.sleep(self._config.batch_item_latency_ms / 1000)
         try:
             self._inject_failure()
             self._throttle(request)
@@ -240,12 +244,17 @@ class EmulatorApp:
             wipe = request.query.get("state", "").lower() in ("1", "true") or (
                 isinstance(body, dict) and body.get("state") is True
             )
+            drain = request.query.get("drain", "").lower() in ("1", "true") or (
+                isinstance(body, dict) and body.get("drain") is True
+            )
             chosen = self._chosen(request)
             self.stats.reset()
             if wipe:
                 for tenant in chosen:
                     tenant.clear()
-            return Response.of_json(200, {"reset": True, "state": wipe})
+            if drain:
+                self.throttler.drain()
+            return Response.of_json(200, {"reset": True, "state": wipe, "drain": drain})
         raise ApiError(404, "itemNotFound", f"No emulator control endpoint {request.path}.")
 
     def not_found(self, request: Request) -> Response:

@@ -143,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("--latency", type=float, default=0.0, metavar="MS", help="delay added to each request")
     add(
+        "--batch-item-latency",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="delay added for each $batch item, on top of --latency for the batch",
+    )
+    add(
         "--random-seed",
         type=int,
         default=None,
@@ -232,6 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             fail_rate=args.fail_rate,
             drop_rate=args.drop_rate,
             latency_ms=args.latency,
+            batch_item_latency_ms=args.batch_item_latency,
             random_seed=args.random_seed,
             client_id=args.client_id,
             client_secret=args.client_secret,

@@ -57,6 +57,7 @@ class Config:
     fail_rate: float = 0.0
     drop_rate: float = 0.0
     latency_ms: float = 0.0
+    batch_item_latency_ms: float = 0.0  # added per $batch item, on top of latency_ms
     random_seed: int | None = 0
     client_id: str | None = None
     client_secret: str | None = None
@@ -127,8 +128,8 @@ class Config:
         self.request_limit = parse_rate(self.request_limit)
         _share("fail_rate", self.fail_rate)
         _share("drop_rate", self.drop_rate)
-        if self.latency_ms < 0:
-            raise ValueError("latency_ms must not be negative")
+        if self.latency_ms < 0 or self.batch_item_latency_ms < 0:
+            raise ValueError("latency_ms and batch_item_latency_ms must not be negative")
         for name in ("device_code_lifetime", "device_code_interval", "ci_token_lifetime"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")

@@ -21,12 +21,15 @@ T = TypeVar("T")
 
 
 class TokenBucket:
-    """``capacity`` tokens, refilled continuously at ``capacity / period`` per second."""
+    """``capacity`` tokens, refilled continuously at ``capacity / period`` per second; full
+    when made, or (``empty_since``) as refilled from empty at that time."""
 
-    def __init__(self, rate: Rate, now: float) -> None:
+    def __init__(self, rate: Rate, now: float, empty_since: float | None = None) -> None:
         self.capacity = float(rate[0])
         self.per_second = rate[0] / rate[1]
         self.tokens = self.capacity
+        if empty_since is not None:
+            self.tokens = min(self.capacity, max(0.0, now - empty_since) * self.per_second)
         self.updated = now
 
     def _refill(self, now: float) -> None:
@@ -55,11 +58,20 @@ class Throttler:
         self._clock = clock
         self._lock = threading.Lock()
         self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
+        self._drained: float | None = None  # when every bucket was emptied
 
     def reconfigure(self, config: Config) -> None:
         with self._lock:
             self._config = config
             self._buckets.clear()
+            self._drained = None
+
+    def drain(self) -> None:
+        """Empty every bucket, of every app, as another client spending the whole limit
+        just now would have (for benchmarks: a run that starts throttled)."""
+        with self._lock:
+            self._buckets.clear()
+            self._drained = self._clock()
 
     def _bucket(self, tenant: str, scope: str, kind: str, now: float) -> TokenBucket:
         bucket = self._buckets.get((tenant, scope, kind))
@@ -69,7 +81,8 @@ class Throttler:
             )
             if scope == "tenant":
                 count *= 2
-            bucket = self._buckets[(tenant, scope, kind)] = TokenBucket((count, seconds), now)
+            bucket = TokenBucket((count, seconds), now, self._drained)
+            self._buckets[(tenant, scope, kind)] = bucket
         return bucket
 
     def admit(self, app: str, *, is_write: bool, tenant: str = "") -> float | None:

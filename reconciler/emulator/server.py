@@ -318,6 +318,10 @@ class Emulator:
         """Change options at runtime, e.g. ``configure(fail_rate=0.2, throttle=True)``."""
         return self.app.configure(**changes)
 
+    def drain(self) -> None:
+        """Empty every throttling bucket now (``POST /_emulator/reset`` with ``drain``)."""
+        self.app.throttler.drain()
+
     def __enter__(self) -> Emulator:
         return self.start()
 

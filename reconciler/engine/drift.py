@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler import __version__
+from reconciler.engine import collector
 from reconciler.engine.diff import compare, owned_view
 from reconciler.engine.identity import claimed_ids, match_resources, unmanaged_objects
 from reconciler.engine.scope import in_scope
@@ -86,6 +87,7 @@ class DriftReport:
     resources: tuple[ResourceDrift, ...]
     unmanaged: tuple[UnmanagedObject, ...]  # inside the scope: drift
     outside_scope: tuple[UnmanagedObject, ...] = ()  # information only
+    read_units: int = 0  # Graph's request units of the read (each $batch item is one)
 
     @property
     def has_drift(self) -> bool:
@@ -96,6 +98,11 @@ def detect(
     desired: Desired, live: Live, *, now: datetime, kinds: Registry = REGISTRY
 ) -> DriftReport:
     """The drift of every resource in `desired` against `live` (identity errors raise)."""
+    with collector.paused():
+        return _detect(desired, live, now=now, kinds=kinds)
+
+
+def _detect(desired: Desired, live: Live, *, now: datetime, kinds: Registry) -> DriftReport:
     matches = match_resources(desired, live, kinds=kinds)
     claimed = claimed_ids(matches)
     resources = tuple(
@@ -116,6 +123,7 @@ def detect(
         checked_at=now.isoformat(timespec="seconds"),
         manifest_hash=desired.manifest_hash,
         read_requests=live.read_requests,
+        read_units=live.read_units,
         resources=resources,
         unmanaged=unmanaged,
         outside_scope=outside,
@@ -221,6 +229,7 @@ def drift_json(report: DriftReport) -> dict[str, Any]:
         "checked_at": report.checked_at,
         "manifest_hash": report.manifest_hash,
         "read_requests": report.read_requests,
+        "read_units": report.read_units,
         "drift": report.has_drift,
         "summary": summary_counts(report),
         "resources": [

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from reconciler import __version__
-from reconciler.engine import targeting
+from reconciler.engine import collector, targeting
 from reconciler.engine.diff import ResourceDiff, compare, owned_fields
 from reconciler.engine.fingerprints import fingerprint, ordering_fingerprint
 from reconciler.engine.identity import claimed_ids, match_resources, unmanaged_objects
@@ -44,8 +44,10 @@ from reconciler.values.plan import (
     id_placeholder,
 )
 
-# The documented Intune per-app write limit (graph-spec §3.2): 100 writes per 20 seconds.
+# The documented Intune per-app limits (graph-spec §3.2): 100 writes and 1,000 requests of
+# any method ($batch items counted) per 20 seconds.
 WRITES_PER_SECOND = 100 / 20
+REQUESTS_PER_SECOND = 1000 / 20
 
 
 @dataclass
@@ -76,6 +78,22 @@ def make_plan(
     """The plan that makes `live` match `desired`. `replace`: addresses planned as a
     replacement (create anew, then delete the old object), as a create-only change needs.
     `targets`: a partial plan of these addresses and what they need (see `targeting`)."""
+    with collector.paused():
+        return _make_plan(
+            desired, live, now=now, prune=prune, replace=replace, targets=targets, kinds=kinds
+        )
+
+
+def _make_plan(
+    desired: Desired,
+    live: Live,
+    *,
+    now: datetime,
+    prune: bool,
+    replace: Collection[str],
+    targets: Collection[str],
+    kinds: Registry,
+) -> Plan:
     addresses = {r.address for r in desired.resources}
     unknown = sorted(set(replace) - addresses)
     if unknown:
@@ -154,6 +172,7 @@ def make_plan(
             read_units=live.read_units,
             writes=writes,
             min_write_seconds=round(writes / WRITES_PER_SECOND, 2),
+            min_read_seconds=round(live.read_units / REQUESTS_PER_SECOND, 2),
             recheck_reads=recheck_reads(changes, kinds),
         ),
     )

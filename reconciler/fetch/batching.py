@@ -38,15 +38,15 @@ FAILED_DEPENDENCY = 424
 
 
 class PostBatch(Protocol):
-    """Sends one $batch payload (with the usual top-level retries) and returns the answer;
-    `before_send` runs just before each attempt goes out (after any pacing wait)."""
+    """Sends one $batch payload (with the usual top-level retries and the client's pacing
+    of its items) and returns the answer; `before_send` runs just before each attempt goes
+    out (after any pacing wait)."""
 
     def __call__(
         self,
         payload: dict[str, Any],
         *,
         idempotent: bool,
-        writes: int,
         before_send: Callable[[int], None] | None = None,
     ) -> GraphResponse: ...
 
@@ -206,12 +206,14 @@ class ChunkRunner:
         sleep: Callable[[float], None],
         stats: ClientStats,
         cancelled: Callable[[], bool] = lambda: False,
+        throttled: Callable[[Sequence[tuple[str, str]], float], None] = lambda items, wait: None,
     ) -> None:
         self._post = post
         self._budget = budget
         self._sleep = sleep
         self._stats = stats
         self._cancelled = cancelled
+        self._throttled = throttled
 
     def run(self, chunk: Sequence[BatchRequest], hooks: Hooks = NO_HOOKS) -> dict[str, BatchResult]:
         budget = self._budget()
@@ -226,7 +228,6 @@ class ChunkRunner:
                 response = self._post(
                     {"requests": [encode_item(request, in_flight) for request in pending]},
                     idempotent=all(request.idempotent for request in pending),
-                    writes=sum(is_write(request.method) for request in pending),
                     before_send=_announce(hooks, ids),
                 )
             except GraphError as error:
@@ -243,9 +244,17 @@ class ChunkRunner:
             delay = None
             if retry:
                 # A throttled chunk drains a few items per round; only futile rounds count
-                # as attempts, so a large chunk is not given up while it is moving.
+                # as attempts, so a large chunk is not given up while it is moving. Items
+                # answered 429 with a Retry-After are being scheduled: that is progress too.
                 wait = _longest_retry_after(entries, retry)
-                delay = budget.next_delay(wait, progress=len(retry) < len(pending))
+                throttled = [r for r in pending if entries[r.id].status == 429]
+                delay = budget.next_delay(
+                    wait,
+                    progress=len(retry) < len(pending),
+                    throttled=len(throttled) == len(retry),
+                )
+                if throttled and wait is not None:
+                    self._throttled([(r.url, r.method) for r in throttled], wait)
             if delay is None:
                 retry = set()
             for request in pending:

@@ -47,10 +47,14 @@ def _all_pages(client: GraphClient, body: Any, url: str) -> list[dict[str, Any]]
 
 
 def read_catalog(
-    client: GraphClient, wanted: Callable[[Mapping[str, Any]], list[CatalogRead]]
+    client: GraphClient,
+    wanted: Callable[[Mapping[str, Any]], list[CatalogRead]],
+    *,
+    known: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What `wanted` asks for, round after round, until it asks for nothing new."""
-    found: dict[str, Any] = {}
+    """What `wanted` asks for, round after round, until it asks for nothing new; `known`
+    (a cache's answers by URL) are taken as read."""
+    found: dict[str, Any] = dict(known or {})
     for _ in range(MAX_ROUNDS):
         reads = [r for r in wanted(found) if r.url not in found]
         if not reads:

@@ -62,8 +62,9 @@ from reconciler.errors import (
 from reconciler.fetch.batching import MAX_BATCH, NO_HOOKS, ChunkRunner, Hooks, run_batch
 from reconciler.fetch.pacing import (
     RETRY_STATUSES,
+    Item,
+    Pacer,
     RetryBudget,
-    TokenBucket,
     is_write,
     parse_retry_after,
 )
@@ -123,9 +124,12 @@ def _environment_session(base_url: str) -> requests.Session:
 class GraphClient:
     """Graph over HTTP. Thread-safe; `batch` uses `concurrency` threads.
 
-    `write_rate` (writes per second, burst `write_burst`) paces POST/PUT/PATCH/DELETE,
-    each $batch item counting once; reads are not paced. `sleep` is injected so tests
-    need not wait out backoff.
+    `pacer` (see `pacing.Pacer`) takes every request's units, each $batch item counting
+    once, from the buckets of its throttle class before it goes out. Without one,
+    `write_rate` (writes per second, burst `write_burst`) paces POST/PUT/PATCH/DELETE
+    alone and reads are not paced. `max_total_wait` bounds the seconds one request waits
+    for Graph (Retry-After, backoff), not counting the client's own pacing. `sleep` is
+    injected so tests need not wait out backoff.
     """
 
     def __init__(
@@ -135,10 +139,11 @@ class GraphClient:
         auth: requests.auth.AuthBase | None = None,
         timeout: float = 30.0,
         max_attempts: int = 8,
-        max_total_wait: float = 300.0,
+        max_total_wait: float = 600.0,
         concurrency: int = 4,
         write_rate: float | None = None,
         write_burst: int = 20,
+        pacer: Pacer | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -162,9 +167,9 @@ class GraphClient:
         # Waits (backoff, Retry-After, pacing) end at once on cancel(); tests inject `sleep`.
         self._sleep = self._interruptible_sleep if sleep is time.sleep else sleep
         self._rng = random.Random()
-        self._bucket = (
-            TokenBucket(write_rate, write_burst, sleep=self._sleep) if write_rate else None
-        )
+        if pacer is None and write_rate:
+            pacer = Pacer.writes_only(write_rate, write_burst)
+        self._pacer = pacer
         self.stats = ClientStats()
         self._answered = False  # has the host ever answered? (see UNREACHABLE_ATTEMPTS)
         self._batch_runner = ChunkRunner(
@@ -173,6 +178,7 @@ class GraphClient:
             sleep=self._sleep,
             stats=self.stats,
             cancelled=self._cancel.is_set,
+            throttled=self._throttled,
         )
 
     # -- public API ------------------------------------------------------------------------
@@ -282,7 +288,7 @@ class GraphClient:
             requests,
             runner=self._batch_runner,
             concurrency=self.concurrency,
-            max_writes=self._bucket.burst if self._bucket else MAX_BATCH,
+            max_writes=(self._pacer.write_burst if self._pacer else None) or MAX_BATCH,
             hooks=hooks,
         )
 
@@ -359,7 +365,6 @@ class GraphClient:
         payload: dict[str, Any],
         *,
         idempotent: bool,
-        writes: int,
         before_send: Callable[[int], None] | None = None,
     ) -> GraphResponse:
         url = self.base_url + "/$batch"
@@ -369,10 +374,33 @@ class GraphClient:
             body=_dumps(payload),
             content_type="application/json",
             idempotent=idempotent,
-            writes=writes,
+            items=[(item["url"], item["method"]) for item in payload["requests"]],
             before_send=before_send,
         )
         return self._response("POST", url, reply)
+
+    def _relative(self, url: str) -> str:
+        """The path of `url` below the base URL (what the pacer classifies)."""
+        if url.startswith(self.base_url):
+            return url[len(self.base_url) :] or "/"
+        return urlsplit(url).path
+
+    def _pace(self, items: Sequence[Item]) -> None:
+        if self._pacer is None:
+            return
+        wait, for_writes = self._pacer.reserve(items)
+        if wait <= 0:
+            return
+        if for_writes and wait >= 1.0:
+            log.info("pacing writes: waited %.1fs for the write limit", wait)
+        elif wait >= 5.0:
+            log.info("pacing requests: waited %.1fs for the request limit", wait)
+        self._sleep(wait)
+
+    def _throttled(self, items: Sequence[Item], seconds: float) -> None:
+        """Graph throttled these items: their buckets hold everyone back until then."""
+        if self._pacer is not None:
+            self._pacer.throttled(items, seconds)
 
     def _exchange(
         self,
@@ -382,23 +410,22 @@ class GraphClient:
         idempotent: bool,
         body: bytes | None = None,
         content_type: str | None = None,
-        writes: int | None = None,
+        items: Sequence[Item] | None = None,
         before_send: Callable[[int], None] | None = None,
     ) -> _Reply:
         """Send with retries; return a 2xx reply or raise the translated error.
-        `writes` is how many paced writes this request carries (default: 1 if a write);
-        `before_send(attempt)` runs just before each attempt goes out."""
+        `items` are the request units this request carries, as (path, method) (default:
+        the request itself; a $batch carries its items); `before_send(attempt)` runs just
+        before each attempt goes out."""
         budget = self._budget()
-        paced = int(is_write(method)) if writes is None else writes
+        units = [(self._relative(url), method)] if items is None else list(items)
         client_request_id = str(uuid.uuid4())  # one per logical request, kept on retries
         attempt = 0
         last_error: GraphError | None = None
         while True:
             self._stop_if_cancelled(method, url, last_error)
-            if self._bucket is not None and paced:
-                waited = self._bucket.acquire(paced)
-                if waited >= 1.0:
-                    log.info("pacing writes: waited %.1fs for the write limit", waited)
+            if self._pacer is not None:
+                self._pace(units)
                 self._stop_if_cancelled(method, url, last_error)
             if before_send is not None:
                 before_send(attempt)
@@ -429,7 +456,10 @@ class GraphClient:
             if status == 429:
                 self.stats.add(throttled=1)
             if status in RETRY_STATUSES and (idempotent or status == 429):
-                delay = budget.next_delay(parse_retry_after(reply.headers.get("retry-after")))
+                retry_after = parse_retry_after(reply.headers.get("retry-after"))
+                delay = budget.next_delay(retry_after, throttled=status == 429)
+                if status == 429 and retry_after is not None:
+                    self._throttled(units, retry_after)
                 if delay is not None:
                     if status == 503:
                         self._reset_connections()  # Graph asks for a new connection

@@ -6,12 +6,17 @@ facet says what to read (`_object_reads`): a stream not inlined in the list, the
 assignments, a child collection, or one GET of the item with `$expand` of the facets that
 can be expanded. Those reads go out in `$batch` requests of 20.
 
-Cost for N objects: the list pages, plus ceil(k*N/20) `$batch` calls for k reads per object;
-a facet with a nested read (`Children.nested`) adds one unit per child item, in $batch calls
-of their own after the first (Administrative Templates: `1 + P(2 + D)` units for P profiles
-of D settings each).
+Cost for N objects: the list pages, plus ceil(k*N/20) `$batch` calls for k reads per object
+(k request units each: Graph counts every `$batch` item); a facet with a nested read
+(`Children.nested`) adds one unit per child item, in $batch calls of their own after the
+first (Administrative Templates: `1 + P(2 + D)` units for P profiles of D settings each).
 A failed read raises; it is never taken to mean "absent", and a child collection read short
 of its count is never taken to mean "removed".
+
+With a `ReadMemory` (`drift --refresh incremental`, see `fetch.cache`), a collection whose
+kinds all have a change marker and list-expandable assignments is listed with
+`$expand=assignments`, and an object whose marker and child count are what the memory kept
+is not read again: its child items come from the memory, everything else from the list.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any, assert_never
 from urllib.parse import quote
 
 from reconciler.errors import GraphResponseError
+from reconciler.fetch.cache import ReadMemory
 from reconciler.fetch.client import BatchRequest, BatchResult, GraphClient
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.kind import (
@@ -94,11 +100,13 @@ def read_tenant(
     using: Iterable[str] | None = None,
     pinned: Mapping[str, Iterable[str]] | None = None,
     tenant_id: str = "unknown",
+    memory: ReadMemory | None = None,
 ) -> Live:
     """The live objects of the kinds named in `using` (default: every kind) and of the
     other kinds that share their collections. `pinned` (kind -> ids) names objects the
     manifests pin by id: one the collection's listing does not show is fetched by its id
-    (a server-side scope such as Settings Catalog's may hide it; a 404 means it is gone)."""
+    (a server-side scope such as Settings Catalog's may hide it; a 404 means it is gone).
+    `memory`: recall child items of unchanged objects, and record what was read."""
     requests_before, units_before = client.stats.requests, client.stats.units
     names = None if using is None else list(using)
     objects: list[LiveObject] = []
@@ -106,7 +114,7 @@ def read_tenant(
         entity = client.get_entity(kind.collection)
         objects.append(_live_object(kind, entity.get("id"), _entity_properties(kind, entity)))
     for collection in kinds.collections(names):
-        objects.extend(_read_collection(client, kinds, collection))
+        objects.extend(_read_collection(client, kinds, collection, memory))
     missing = _missing_pinned(kinds, objects, pinned or {})
     found, foreign = _read_pinned(client, kinds, missing) if missing else ([], [])
     return Live(
@@ -188,20 +196,82 @@ def _live_object(kind: ResourceKind, object_id: Any, body: dict[str, Any]) -> Li
     return LiveObject(kind=kind.kind, id=object_id, body=body, identity=kind.identity)
 
 
-def _list_path(kinds: Registry, collection: str) -> str:
+def _list_path(kinds: Registry, collection: str, expand: Iterable[str] = ()) -> str:
     queries = {k.list_query for k in kinds.at(collection)}
     query = queries.pop() if len(queries) == 1 else ""  # kinds sharing a collection share it
+    segments = ",".join(expand)
+    if segments:
+        query = f"{query}&$expand={segments}" if query else f"$expand={segments}"
     return f"{collection}?{query}" if query else collection
 
 
-def _read_collection(client: GraphClient, kinds: Registry, collection: str) -> list[LiveObject]:
-    return _read_items(client, kinds, collection, client.list_all(_list_path(kinds, collection)))
+def incremental(kind: ResourceKind) -> bool:
+    """Whether an incremental read can skip this kind's unchanged objects: it has a change
+    marker, its assignments come with the list, and nothing else needs its own read."""
+    if kind.change_marker is None:
+        return False
+    for facet in kind.facets.values():
+        match facet:
+            case Assignments():
+                if not facet.list_expand:
+                    return False
+            case Stream():
+                return False
+            case Children():
+                pass
+            case _:
+                assert_never(facet)
+    return True
+
+
+def _list_expansions(kinds: Registry, collection: str) -> list[str]:
+    return sorted(
+        {
+            facet.list_segment
+            for kind in kinds.at(collection)
+            for facet in kind.facets.values()
+            if isinstance(facet, Assignments)
+        }
+    )
+
+
+def _read_collection(
+    client: GraphClient, kinds: Registry, collection: str, memory: ReadMemory | None
+) -> list[LiveObject]:
+    recall = (
+        memory is not None
+        and memory.incremental
+        and all(incremental(kind) for kind in kinds.at(collection))
+    )
+    expand = _list_expansions(kinds, collection) if recall else []
+    listed = client.list_all(_list_path(kinds, collection, expand))
+    return _read_items(client, kinds, collection, listed, memory, recall=recall)
+
+
+def _counts_agree(kind: ResourceKind, item: Mapping[str, Any], kept: Mapping[str, Any]) -> bool:
+    """The listed item's child counts (e.g. settingCount) are those of the kept items."""
+    for facet in kind.facets.values():
+        if isinstance(facet, Children):
+            items = kept.get(facet.segment)
+            if not isinstance(items, list):
+                return False
+            expected = item.get(facet.count_field) if facet.count_field else None
+            if isinstance(expected, int) and expected != len(items):
+                return False
+    return True
 
 
 def _read_items(
-    client: GraphClient, kinds: Registry, collection: str, listed: list[dict[str, Any]]
+    client: GraphClient,
+    kinds: Registry,
+    collection: str,
+    listed: list[dict[str, Any]],
+    memory: ReadMemory | None = None,
+    *,
+    recall: bool = False,
 ) -> list[LiveObject]:
-    """Listed items of a collection as live objects, their facets read in $batch."""
+    """Listed items of a collection as live objects, their facets read in $batch (or, with
+    `recall`, an unchanged object's child items taken from `memory`)."""
     typed: list[tuple[ResourceKind, dict[str, Any]]] = []
     for item in listed:
         kind = kinds.classify(collection, item)
@@ -211,11 +281,15 @@ def _read_items(
             raise GraphResponseError(f"GET {collection}: an item has no id")
         typed.append((kind, item))
 
-    reads = [
-        read
-        for index, (kind, item) in enumerate(typed)
-        for read in _object_reads(kind, index, item)
-    ]
+    kept: dict[int, dict[str, Any]] = {}
+    reads: list[BatchRequest] = []
+    for index, (kind, item) in enumerate(typed):
+        if recall and memory is not None and kind.change_marker is not None:
+            found = memory.recall(kind.kind, item["id"], item.get(kind.change_marker))
+            if found is not None and _counts_agree(kind, item, found):
+                kept[index] = found
+                continue
+        reads.extend(_object_reads(kind, index, item))
     results = client.batch(reads) if reads else {}
     # A 404 on an object's own reads is a definite answer: it was deleted between the
     # listing and the read (the portal, or another apply's compensation), so it is left out.
@@ -224,16 +298,26 @@ def _read_items(
         if result.error is not None and key.split(":", 1)[0] not in gone:
             raise result.error
     decoded = [
-        (kind, item, _decode(client, kind, item, index, results))
+        (kind, item, _decode(client, kind, item, index, results, kept=kept.get(index)))
         for index, (kind, item) in enumerate(typed)
         if str(index) not in gone
     ]
     gone_nested = _read_nested(client, decoded)
-    return [
-        _live_object(kind, item["id"], props)
-        for position, (kind, item, props) in enumerate(decoded)
-        if position not in gone_nested
-    ]
+    objects = []
+    for position, (kind, item, props) in enumerate(decoded):
+        if position in gone_nested:
+            continue
+        if memory is not None and kind.change_marker is not None:
+            children = {
+                facet.segment: props.get(name)
+                for name, facet in kind.facets.items()
+                if isinstance(facet, Children)
+            }
+            memory.record(kind.kind, item["id"], item.get(kind.change_marker), children)
+        objects.append(_live_object(kind, item["id"], props))
+    if memory is not None:
+        memory.recalled += len(kept)
+    return objects
 
 
 def _read_nested(
@@ -331,10 +415,15 @@ def _decode(
     item: dict[str, Any],
     index: int,
     results: Mapping[str, BatchResult],
+    *,
+    kept: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The object's properties and facets from its list entry and its reads."""
+    """The object's properties and facets from its list entry and its reads (or, `kept`,
+    an unchanged object's child items as the last read found them)."""
     entity: dict[str, Any] = item
-    if f"{index}:$expand" in results:
+    if kept is not None:  # an unchanged object: its child items as the last read found them
+        entity = {**item, **kept}
+    elif f"{index}:$expand" in results:
         got = results[f"{index}:$expand"].body
         if not isinstance(got, dict):
             raise GraphResponseError(f"GET {kind.item(item['id'])}: the answer is not an object")
@@ -347,7 +436,7 @@ def _decode(
                 if name not in item:
                     props[name] = _stream_value(results[f"{index}:{name}"].body)
             case Assignments():
-                if facet.expand:
+                if facet.expand or kept is not None:  # kept: the list expanded them
                     raw = _expanded_items(client, entity, facet.list_segment, path)
                 else:
                     raw = _page_items(
@@ -355,7 +444,7 @@ def _decode(
                     )
                 props[name] = sorted_assignments([facet.from_graph(a) for a in raw])
             case Children():
-                if facet.expand:
+                if facet.expand or kept is not None:
                     found = _expanded_items(client, entity, facet.segment, path)
                 else:
                     found = _page_items(

@@ -614,7 +614,7 @@ def _duplicate_key(ref: Ref) -> str:
 class DefinitionValues:
     """A profile's definition values as a child shape (see the module docstring)."""
 
-    def parse(self, document: Any, key: str) -> Parsed:
+    def parse(self, document: Any, key: str, *, annotated: bool = True) -> Parsed:
         if not isinstance(document, list):
             return Parsed([], [], [((), "expected a list of settings")])
         items: list[Any] = []

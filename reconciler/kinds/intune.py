@@ -18,9 +18,10 @@ TARGET_TYPES = {
 }
 
 
-def assignments(*, expand: bool) -> Assignments:
+def assignments(*, expand: bool, list_expand: bool = False) -> Assignments:
     """Intune's `assign` (replace-all) with every target and filters; `expand`: read inline
-    with the object (`$expand=assignments`) instead of from `{item}/assignments`."""
+    with the object (`$expand=assignments`) instead of from `{item}/assignments`;
+    `list_expand`: the collection's list expands them too."""
     return Assignments(
         list_segment="assignments",
         action="assign",
@@ -28,6 +29,7 @@ def assignments(*, expand: bool) -> Assignments:
         targets=TARGET_TYPES,
         filters=True,
         expand=expand,
+        list_expand=list_expand,
     )
 
 

@@ -25,6 +25,9 @@ from typing import Any, Literal, Protocol, get_args, get_origin
 
 from pydantic import BaseModel
 
+from reconciler.kinds import throttling
+from reconciler.kinds.throttling import ThrottleClass
+
 DEFAULT_IDENTITY = "displayName"  # the natural key of most Graph types
 NO_FILTER_ID = "00000000-0000-0000-0000-000000000000"
 
@@ -138,8 +141,10 @@ class ChildShape(Protocol):
     The catalog is read in rounds: `lookups` names what it still needs given what was read
     so far (an empty list: done), then `resolve` turns the items into their written form."""
 
-    def parse(self, document: Any, key: str) -> Parsed:
-        """The items a manifest gives (a JSON document), or where and why they are wrong."""
+    def parse(self, document: Any, key: str, *, annotated: bool = True) -> Parsed:
+        """The items a manifest gives (a JSON document), or where and why they are wrong.
+        `annotated` False: the caller made sure the document holds no OData annotation
+        but `@odata.type`, so there is nothing to drop."""
         ...
 
     def view(self, items: list[Any], key: str) -> dict[str, Any]:
@@ -193,7 +198,7 @@ class KeyedItems:
     """Plain JSON objects, each with a string at `key`, unique; compared by everything but
     server ids and OData annotations. No catalog, no secrets."""
 
-    def parse(self, document: Any, key: str) -> Parsed:
+    def parse(self, document: Any, key: str, *, annotated: bool = True) -> Parsed:
         if not isinstance(document, list):
             return Parsed([], [], [((), "expected a list of objects")])
         problems: list[tuple[Path, str]] = []
@@ -319,6 +324,9 @@ class Assignments:
     group_key: str = "groupId"
     filters: bool = False
     expand: bool = False
+    # The collection's list answers `$expand=<list_segment>` with every item's assignments
+    # (what an incremental read takes them from).
+    list_expand: bool = False
 
     def to_graph(self, assignment: Mapping[str, Any]) -> dict[str, Any]:
         """The Graph target object of one assignment in its comparable form."""
@@ -440,6 +448,11 @@ class ResourceKind:
     facets: Mapping[str, Facet] = field(default_factory=dict)
     ordering: Ordering | None = None
     list_query: str = ""  # appended when listing the collection (a server-side scope)
+    # The service limits its requests fall under (see `throttling`).
+    throttle: ThrottleClass = throttling.DEFAULT
+    # A property Graph changes whenever the object's content changes (its child items
+    # included): an incremental read re-reads only the objects whose value moved.
+    change_marker: str | None = None
 
     def item(self, object_id: str | None) -> str:
         """The path of one object (the singleton's own path)."""

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from reconciler.kinds import throttling
 from reconciler.kinds.fields import (
     INT32_MAX,
     GroupAssignment,
@@ -113,6 +114,7 @@ def _client_kind(kind: str, odata_type: str, model: type[ClientConfigurationSpec
             "assignments": _ASSIGNMENTS,
         },
         ordering=_PRIORITY,
+        throttle=throttling.OFFICE_CONFIGURATION,
         spec_model=model,
     )
 
@@ -124,6 +126,7 @@ OFFICE_CONFIGURATION = ResourceKind(
     create_type="#microsoft.graph.officeConfiguration",
     server_managed=frozenset({"id"}),
     reporting=frozenset({"tenantCheckinStatuses", "tenantUserCheckinSummary"}),
+    throttle=throttling.OFFICE_CONFIGURATION,
     spec_model=OfficeConfigurationSpec,
 )
 WINDOWS_OFFICE_CLIENT = _client_kind(

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from reconciler.kinds.kind import Ordering, ResourceKind
+from reconciler.kinds.kind import Children, Ordering, ResourceKind
+from reconciler.kinds.throttling import ThrottleClass
 
 
 class Registry:
@@ -54,6 +55,17 @@ class Registry:
             if kind.ordering is not None:
                 return kind.ordering
         return None
+
+    def throttle_routes(self) -> list[tuple[str, ThrottleClass]]:
+        """(path prefix, throttle class) for every path the kinds read or write: each kind's
+        collection and the catalogs its child items are checked against, longest first."""
+        routes: dict[str, ThrottleClass] = {}
+        for kind in self:
+            routes.setdefault(kind.collection, kind.throttle)
+            for facet in kind.facets.values():
+                if isinstance(facet, Children) and facet.catalog:
+                    routes.setdefault(facet.catalog, kind.throttle)
+        return sorted(routes.items(), key=lambda route: -len(route[0]))
 
     def collections(self, names: Iterable[str] | None = None) -> list[str]:
         """The distinct collections of the named kinds (default: all), singletons apart."""

@@ -23,9 +23,13 @@ from ruamel.yaml.events import (
     DocumentEndEvent,
     DocumentStartEvent,
     Event,
+    MappingEndEvent,
     MappingStartEvent,
     ScalarEvent,
+    SequenceEndEvent,
     SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
 )
 from ruamel.yaml.reader import ReaderError
 
@@ -62,19 +66,56 @@ class YamlProblem:
 
 
 @dataclass
+class Where:
+    """Where each node and mapping key of a document was written."""
+
+    values: dict[Loc, Pos] = field(default_factory=dict)
+    keys: dict[Loc, Pos] = field(default_factory=dict)
+    block: set[Loc] = field(default_factory=set)  # block-style collections
+
+
+@dataclass
 class YamlDocument:
     """One document: its value, and where each node and mapping key was written.
 
     `values[loc]` is where the node at `loc` starts; `keys[loc]` is where the mapping key
     naming it starts. `clean` is False when a problem was found inside this document.
+    A document read by the fast path (`source` set) finds its positions on first use, by
+    reading its text again with the full builder: most documents never need one.
     """
 
     value: Any
     start: Pos
-    values: dict[Loc, Pos] = field(default_factory=dict)
-    keys: dict[Loc, Pos] = field(default_factory=dict)
-    block: set[Loc] = field(default_factory=set)  # block-style collections
     clean: bool = True
+    where: Where | None = field(default=None, repr=False)
+    source: tuple[str, int] | None = field(default=None, repr=False)  # text, document index
+    root_at: Pos | None = None  # the fast path's one position: where the root node starts
+
+    @property
+    def root(self) -> Pos | None:
+        """Where the root node starts, without reading every position (a drift report
+        locates each resource at its root)."""
+        return self.where.values.get(()) if self.where is not None else self.root_at
+
+    def _where(self) -> Where:
+        if self.where is None:
+            assert self.source is not None
+            text, index = self.source
+            self.where = _parse_full(text)[0][index].where
+            assert self.where is not None
+        return self.where
+
+    @property
+    def values(self) -> dict[Loc, Pos]:
+        return self._where().values
+
+    @property
+    def keys(self) -> dict[Loc, Pos]:
+        return self._where().keys
+
+    @property
+    def block(self) -> set[Loc]:
+        return self._where().block
 
 
 def _pos(event: Event) -> Pos:
@@ -135,7 +176,7 @@ class _Builder:
     """Turns the events of one document into a YamlDocument."""
 
     def __init__(self, start: Pos) -> None:
-        self.doc = YamlDocument(value=None, start=start)
+        self.doc = YamlDocument(value=None, start=start, where=Where())
         self.problems: list[YamlProblem] = []
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
@@ -321,9 +362,12 @@ def _events(text: str) -> Iterator[Event]:
     # directly: YAML.parse built a loader for every file and kept a record of each one.
     if _HAVE_CLIB:
         parser = CParser(StringIO(text))
+        get = parser.get_event  # None after the stream's end: one call an event, not two
         try:
-            while parser.check_event():
-                yield parser.get_event()
+            event = get()
+            while event is not None:
+                yield event
+                event = get()
         finally:
             parser.dispose()
     else:
@@ -335,7 +379,95 @@ def parse(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
 
     Documents read before a syntax error are kept; the one it interrupts is dropped.
     Nesting past MAX_DEPTH ends the reading the same way (see _TooDeep).
+
+    The fast path reads the common stream (no tags, anchors, aliases or merge keys, no
+    duplicate key, no scalar the core schema refuses) without recording any position;
+    anything else, and every problem, is left to the full builder, which reads the text
+    again from the start.
     """
+    fast = _parse_fast(text)
+    if fast is not None:
+        return fast, []
+    return _parse_full(text)
+
+
+class _Bail(Exception):
+    """The fast path met something only the full builder handles."""
+
+
+def _parse_fast(text: str) -> list[YamlDocument] | None:
+    documents: list[YamlDocument] = []
+    no_key = _NO_KEY
+    try:
+        start: Pos = (1, 1)
+        root: Pos | None = None
+        value: Any = None
+        stack: list[Any] = []  # the open containers
+        pending: list[Any] = []  # per open container: a mapping's key awaiting its value
+        total = 0
+        events: Iterator[Any] = _events(text)  # compared by exact type below, for speed
+        for event in events:
+            kind = type(event)
+            if kind is ScalarEvent:
+                if event.anchor or event.tag is not None:
+                    raise _Bail
+                total += 1
+                if stack:
+                    top = stack[-1]
+                    if type(top) is dict and pending[-1] is no_key:
+                        key = event.value
+                        if key in top or (key == "<<" and not event.style):
+                            raise _Bail
+                        pending[-1] = key
+                        continue
+                else:
+                    root = _pos(event)
+                found = event.value if event.style else resolve_plain(event.value)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if event.anchor or event.tag is not None or len(stack) >= MAX_DEPTH:
+                    raise _Bail
+                if stack and type(stack[-1]) is dict and pending[-1] is no_key:
+                    raise _Bail  # a collection as a mapping key
+                total += 1
+                if not stack:
+                    root = _pos(event)
+                stack.append({} if kind is MappingStartEvent else [])
+                pending.append(no_key)
+                continue
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                found = stack.pop()
+                pending.pop()
+            elif kind is DocumentStartEvent:
+                start, value, stack, pending, total, root = _pos(event), None, [], [], 0, None
+                continue
+            elif kind is DocumentEndEvent:
+                document = YamlDocument(
+                    value=value, start=start, source=(text, len(documents)), root_at=root
+                )
+                documents.append(document)
+                continue
+            elif kind is StreamStartEvent or kind is StreamEndEvent:
+                continue
+            else:  # an alias, or an event of a type this path does not know
+                raise _Bail
+            if total > MAX_VALUES:
+                raise _Bail
+            if not stack:
+                value = found
+            elif type(stack[-1]) is list:
+                stack[-1].append(found)
+            else:
+                stack[-1][pending[-1]] = found
+                pending[-1] = no_key
+    except (_Bail, ValueError, YAMLError, RecursionError, MemoryError):
+        return None
+    return documents
+
+
+_NO_KEY = object()
+
+
+def _parse_full(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
     documents: list[YamlDocument] = []
     problems: list[YamlProblem] = []
     builder: _Builder | None = None

@@ -114,6 +114,12 @@ def _missing(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in body["resources"] if r["status"] == "missing"]
 
 
+def _reads(body: dict[str, Any]) -> str:
+    """The read's cost in Graph's request units (each $batch item is one) and requests."""
+    units = body.get("read_units") or body["read_requests"]
+    return f"{units} request units read in {body['read_requests']} requests"
+
+
 def _ignored_note(body: dict[str, Any]) -> str:
     s = body["summary"]
     hiding = s["ignored_differences"]
@@ -154,6 +160,7 @@ def text(body: dict[str, Any], *, color: bool = False) -> str:
         out.append("")
     if body["summary"]["ignored_pointers"]:
         out.append(f"Ignored (metadata.ignore): {_ignored_note(body)}.")
+    out.append(f"Cost: {_reads(body)}.")
     out.append(summary_line(body))
     return "\n".join(paint(line, color) for line in out) + "\n"
 
@@ -204,7 +211,7 @@ def markdown(body: dict[str, Any]) -> str:
         out.append(_cell(outside_scope_note(body["outside_scope"])))
         out.append("")
     out.append(
-        f"_{_ignored_note(body)}; {body['read_requests']} read requests. "
+        f"_{_ignored_note(body)}; {_reads(body)}. "
         f"Graph: {_cell(body['graph_url'])}; checked at {_cell(body['checked_at'])}._"
     )
     return "\n".join(out) + "\n"

@@ -67,6 +67,7 @@ DRIFT_JSON_SCHEMA: dict[str, Any] = {
         "checked_at": {"type": "string", "description": "ISO 8601 time of the check."},
         "manifest_hash": {"type": "string"},
         "read_requests": _COUNT,
+        "read_units": {**_COUNT, "description": "Graph's request units: each $batch item is one."},
         "drift": {"type": "boolean"},
         "summary": {
             "type": "object",

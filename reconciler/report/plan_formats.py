@@ -150,14 +150,6 @@ def _order_line(entry: dict[str, Any], shown: Callable[[str], str]) -> str:
     )
 
 
-def _reads(cost: dict[str, Any]) -> str:
-    """The read cost: HTTP requests, and Graph's request units when $batch made them more
-    (each batched item counts one against the throttling limits)."""
-    units = cost.get("read_units") or 0
-    more = f" ({units} request units)" if units > cost["read_requests"] else ""
-    return f"{cost['read_requests']} read requests{more}"
-
-
 def partial_warning(body: dict[str, Any]) -> str:
     """Terraform's warning for a plan limited by --target; "" for a full plan."""
     if not body.get("targets"):
@@ -211,6 +203,16 @@ def text(body: dict[str, Any], *, color: bool = False, full_diff: bool = False) 
     if partial_warning(body):
         out.append(partial_warning(body))
     return "\n".join(paint(line, color) for line in out) + "\n"
+
+
+def _reads(cost: dict[str, Any]) -> str:
+    """What the read cost, in Graph's request units (each $batch item is one) and in HTTP
+    requests, and its least time at the documented request limit."""
+    units = cost.get("read_units") or cost["read_requests"]
+    least = cost.get("min_read_seconds") or 0
+    return f"{units} request units read in {cost['read_requests']} requests" + (
+        f" (at least {least:g} s at the documented request limit)" if least else ""
+    )
 
 
 def markdown(body: dict[str, Any], *, full_diff: bool = False) -> str:

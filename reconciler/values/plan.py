@@ -140,6 +140,9 @@ class Cost(_Frozen):
     read_units: int = 0  # the same in Graph's request units (each $batch item counts one)
     writes: int  # HTTP writes apply will send; each is one request unit
     min_write_seconds: float  # writes / documented per-app write limit
+    # read_units / documented per-app request limit: the read's least time when the
+    # tenant's bucket starts empty (0 in plans made before it was stated)
+    min_read_seconds: float = 0.0
     recheck_reads: int = 0  # at most this many reads apply adds to re-check between rounds
 
 

@@ -408,7 +408,7 @@ def test_plans_and_drift_name_a_changed_value_by_the_readable_address(tmp_path):
         "Disable all macros except digitally signed macros",
     )
     assert f'      ~ settings/{VBA_ADDRESS}/values/Macro notification: = "{was}" -> "{now}"' in text
-    assert "Cost: 3 read requests (9 request units); 1 writes" in text
+    assert "Cost: 9 request units read in 3 requests" in text and "; 1 writes" in text
     report = drift_formats.text(drift_json(detect(desired, tenant(live), now=NOW)))
     assert f'differs at: {pointer}: live "{was}", desired "{now}"' in report
 

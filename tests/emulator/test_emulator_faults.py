@@ -149,3 +149,26 @@ def test_control_endpoints_bypass_faults(make_emulator) -> None:
         assert requests.get(emulator.root_url + "/_emulator/stats", timeout=5).status_code == 200
     stats = emulator.stats()
     assert stats["failed_injected"] == stats["dropped"] == stats["throttled"] == 0
+
+
+def test_a_drained_tenant_refuses_at_once_then_refills_at_its_rate(make_emulator) -> None:
+    emulator = make_emulator(throttle=True, request_limit="10/1")
+    graph = Graph(emulator)
+    assert graph.get("/officeConfiguration").status_code == 200
+    reply = graph.session.post(f"{emulator.root_url}/_emulator/reset", json={"drain": True})
+    assert reply.json()["drain"] is True
+    refused = graph.get("/officeConfiguration")
+    assert_graph_error(refused, 429, "TooManyRequests")
+    assert 0 < float(refused.headers["Retry-After"]) <= 0.11  # one token at 10 a second
+    time.sleep(0.35)  # about three tokens, not the ten of a full bucket
+    statuses = [graph.get("/officeConfiguration").status_code for _ in range(6)]
+    assert statuses[:2] == [200, 200] and 429 in statuses
+
+
+def test_batch_items_add_their_own_latency(make_emulator) -> None:
+    graph = Graph(make_emulator(latency_ms=20, batch_item_latency_ms=10))
+    items = [{"id": str(i), "method": "GET", "url": "/officeConfiguration"} for i in range(10)]
+    started = time.perf_counter()
+    reply = graph.post("/$batch", json={"requests": items})
+    took = time.perf_counter() - started
+    assert reply.status_code == 200 and 0.12 <= took < 1.0  # 20 ms + 10 x 10 ms

@@ -43,6 +43,7 @@ def test_reset_zeroes_counters_and_optionally_the_tenant(graph: Graph) -> None:
     assert requests.post(root + "/_emulator/reset", timeout=5).json() == {
         "reset": True,
         "state": False,
+        "drain": False,
     }
     assert graph.emulator.stats()["total"] == 0
     assert len(graph.emulator.store.policies()) == 1

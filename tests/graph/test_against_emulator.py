@@ -14,12 +14,14 @@ from reconciler.emulator import Emulator, make_policy, make_tenant
 from reconciler.errors import GraphTransportError, NotFoundError, UnauthorizedError
 from reconciler.fetch.auth.bearer import BearerTokenAuth
 from reconciler.fetch.client import BatchRequest, GraphClient
+from reconciler.fetch.pacing import Pacer, TokenBucket
 from tests.support.tenant import POLICIES
 
 from .conftest import Sleeps
 
 LIST_ROUTE = f"GET {POLICIES}"
 ASSIGNMENTS_ROUTE = f"GET {POLICIES}/{{id}}/assignments"
+STREAMS = ("policyPayload", "userPreferencePayload")
 
 
 def tenant(count: int) -> dict[str, Any]:
@@ -104,6 +106,47 @@ def test_pacing_keeps_a_write_burst_free_of_429s(
     )
     assert all(r.error is None for r in results.values())
     assert emu.stats()["throttled"] == 0
+
+
+def _read_pacer(per_second: float) -> Pacer:
+    bucket = TokenBucket(per_second, int(per_second))
+    return Pacer(
+        routes=[(POLICIES, "office")], requests={"office": bucket}, writes={}, default=None
+    )
+
+
+def test_paced_reads_stay_under_the_request_limit_without_a_429(
+    make_emulator: Callable[..., Emulator], connect: Callable[..., GraphClient]
+) -> None:
+    emu = make_emulator(seed=tenant(80), throttle=True, request_limit="100/1")
+    graph = connect(emu, pacer=_read_pacer(90))  # 90% of the limit
+    ids = [item["id"] for item in graph.list_all(POLICIES)]
+    reads = [
+        BatchRequest(id=f"{i}:{s}", method="GET", url=f"{POLICIES}/{i}/{s}")
+        for i in ids
+        for s in STREAMS
+    ]
+    results = graph.batch(reads)  # 160 units: 90 at once, the rest at 90/s
+    assert all(r.error is None for r in results.values())
+    assert emu.stats()["throttled"] == 0
+
+
+def test_a_drained_tenant_is_waited_out_not_given_up(
+    make_emulator: Callable[..., Emulator], connect: Callable[..., GraphClient]
+) -> None:
+    emu = make_emulator(seed=tenant(60), throttle=True, request_limit="60/1")
+    graph = connect(emu, pacer=_read_pacer(60), max_attempts=2)
+    ids = [item["id"] for item in graph.list_all(POLICIES)]
+    emu.drain()  # as if another tool had just spent the whole limit
+    reads = [
+        BatchRequest(id=f"{i}:{s}", method="GET", url=f"{POLICIES}/{i}/{s}")
+        for i in ids
+        for s in STREAMS
+    ]
+    results = graph.batch(reads)  # 120 units from empty: about 2 s, many more than 2 tries
+    assert all(r.error is None for r in results.values())
+    throttled = emu.stats()["throttled"]
+    assert 0 < throttled < len(reads)  # the client's bucket, held back, spares most of them
 
 
 def test_injected_503s_are_retried_for_reads(

@@ -243,12 +243,24 @@ def test_item_retries_give_up_with_the_translated_error(
         lambda item, n: (429, {"Retry-After": "1"}, None) if item["id"] == "0" else (200, {}, {})
     )
     mocked.add_callback(responses.POST, f"{BASE}/$batch", callback=fake)
-    graph = GraphClient(BASE, sleep=sleeps, max_attempts=3)
+    graph = GraphClient(BASE, sleep=sleeps, max_attempts=2, max_total_wait=3)
     results = graph.batch(gets(2))
     assert isinstance(results["0"].error, errors.ThrottledError)
     assert results["0"].status == 429 and results["1"].error is None
-    # the first round settled item 1 (progress, not an attempt); then 3 futile attempts
+    # a 429 with Retry-After is waited out (no attempt used) until the wait budget is spent
     assert fake.seen == {"0": 4, "1": 1} and sleeps == [1.0, 1.0, 1.0]
+
+
+def test_item_503s_without_retry_after_use_up_attempts(
+    sleeps: Sleeps, mocked: responses.RequestsMock
+) -> None:
+    fake = FakeBatch(lambda item, n: (503, {}, None) if item["id"] == "0" else (200, {}, {}))
+    mocked.add_callback(responses.POST, f"{BASE}/$batch", callback=fake)
+    graph = GraphClient(BASE, sleep=sleeps, max_attempts=3)
+    results = graph.batch(gets(2))
+    assert isinstance(results["0"].error, errors.ServerError)
+    # the first round settled item 1 (progress, not an attempt); then 3 futile attempts
+    assert fake.seen == {"0": 4, "1": 1} and len(sleeps) == 3
 
 
 def test_a_slowly_draining_chunk_is_not_given_up(

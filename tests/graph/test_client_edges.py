@@ -24,7 +24,7 @@ def test_the_defaults_are_the_documented_ones():
     assert (graph.timeout, graph.max_attempts, graph.max_total_wait, graph.concurrency) == (
         30.0,
         8,
-        300.0,
+        600.0,  # --max-wait's 10 minutes: while Graph throttles, waiting is progress
         4,
     )
 
@@ -236,8 +236,11 @@ def test_a_client_keeps_at_least_one_attempt_and_thread_and_pools_for_its_thread
 
 def test_writes_are_paced_with_a_burst_of_twenty_by_default():
     paced = GraphClient(BASE, write_rate=5)
-    assert paced._bucket is not None and (paced._bucket.rate, paced._bucket.burst) == (5, 20)
-    assert GraphClient(BASE)._bucket is None
+    pacer = paced._pacer
+    assert pacer is not None and pacer.write_burst == 20
+    (bucket,) = pacer._writes.values()
+    assert (bucket.rate, bucket.burst) == (5, 20)
+    assert GraphClient(BASE)._pacer is None
 
 
 def test_a_session_without_tls_verification_is_refused():

@@ -77,15 +77,33 @@ def test_without_a_usable_retry_after_backoff_is_jittered_and_capped(
 def test_attempt_cap_raises_the_last_answer_translated(
     mocked: responses.RequestsMock, sleeps: Sleeps
 ) -> None:
-    mocked.get(
-        f"{BASE}/p", status=429, json=THROTTLED, headers={"Retry-After": "1", "request-id": "r"}
-    )
+    mocked.get(f"{BASE}/p", status=429, json=THROTTLED, headers={"request-id": "r"})
     graph = GraphClient(BASE, sleep=sleeps, max_attempts=3)
     with pytest.raises(errors.ThrottledError) as caught:
         graph.get("/p")
-    assert len(mocked.calls) == 3 and sleeps == [1.0, 1.0]
+    assert len(mocked.calls) == 3 and len(sleeps) == 2  # no Retry-After: backoff, counted
     assert caught.value.code == "TooManyRequests" and caught.value.request_id == "r"
     assert graph.stats.throttled == 3
+
+
+def test_a_429_with_retry_after_is_waited_out_up_to_the_wait_budget_not_the_tries(
+    mocked: responses.RequestsMock, sleeps: Sleeps
+) -> None:
+    mocked.get(f"{BASE}/p", status=429, json=THROTTLED, headers={"Retry-After": "1"})
+    graph = GraphClient(BASE, sleep=sleeps, max_attempts=3, max_total_wait=30)
+    with pytest.raises(errors.ThrottledError):
+        graph.get("/p")
+    assert len(mocked.calls) == 31 and sleeps == [1.0] * 30
+
+
+def test_a_zero_retry_after_still_spends_the_wait_budget(
+    mocked: responses.RequestsMock, sleeps: Sleeps
+) -> None:
+    mocked.get(f"{BASE}/p", status=429, json=THROTTLED, headers={"Retry-After": "0"})
+    graph = GraphClient(BASE, sleep=sleeps, max_total_wait=2.05)
+    with pytest.raises(errors.ThrottledError):
+        graph.get("/p")
+    assert len(sleeps) == 20  # MIN_COUNTED_WAIT (0.1 s) a try: not an endless loop
 
 
 def test_total_wait_cap_gives_up_before_a_wait_that_would_pass_it(

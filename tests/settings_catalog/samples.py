@@ -80,3 +80,22 @@ def definition(definition_id: str, options: int = 2) -> dict[str, Any]:
             {"itemId": f"{definition_id}_{i}", "displayName": names[i]} for i in range(options)
         ],
     }
+
+
+def macro_policies(count: int, prefix: str = "p") -> dict[str, Any]:
+    """A seed of `count` policies "Office - <prefix>NN", each with Word's and Excel's macro
+    toggles and one group assignment."""
+    from reconciler.emulator import make_configuration_policy
+    from reconciler.emulator.surfaces.settings_catalog.seeds import choice as seeded
+    from tests.support.tenant import GROUP_A
+
+    return {
+        "configurationPolicies": [
+            make_configuration_policy(
+                f"Office - {prefix}{i:02d}",
+                settings=[seeded(WORD_MACROS, "_1"), seeded(EXCEL_MACROS, "_0")],
+                groups=[GROUP_A],
+            )
+            for i in range(count)
+        ]
+    }

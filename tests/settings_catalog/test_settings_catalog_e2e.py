@@ -278,7 +278,8 @@ def test_the_read_costs_the_list_and_one_unit_per_policy(capsys, make_emulator, 
         tmp_path / "m", manifest("p00", "Office - p00", [choice_instance(WORD_MACROS, "1")])
     )
     body = plan_json(capsys, emulator, root)
-    # 2 list pages (25 a page) + 30 policies (one GET with $expand each) + 1 definition
-    assert body["cost"]["read_units"] == 2 + 30 + 1
+    # 1 list page ($top=100, as the portal pages) + 30 policies (one GET with $expand each)
+    # + 1 definition
+    assert body["cost"]["read_units"] == 1 + 30 + 1
     stats = emulator.stats()["batch_items_by_route"]
     assert stats.get(f"GET {POLICIES}/{{id}}/settings", 0) == 0  # never a /settings read per policy

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reconciler.cli import interrupts, progress
-from reconciler.cli.connect import connect, endpoints, graph_client, require_permission, tenant_id
+from reconciler.cli.connect import (
+    connect,
+    endpoints,
+    graph_client,
+    require_permission,
+    tenant_id,
+    write_rate,
+)
 from reconciler.cli.exits import EXIT_ERROR, EXIT_OK
 from reconciler.cli.planning import load, make_plan, show_plan
 from reconciler.errors import ConfigError, StalePlanError
@@ -242,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
             audit=audit,
             now=datetime.now(UTC),
             control=control,
-            progress=progress.for_apply(len(plan.steps()), args.write_rate),
+            progress=progress.for_apply(len(plan.steps()), write_rate(args)),
             on_backup=lambda d: print(
                 f"Backup of the touched objects: {d} (restore: reconciler apply {d} --auto-approve)",
                 file=human,

@@ -18,7 +18,7 @@ from typing import Any
 from reconciler.cli import color as colors
 from reconciler.cli.connect import connect, graph_client, tenant_id
 from reconciler.cli.exits import EXIT_CHANGES, EXIT_OK
-from reconciler.cli.planning import load, resolve_catalog
+from reconciler.cli.planning import load, resolve_catalog, tenant_cache
 from reconciler.errors import ConfigError
 
 # drift_formats.FORMATS, written out: importing the renderers here would slow every start.
@@ -38,6 +38,19 @@ def fail_on(value: str) -> set[str]:
     return wanted
 
 
+def _refreshed(memory: Any, objects: int, every: int) -> str:
+    if not memory.incremental:
+        return (
+            f"Full read of {objects} object(s), kept for the next incremental runs "
+            f"(a full read every {every} runs)."
+        )
+    return (
+        f"Incremental read: {memory.recalled} of {objects} object(s) unchanged since the kept "
+        f"read, the rest read again; the next full read in "
+        f"{every - memory.runs_since_full - 1} run(s)."
+    )
+
+
 def found(body: dict[str, Any]) -> set[str]:
     """The kinds of finding a drift report holds."""
     statuses = {r["status"] for r in body["resources"]}
@@ -45,27 +58,59 @@ def found(body: dict[str, Any]) -> set[str]:
     return kinds | ({"unmanaged"} if body["unmanaged"] else set())
 
 
+def _check_refresh(args: argparse.Namespace) -> None:
+    if args.refresh == "incremental" and not args.cache_dir:
+        raise ConfigError(
+            "--refresh incremental needs --cache-dir (where the last read is kept)",
+            hint="Add --cache-dir DIR (or set RECONCILER_CACHE_DIR), and keep DIR between runs.",
+        )
+    if args.full_read_every < 1:
+        raise ConfigError(f"--full-read-every {args.full_read_every}: must be at least 1")
+
+
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from reconciler.engine import drift
     from reconciler.fetch.tenant import read_tenant
     from reconciler.files import check_writable, write_text_atomic
     from reconciler.report import drift_formats
 
     failing = fail_on(args.fail_on)
+    _check_refresh(args)
     # Resolve every report format before reading the tenant: a typo fails fast and cheap.
     targets = [(path, drift_formats.format_for_path(path)) for path in args.report]
     desired = load(args)
     for path, _ in targets:
         check_writable(Path(path))
     connection = connect(args)
+    tenant = tenant_id(connection)
     with closing(graph_client(args, connection)) as client:
-        desired = resolve_catalog(desired, client)
+        requests_before, units_before = client.stats.requests, client.stats.units
+        cache = tenant_cache(args, client.base_url, tenant)
+        desired = resolve_catalog(desired, client, cache)
+        memory = (
+            cache.memory(incremental=args.refresh == "incremental", full_every=args.full_read_every)
+            if cache is not None
+            else None
+        )
         live = read_tenant(
             client,
             using=desired.kinds(),
             pinned=desired.pinned(),
-            tenant_id=tenant_id(connection),
+            tenant_id=tenant,
+            memory=memory,
         )
+        # The stated cost covers every read, the catalog's included (as plan's does).
+        live = dataclasses.replace(
+            live,
+            read_requests=client.stats.requests - requests_before,
+            read_units=client.stats.units - units_before,
+        )
+    if cache is not None and memory is not None:
+        cache.save_read(memory)
+        if args.refresh == "incremental":
+            print(_refreshed(memory, len(live.objects), args.full_read_every), file=sys.stderr)
     body = drift.drift_json(drift.detect(desired, live, now=datetime.now(UTC)))
     rendered: dict[str, str] = {}  # each format once, however many files ask for it
 

@@ -179,7 +179,7 @@ class _Run:
     cap: FleetCap
     stop: Stop
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    write_rate: float | None = None
+    args: argparse.Namespace = field(default_factory=argparse.Namespace)  # pacing options
 
     def connect(self, tenant: Tenant, needs: Sequence[str]) -> TenantConnection:
         from reconciler.fleet import preflight
@@ -194,14 +194,12 @@ class _Run:
         )
 
     def client(self, connection: TenantConnection) -> GraphClient:
-        """The tenant's own client (its own buckets), drawing on the fleet's cap."""
-        from reconciler.fetch.client import GraphClient
+        """The tenant's own client (its own buckets, paced by --budget, --write-rate and
+        --max-wait as a single tenant's is), drawing on the fleet's cap."""
+        from reconciler.cli.connect import paced_client
 
-        return GraphClient(
-            connection.connection.endpoints.graph_url,
-            auth=self.cap.wrap(connection.connection.auth),
-            write_rate=self.write_rate if self.write_rate and self.write_rate > 0 else None,
-        )
+        where = connection.connection
+        return paced_client(self.args, where.endpoints.graph_url, self.cap.wrap(where.auth))
 
     @contextlib.contextmanager
     def working(self, client: GraphClient, control: Any = None) -> Iterator[GraphClient]:
@@ -245,7 +243,7 @@ def _run(args: argparse.Namespace, *, shards: int) -> _Run:
         loopback=origin is not None and is_loopback(origin.host),
         cap=FleetCap(rate, tenant_rate=tenant_rate(budget=budget)),
         stop=Stop(),
-        write_rate=getattr(args, "write_rate", None),
+        args=args,
     )
 
 
