@@ -52,7 +52,17 @@ class Package:
 
 PACKAGE_TABLE: dict[str, Package] = {
     "engine": Package(
-        ("reconciler/engine/*",), ("tests/core", "tests/drift/test_drift_pure.py", "tests/apply")
+        ("reconciler/engine/*",),
+        # the Settings Catalog's pure tests and --replace hold its create-only fields and
+        # the catalog check; --target's tests run the CLI in-process against the emulator
+        (
+            "tests/core",
+            "tests/drift/test_drift_pure.py",
+            "tests/apply",
+            "tests/settings_catalog/test_settings_pure.py",
+            "tests/settings_catalog/test_replace.py",
+            "tests/cli/test_target.py",
+        ),
     ),
     "apply": Package(
         ("reconciler/apply/*",),
