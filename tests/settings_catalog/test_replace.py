@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.engine.planner import make_plan
+from reconciler.engine.planner import _rounds, make_plan
 from reconciler.engine.staleness import check_fresh
 from reconciler.errors import PlanError, StalePlanError
 from reconciler.load import manifests
@@ -182,3 +182,27 @@ def test_plan_replace_then_apply_swaps_the_policy_for_a_new_one(capsys, emulator
     # the pinned id is gone: the new policy is found by name, and nothing is left to do
     again = plan_json(capsys, emulator, root)
     assert again["changes"] == []
+
+
+def test_a_replacement_costs_a_re_check_of_the_old_policy_before_each_later_round(tmp_path):
+    """The estimate of apply's re-check reads (`recheck_reads`): a replacement creates in
+    round 0, assigns in round 1, deletes in round 2, so the old policy is read again (GET
+    and expanded assignments: 2 reads) before rounds 1 and 2; the moved Office policy's
+    reorder (round 1) lists its collection once; each collection created into in round 0 is
+    listed once; an update that writes only in round 0 and a create add nothing."""
+    office = obj("id-a", displayName="A", priority=1)
+    wanted = load(tmp_path, platforms="macOS", assignments=[{"groupId": GROUP_A}])
+    both = desired_of(
+        *wanted.resources,
+        resource("a", displayName="A", priority=5, description="new"),  # patch + reorder
+        resource("n", displayName="N", priority=7, policyPayload={"k": 1}),  # create, stream
+    )
+    live = tenant(live_policy(), office, obj("id-b", displayName="B", priority=2))
+    plan = make_plan(both, live, now=NOW, replace=[ADDRESS])
+    actions = [c.action for c in plan.changes]
+    assert actions == [Action.REPLACE, Action.UPDATE, Action.CREATE, Action.REORDER]
+    rounds = _rounds(list(plan.changes))
+    replace = plan.changes[0]
+    assert [rounds[s.id] for s in replace.steps] == [0, 1, 2]
+    assert [rounds[s.id] for s in plan.changes[2].steps] == [0, 1]  # the stream after the POST
+    assert plan.cost.recheck_reads == 2 * 2 + 1 + 2
