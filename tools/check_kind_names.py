@@ -62,8 +62,12 @@ def forbidden() -> tuple[set[str], set[str]]:
                     names.add(facet.segment)
                 case Children():
                     names.add(facet.segment)
+                    if facet.nested is not None:
+                        names.add(facet.nested.segment)
                     if isinstance(facet.write, DeltaAction):
                         names.add(facet.write.action)
+                    if facet.catalog:
+                        inside.add(facet.catalog)
                 case Assignments():
                     names.update({facet.list_segment, facet.action, facet.body_key})
                     inside.update(t.lstrip("#") for t in facet.targets.values())

@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         _step("drift", ["drift", args.manifests, "--graph-url", url], {2})
     print(
         "\nDemo complete: planned, applied, the tenant matched manifests/, and drift caught "
-        "the portal change (exit 2). `reconciler plan` would repair it with one PUT."
+        "the portal changes (exit 2). `reconciler plan` would repair each with one write."
     )
     return 0
 

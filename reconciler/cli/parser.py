@@ -15,6 +15,7 @@ from typing import NoReturn
 from reconciler import __version__
 from reconciler.cli.commands import (
     apply,
+    catalog,
     completion,
     drift,
     emulator,
@@ -325,6 +326,25 @@ def build_parser() -> Parser:
         "object it matches, editing nothing else (comments are kept)",
     )
     p.set_defaults(func=export.run)
+
+    p = _command(
+        sub,
+        "catalog",
+        "search the tenant's setting catalogs",
+        "Find setting definitions in the tenant's catalogs (Administrative Templates "
+        "definitions by name; the Settings Catalog by name, id or description) and print each "
+        "as a manifest entry ready to paste, with its presentations or options and their "
+        "allowed values.",
+        "  reconciler catalog search 'VBA Macro'\n  reconciler catalog search macro --kind "
+        "AdministrativeTemplatePolicy",
+    )
+    p.add_argument("action", choices=catalog.ACTIONS, help="what to do: search")
+    p.add_argument("text", metavar="TEXT", help="the text to look for (case does not matter)")
+    p.add_argument(
+        "--kind", action="append", default=[], metavar="KIND", help="only this kind (repeatable)"
+    )
+    _graph_options(p)
+    p.set_defaults(func=catalog.run)
 
     p = _command(
         sub,

@@ -15,19 +15,21 @@ if TYPE_CHECKING:
     from reconciler.values.plan import Plan
 
 
-def check_catalog(desired: Desired, client: GraphClient) -> None:
-    """The manifests' child items checked against the tenant's catalog (Settings Catalog
-    setting definitions, read by id): an unknown setting or option is a located error."""
+def resolve_catalog(desired: Desired, client: GraphClient) -> Desired:
+    """The manifests' child items resolved against the tenant's catalog (Settings Catalog
+    setting definitions read by id; Administrative Templates definitions found by address,
+    their presentations by label): an unknown setting, option, address or value is a
+    located error. Only the resolved set may be planned or drifted."""
     from reconciler.engine import catalog
     from reconciler.errors import ManifestError
-    from reconciler.fetch.catalog import read_entries
+    from reconciler.fetch.catalog import read_catalog
     from reconciler.load.locate import located
 
-    wanted = catalog.references(desired)
-    entries = {c: read_entries(client, c, ids) for c, ids in wanted.items()}
-    problems = catalog.check(desired, entries)
+    found = read_catalog(client, lambda found: catalog.lookups(desired, found))
+    resolved, problems = catalog.resolve(desired, found, root=client.base_url)
     if problems:
         raise ManifestError(located(desired, problems))
+    return resolved
 
 
 def load(args: argparse.Namespace) -> Desired:
@@ -54,7 +56,7 @@ def make_plan(args: argparse.Namespace, client: GraphClient, tenant: str, desire
     from reconciler.fetch.tenant import read_tenant
 
     requests_before, units_before = client.stats.requests, client.stats.units
-    check_catalog(desired, client)
+    desired = resolve_catalog(desired, client)
     live = read_tenant(client, using=desired.kinds(), pinned=desired.pinned(), tenant_id=tenant)
     # The plan's stated cost covers every read it took, the catalog's included.
     live = dataclasses.replace(

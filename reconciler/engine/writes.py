@@ -27,6 +27,7 @@ from reconciler.kinds.kind import (
     ReplaceEntity,
     ResourceKind,
     Stream,
+    Unwritable,
     child_key,
 )
 from reconciler.values.canonical import Payload, canonical_json, plain
@@ -114,25 +115,61 @@ def _step(
 
 
 def delta_body(
-    facet: Children, action: DeltaAction, desired: Sequence[Any], live: Sequence[Any]
+    facet: Children,
+    action: DeltaAction,
+    desired: Sequence[Any],
+    live: Sequence[Any],
+    *,
+    resource: DesiredResource,
+    field: str,
 ) -> dict[str, Any] | None:
     """What changed between two child collections, as the delta action takes it; None
-    when nothing did. An updated item is sent whole, with the live item's id."""
-    wanted = {child_key(item, facet.key): item for item in desired}
+    when nothing did. Only the items that differ are sent, each whole in the form the
+    kind's shape writes it (an updated one with the live item's ids). A change the shape
+    cannot write, or of an item the catalog marks unwritable, is refused."""
+    wanted = {child_key(item, facet.key): (i, item) for i, item in enumerate(desired)}
     current = {child_key(item, facet.key): item for item in live}
-    desired_view = facet.shape.view(list(desired), facet.key)
-    live_view = facet.shape.view(list(live), facet.key)
-    added = [copy.deepcopy(item) for key, item in wanted.items() if key not in current]
+    unwritable = resource.unwritable.get(field, {})
+    shape = facet.shape
+
+    def one(item: Any) -> str:
+        return canonical_json(shape.view([item], facet.key))
+
+    def sent(key: str, index: int | None, item: Any, live_item: Any | None) -> Any:
+        pointer = f"/spec/{field}" if index is None else f"/spec/{field}/{index}"
+        try:
+            if key in unwritable:
+                named = _named(shape, live_item if item is None else item, facet.key)
+                raise Unwritable(
+                    f"{named}: {unwritable[key]}",
+                    hint="Declare it as the tenant holds it (as `reconciler export` writes "
+                    "it), and make the change in the portal.",
+                )
+            return shape.written(item, live_item) if item is not None else None
+        except Unwritable as why:
+            raise PlanError(
+                f"{resource.located(pointer)}{resource.address}: {why}", hint=why.hint
+            ) from None
+
+    added = [sent(k, i, item, None) for k, (i, item) in wanted.items() if k not in current]
     updated = [
-        {**copy.deepcopy(item), "id": current[key].get("id")}
-        for key, item in wanted.items()
-        if key in current
-        and canonical_json(desired_view.get(key)) != canonical_json(live_view.get(key))
+        sent(k, i, item, current[k])
+        for k, (i, item) in wanted.items()
+        if k in current and one(item) != one(current[k])
     ]
-    deleted = [item.get("id") for key, item in current.items() if key not in wanted]
+    deleted = []
+    for key, item in current.items():
+        if key not in wanted:
+            sent(key, None, None, item)  # refused when unwritable
+            deleted.append(shape.removed(item))
     if not (added or updated or deleted):
         return None
     return {action.added: added, action.updated: updated, action.deleted: deleted}
+
+
+def _named(shape: Any, item: Any, key: str) -> str:
+    """How plans name one child item: its key in the shape's comparable form."""
+    return str(next(iter(shape.view([item], key)), ""))
 
 
 def create_steps(
@@ -178,7 +215,9 @@ def create_steps(
                     steps.append(_assign_step(resource, facet, item, value, after))
             case Children():
                 assert isinstance(facet.write, DeltaAction)
-                delta = delta_body(facet, facet.write, value or [], [])
+                delta = delta_body(
+                    facet, facet.write, value or [], [], resource=resource, field=name
+                )
                 if delta is not None:
                     steps.append(_delta_step(resource, name, facet.write, item, delta, after))
     return steps
@@ -262,6 +301,8 @@ def update_steps(
                         facet.write,
                         write_value(resource, live, name) or [],
                         live.body.get(name) or [],
+                        resource=resource,
+                        field=name,
                     )
                     if delta is not None:
                         follow.append(_delta_step(resource, name, facet.write, item, delta, ()))

@@ -124,8 +124,11 @@ def _facet_value(
                 for a in value or []
             ]
         case Children():
+            exported = facet.shape.export(list(value or []))
+            if not facet.export_file:
+                return exported
             path = f"{field}/{name}.json"
-            files[path] = _payload_text(facet.shape.export(list(value or [])))
+            files[path] = _payload_text(exported)
             return {"file": path}
         case _:
             assert_never(facet)

@@ -6,7 +6,10 @@ facet says what to read (`_object_reads`): a stream not inlined in the list, the
 assignments, a child collection, or one GET of the item with `$expand` of the facets that
 can be expanded. Those reads go out in `$batch` requests of 20.
 
-Cost for N objects: the list pages, plus ceil(k*N/20) `$batch` calls for k reads per object.
+Cost for N objects: the list pages, plus ceil(k*N/20) `$batch` calls for k reads per object;
+a facet with a nested read (`Children.nested`) adds one unit per child item, in $batch calls
+of their own after the first (Administrative Templates: `1 + P(2 + D)` units for P profiles
+of D settings each).
 A failed read raises; it is never taken to mean "absent", and a child collection read short
 of its count is never taken to mean "removed".
 """
@@ -18,6 +21,7 @@ import binascii
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any, assert_never
+from urllib.parse import quote
 
 from reconciler.errors import GraphResponseError
 from reconciler.fetch.client import BatchRequest, BatchResult, GraphClient
@@ -219,11 +223,58 @@ def _read_items(
     for key, result in results.items():
         if result.error is not None and key.split(":", 1)[0] not in gone:
             raise result.error
-    return [
-        _decode(client, kind, item, index, results)
+    decoded = [
+        (kind, item, _decode(client, kind, item, index, results))
         for index, (kind, item) in enumerate(typed)
         if str(index) not in gone
     ]
+    gone_nested = _read_nested(client, decoded)
+    return [
+        _live_object(kind, item["id"], props)
+        for position, (kind, item, props) in enumerate(decoded)
+        if position not in gone_nested
+    ]
+
+
+def _read_nested(
+    client: GraphClient, decoded: list[tuple[ResourceKind, dict[str, Any], dict[str, Any]]]
+) -> set[int]:
+    """Each child's own collection (`Children.nested`), one GET per child in $batch, into
+    the child: the second level of a read Graph serves one `$expand` level at a time.
+    Returns the positions of objects a 404 showed deleted meanwhile (left out, as above)."""
+    reads: list[BatchRequest] = []
+    places: list[tuple[int, list[Any], int, str, str]] = []  # (object, children, index, ...)
+    for index, (kind, item, props) in enumerate(decoded):
+        path = kind.item(item["id"])
+        for name, facet in kind.facets.items():
+            if not isinstance(facet, Children) or facet.nested is None:
+                continue
+            children = props[name]
+            for position, child in enumerate(children):
+                child_id = child.get("id") if isinstance(child, dict) else None
+                if not isinstance(child_id, str):
+                    raise GraphResponseError(f"GET {path}/{facet.segment}: an item has no id")
+                where = f"{path}/{facet.segment}/{quote(child_id, safe='')}/{facet.nested.segment}"
+                url = f"{where}?{facet.nested.query}" if facet.nested.query else where
+                reads.append(BatchRequest(id=f"{index}:{name}:{position}", method="GET", url=url))
+                places.append((index, children, position, facet.nested.segment, where))
+    results = client.batch(reads) if reads else {}
+    gone = {
+        owner
+        for read, (owner, *_rest) in zip(reads, places, strict=True)
+        if results[read.id].status == 404
+    }
+    for read, (owner, children, position, segment, where) in zip(reads, places, strict=True):
+        if owner in gone:
+            continue
+        result = results[read.id]
+        if result.error is not None:
+            raise result.error
+        children[position] = {
+            **children[position],
+            segment: _page_items(client, result.body, where),
+        }
+    return gone
 
 
 def _expanded(kind: ResourceKind) -> list[str]:
@@ -280,7 +331,8 @@ def _decode(
     item: dict[str, Any],
     index: int,
     results: Mapping[str, BatchResult],
-) -> LiveObject:
+) -> dict[str, Any]:
+    """The object's properties and facets from its list entry and its reads."""
     entity: dict[str, Any] = item
     if f"{index}:$expand" in results:
         got = results[f"{index}:$expand"].body
@@ -309,10 +361,10 @@ def _decode(
                     found = _page_items(
                         client, results[f"{index}:{name}"].body, f"{path}/{facet.segment}"
                     )
-                props[name] = _complete(client, facet, entity, path, found)
+                props[name] = list(_complete(client, facet, entity, path, found))
             case _:
                 assert_never(facet)
-    return _live_object(kind, item["id"], props)
+    return props
 
 
 def _complete(

@@ -7,7 +7,7 @@ emulator's surface for it) and nothing else.
 
 from __future__ import annotations
 
-from reconciler.kinds import office, settings_catalog
+from reconciler.kinds import admin_templates, office, settings_catalog
 from reconciler.kinds.registry import Registry
 
-REGISTRY = Registry((*office.KINDS, *settings_catalog.KINDS))
+REGISTRY = Registry((*office.KINDS, *settings_catalog.KINDS, *admin_templates.KINDS))

@@ -16,6 +16,7 @@ the tenant read and apply's re-reads use the same paths.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -83,9 +84,59 @@ class ChildProblem:
     message: str
 
 
+@dataclass(frozen=True)
+class CatalogRead:
+    """One GET of a tenant's catalog that a kind asks for: `url` relative to the Graph base
+    URL (query included); `many`: a collection, read over all its pages into a list of
+    items. The answer is the entity (or the list), or None when Graph says 404."""
+
+    url: str
+    many: bool = False
+
+
+Found = Mapping[str, Any]  # catalog url -> what a CatalogRead of it answered
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Child items as the manifest declared them, resolved against the tenant's catalog:
+    the items in the form they are compared and written in; every problem found; and the
+    keys of items reconciler compares but never writes, each with the reason (by the
+    catalog: definitions of custom ADMX files)."""
+
+    items: list[Any]
+    problems: list[ChildProblem]
+    unwritable: Mapping[str, str] = field(default_factory=dict)
+
+
+SEARCH_LIMIT = 50  # catalog entries `catalog search` shows in full; the rest it counts
+
+
+@dataclass(frozen=True)
+class CatalogHit:
+    """A catalog entry found by `catalog search`: what it is, and lines ready to paste
+    into a manifest (YAML, with comments naming the allowed values)."""
+
+    title: str
+    lines: tuple[str, ...]
+
+
+class Unwritable(Exception):  # noqa: N818 (a reason, raised to the planner, not an error of ours)
+    """Why a change of one child item cannot be written, and what to do instead (the
+    planner makes it a PlanError located at the item)."""
+
+    def __init__(self, message: str, *, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
 class ChildShape(Protocol):
-    """How one kind's child items are read from a manifest, compared, checked against the
-    tenant's catalog and exported. Kind-specific knowledge lives in `kinds/`."""
+    """How one kind's child items are read from a manifest, resolved against and checked by
+    the tenant's catalog, compared, written by a delta action and exported. Kind-specific
+    knowledge lives in `kinds/`.
+
+    The catalog is read in rounds: `lookups` names what it still needs given what was read
+    so far (an empty list: done), then `resolve` turns the items into their written form."""
 
     def parse(self, document: Any, key: str) -> Parsed:
         """The items a manifest gives (a JSON document), or where and why they are wrong."""
@@ -99,16 +150,29 @@ class ChildShape(Protocol):
         """Live items as a manifest writes them (no server ids or annotations)."""
         ...
 
-    def references(self, items: list[Any]) -> set[str]:
-        """The catalog entries (definition ids) the items use."""
+    def lookups(self, items: list[Any], found: Found) -> list[CatalogRead]:
+        """The catalog reads the items need, given what was read so far."""
         ...
 
-    def check(self, items: list[Any], definitions: Mapping[str, Any]) -> list[ChildProblem]:
-        """Problems of the items against their catalog entries (None: no such entry)."""
+    def resolve(self, items: list[Any], found: Found, root: str) -> Resolution:
+        """The items against the catalog (`root`: the Graph base URL, for OData binds)."""
+        ...
+
+    def written(self, item: Any, live: Any | None) -> Any:
+        """One item as a delta action sends it: new (`live` None), or replacing the live
+        item `live` (whose server ids it carries). Raises Unwritable when it cannot be."""
+        ...
+
+    def removed(self, live: Any) -> Any:
+        """What a delta action's deleted list names for a live item (its id)."""
         ...
 
     def secrets(self, items: list[Any]) -> list[str]:
         """The keys of items holding a secret value, which is never written back."""
+        ...
+
+    def search(self, text: str, found: Found) -> tuple[list[CatalogRead], list[CatalogHit]]:
+        """`catalog search TEXT`: the reads still needed (first), else the entries found."""
         ...
 
 
@@ -149,14 +213,36 @@ class KeyedItems:
     def export(self, items: list[Any]) -> list[Any]:
         return [_without_ids_and_annotations(item) for item in items]
 
-    def references(self, items: list[Any]) -> set[str]:
-        return set()
-
-    def check(self, items: list[Any], definitions: Mapping[str, Any]) -> list[ChildProblem]:
+    def lookups(self, items: list[Any], found: Found) -> list[CatalogRead]:
         return []
+
+    def resolve(self, items: list[Any], found: Found, root: str) -> Resolution:
+        return Resolution(list(items), [])
+
+    def written(self, item: Any, live: Any | None) -> Any:
+        return replaced(item, live)
+
+    def removed(self, live: Any) -> Any:
+        return live.get("id") if isinstance(live, dict) else None
 
     def secrets(self, items: list[Any]) -> list[str]:
         return []
+
+    def search(self, text: str, found: Found) -> tuple[list[CatalogRead], list[CatalogHit]]:
+        return [], []
+
+
+def yaml_quoted(text: str) -> str:
+    """A YAML single-quoted scalar (what `catalog search` prints to paste)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def replaced(item: Any, live: Any | None) -> Any:
+    """An item sent whole: a copy, with the live item's id when it replaces one."""
+    sent = copy.deepcopy(item)
+    if live is not None and isinstance(sent, dict):
+        sent["id"] = live.get("id") if isinstance(live, dict) else None
+    return sent
 
 
 def child_key(item: Any, key: str) -> str:
@@ -168,12 +254,25 @@ def child_key(item: Any, key: str) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Nested:
+    """A collection of each child item's own, read per child from
+    `{item}/{children segment}/{child id}/{segment}` with `query` appended (paged, in
+    `$batch`) into the child's `segment`: Graph's documented read where a nested `$expand`
+    is not served (Administrative Templates' presentation values)."""
+
+    segment: str
+    query: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Children:
     """A nested collection under `{item}/{segment}`, keyed by the `key` pointer ("a/b").
 
     Read with `query` appended, paged; or, with `expand`, inline in one GET of the item
     (`$expand=<segment>`), checked against the item's `count_field` when it has one (a
-    short read falls back to the paged read, and is never taken to mean "removed").
+    short read falls back to the paged read, and is never taken to mean "removed"); with
+    `nested`, each child's own collection is read after it. Export writes the items to a
+    JSON file beside the manifest (`export_file`) or inline in it.
     """
 
     segment: str
@@ -182,8 +281,10 @@ class Children:
     query: str = ""
     expand: bool = False
     count_field: str | None = None
+    nested: Nested | None = None
     shape: ChildShape = field(default_factory=KeyedItems)
     catalog: str | None = None  # the collection of definitions the items must be found in
+    export_file: bool = True
 
 
 # --- assignments ---------------------------------------------------------------------------

@@ -24,19 +24,26 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
+from urllib.parse import quote
 
 from pydantic import AfterValidator, Field, JsonValue
 
 from reconciler.kinds import intune
 from reconciler.kinds.fields import Assignment, NonEmpty, StrictModel
 from reconciler.kinds.kind import (
+    CatalogHit,
+    CatalogRead,
     ChildProblem,
     Children,
     Discriminator,
+    Found,
     Parsed,
     Path,
     ReplaceEntity,
+    Resolution,
     ResourceKind,
+    replaced,
+    yaml_quoted,
 )
 
 NS = "microsoft.graph."
@@ -380,13 +387,43 @@ class SettingTree:
         return exported
 
     def references(self, items: list[Any]) -> set[str]:
+        """The setting definitions the items use, children included."""
         return {
             str(inst.get("settingDefinitionId"))
             for item in items
             for inst, _ in _walk(_instance(item), ())
         }
 
+    def lookups(self, items: list[Any], found: Found) -> list[CatalogRead]:
+        # By id, once per id per run: the catalog filters on little (settings-catalog.md).
+        return [CatalogRead(_definition_url(i)) for i in sorted(self.references(items))]
+
+    def resolve(self, items: list[Any], found: Found, root: str) -> Resolution:
+        definitions = {i: found.get(_definition_url(i)) for i in self.references(items)}
+        return Resolution(list(items), self.check(items, definitions))
+
+    def written(self, item: Any, live: Any | None) -> Any:
+        return replaced(item, live)
+
+    def removed(self, live: Any) -> Any:
+        return live.get("id") if isinstance(live, dict) else None
+
+    def search(self, text: str, found: Found) -> tuple[list[CatalogRead], list[CatalogHit]]:
+        # The catalog's $filter takes no contains (settings-catalog.md §4.1): one paged read
+        # of the whole catalog per run, matched here.
+        listed = found.get(_CATALOG_PAGES)
+        if _CATALOG_PAGES not in found:
+            return [CatalogRead(_CATALOG_PAGES, many=True)], []
+        wanted = text.casefold().strip()
+        hits = [
+            _hit(entry)
+            for entry in listed or []
+            if isinstance(entry, dict) and any(wanted in s.casefold() for s in _searched(entry))
+        ]
+        return [], sorted(hits, key=lambda h: h.title.casefold())
+
     def check(self, items: list[Any], definitions: Mapping[str, Any]) -> list[ChildProblem]:
+        """Problems of the items against their definitions (None: no such definition)."""
         problems = []
         for index, item in enumerate(items):
             for inst, path in _walk(_instance(item), ()):
@@ -439,6 +476,80 @@ def _check_choice_option(
                 )
             )
     return problems
+
+
+def _definition_url(definition_id: str) -> str:
+    return f"{CATALOG}/{quote(definition_id, safe='~._-')}"
+
+
+_CATALOG_PAGES = f"{CATALOG}?$top=1000"
+
+
+def _searched(entry: Mapping[str, Any]) -> list[str]:
+    texts = [entry.get(k) for k in ("id", "name", "displayName", "description")]
+    texts += list(entry.get("keywords") or [])
+    return [t for t in texts if isinstance(t, str)]
+
+
+# definition type (without namespace) -> the instance type that sets it
+_INSTANCE_OF = {
+    "deviceManagementConfigurationChoiceSettingDefinition": (
+        "deviceManagementConfigurationChoiceSettingInstance"
+    ),
+    "deviceManagementConfigurationChoiceSettingCollectionDefinition": (
+        "deviceManagementConfigurationChoiceSettingCollectionInstance"
+    ),
+    "deviceManagementConfigurationSimpleSettingDefinition": (
+        "deviceManagementConfigurationSimpleSettingInstance"
+    ),
+    "deviceManagementConfigurationSimpleSettingCollectionDefinition": (
+        "deviceManagementConfigurationSimpleSettingCollectionInstance"
+    ),
+    "deviceManagementConfigurationSettingGroupCollectionDefinition": (
+        "deviceManagementConfigurationGroupSettingCollectionInstance"
+    ),
+    "deviceManagementConfigurationSettingGroupDefinition": (
+        "deviceManagementConfigurationGroupSettingInstance"
+    ),
+}
+
+
+def _hit(entry: Mapping[str, Any]) -> CatalogHit:
+    """One setting definition as the instance a manifest writes for it."""
+    definition_id = str(entry.get("id"))
+    kind = _type_name(entry)
+    instance = _INSTANCE_OF.get(kind)
+    lines = [f"# {entry.get('displayName') or definition_id}"]
+    description = entry.get("description")
+    if isinstance(description, str) and description:
+        lines.append(f"#   {description.splitlines()[0][:160]}")
+    if instance is None:
+        lines.append(f"# ({kind or 'unknown type'}: not a setting a manifest sets)")
+        lines.append(f"settingDefinitionId: {yaml_quoted(definition_id)}")
+        return CatalogHit(title=str(entry.get("displayName") or definition_id), lines=tuple(lines))
+    lines.append(f"- '@odata.type': '#{NS}{instance}'")
+    lines.append(f"  settingDefinitionId: {yaml_quoted(definition_id)}")
+    options = _options(entry)
+    if kind.startswith("deviceManagementConfigurationChoice") and options:
+        chosen = options[0][0]
+        prop = _VALUE_PROPERTY[instance]
+        shown = f"{{value: {yaml_quoted(chosen)}}}"
+        value = f"[{shown}]" if "Collection" in instance else shown
+        lines.append(f"  {prop}: {value}")
+        lines.append(f"  # {_listed(options, definition_id)}")
+    elif kind.startswith("deviceManagementConfigurationSimple"):
+        value_type = (
+            _type_name(entry.get("valueDefinition")).replace("ValueDefinition", "Value")
+            or "deviceManagementConfigurationStringSettingValue"
+        )
+        example = "0" if value_type in _SIMPLE_TYPES and _SIMPLE_TYPES[value_type] is int else "''"
+        prop = _VALUE_PROPERTY[instance]
+        shown = f"{{'@odata.type': '#{NS}{value_type}', value: {example}}}"
+        lines.append(f"  {prop}: {f'[{shown}]' if 'Collection' in instance else shown}")
+    else:
+        children = ", ".join(str(c) for c in entry.get("childIds") or [])
+        lines.append(f"  # a group: its children are {children or 'none'}")
+    return CatalogHit(title=str(entry.get("displayName") or definition_id), lines=tuple(lines))
 
 
 def _listed(options: list[tuple[str, str]], definition_id: str) -> str:

@@ -93,7 +93,10 @@ def _differences(record: dict[str, Any]) -> list[str]:
 
 
 def _difference(detail: Detail) -> str:
-    live, desired = short_pair(detail.before, detail.after)
+    # ABSENT (a key only one side has) is no JSON value: named, never serialised
+    before = None if detail.before is ABSENT else detail.before
+    after = None if detail.after is ABSENT else detail.after
+    live, desired = short_pair(before, after)
     live = "absent" if detail.before is ABSENT else live
     desired = "absent" if detail.after is ABSENT else desired
     return f"/spec/{detail.path}: live {live}, desired {desired}"

@@ -79,6 +79,10 @@ def _field_lines(action: str, record: dict[str, Any], *, full: bool = False) -> 
     """A changed field: a scalar as `old -> new`; a document as one line per nested value
     that differs (`full`: a diff of the whole documents); what a delete destroys."""
     name, before, after = record["field"], record["before"], record["after"]
+    if action == "create" and _is_keyed(after) and not full:
+        # a keyed collection (settings by address or definition id): one line per item,
+        # so a created profile names each setting as an update would
+        return [f"+ {name}/{key} = {short(value)}" for key, value in after.items()]
     if action == "create":
         return [f"+ {name} = {short(after)}"]
     if action == "delete":
@@ -92,6 +96,13 @@ def _field_lines(action: str, record: dict[str, Any], *, full: bool = False) -> 
         return shown + ([f"  ... and {more} more"] if more > 0 else [])
     lines = json_diff_lines(before, after, whole=full)
     return [f"~ {name}:", *("    " + line for line in lines)]
+
+
+def _is_keyed(value: Any) -> bool:
+    """A mapping of mappings: a collection keyed by what names its items."""
+    return (
+        isinstance(value, dict) and bool(value) and all(isinstance(v, dict) for v in value.values())
+    )
 
 
 def _names_shown(body: dict[str, Any]) -> Callable[[str], str]:
@@ -111,6 +122,14 @@ def _order_line(entry: dict[str, Any], shown: Callable[[str], str]) -> str:
         if label
         else (f"      {entry['value']} = {ident}")
     )
+
+
+def _reads(cost: dict[str, Any]) -> str:
+    """The read cost: HTTP requests, and Graph's request units when $batch made them more
+    (each batched item counts one against the throttling limits)."""
+    units = cost.get("read_units") or 0
+    more = f" ({units} request units)" if units > cost["read_requests"] else ""
+    return f"{cost['read_requests']} read requests{more}"
 
 
 def partial_warning(body: dict[str, Any]) -> str:
@@ -158,7 +177,7 @@ def text(body: dict[str, Any], *, color: bool = False, full_diff: bool = False) 
     cost = body["cost"]
     rechecks = cost.get("recheck_reads") or 0
     out.append(
-        f"Cost: {cost['read_requests']} read requests; {cost['writes']} writes, "
+        f"Cost: {_reads(cost)}; {cost['writes']} writes, "
         f"at least {cost['min_write_seconds']:g} s under the documented write limit"
         + (f"; apply re-checks with up to {rechecks} more reads." if rechecks else ".")
     )
@@ -198,7 +217,7 @@ def markdown(body: dict[str, Any], *, full_diff: bool = False) -> str:
         out.append("")
     cost = body["cost"]
     out.append(
-        f"_{cost['read_requests']} read requests; {cost['writes']} writes "
+        f"_{_reads(cost)}; {cost['writes']} writes "
         f"(≥ {cost['min_write_seconds']:g} s at the documented write limit). "
         f"Graph: {body['graph_url']}_"
     )

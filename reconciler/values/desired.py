@@ -46,6 +46,10 @@ class DesiredResource:
     # Child-collection field -> where each item's comparable content starts in the document
     # that gave it (the file, or the field's value in the manifest), to locate a problem.
     origins: Mapping[str, tuple[tuple[str | int, ...], ...]] = field(default_factory=dict)
+    # Child-collection field -> keys of child items that are compared but never written,
+    # each with the reason (the tenant's catalog says so: custom ADMX); set when the
+    # catalog resolves the set.
+    unwritable: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def address(self) -> str:

@@ -146,20 +146,26 @@ def test_a_delta_update_names_only_what_changed():
 def test_delta_body_is_none_when_nothing_changed_and_names_each_kind_of_change():
     facet = DELTA_RULE_SET.facet("rules")
     assert isinstance(facet, Children) and isinstance(facet.write, DeltaAction)
+    (owner,) = rule_set(rules=[]).resources
+    rules: dict[str, Any] = {"resource": owner, "field": "rules"}  # where a refusal points
     same = [{"ruleId": "a", "v": 1}]
-    assert delta_body(facet, facet.write, same, [{"id": "1", "ruleId": "a", "v": 1}]) is None
+    assert (
+        delta_body(facet, facet.write, same, [{"id": "1", "ruleId": "a", "v": 1}], **rules) is None
+    )
     desired_items = [{"ruleId": "a", "v": 2}]
-    assert delta_body(facet, facet.write, desired_items, []) == {
+    assert delta_body(facet, facet.write, desired_items, [], **rules) == {
         "added": desired_items,
         "updated": [],
         "deletedIds": [],
     }
-    assert delta_body(facet, facet.write, [], [{"id": "1", "ruleId": "a"}]) == {
+    assert delta_body(facet, facet.write, [], [{"id": "1", "ruleId": "a"}], **rules) == {
         "added": [],
         "updated": [],
         "deletedIds": ["1"],
     }
-    sent = delta_body(facet, facet.write, desired_items, [{"id": "1", "ruleId": "a", "v": 1}])
+    sent = delta_body(
+        facet, facet.write, desired_items, [{"id": "1", "ruleId": "a", "v": 1}], **rules
+    )
     assert sent == {"added": [], "updated": [{"ruleId": "a", "v": 2, "id": "1"}], "deletedIds": []}
     assert desired_items == [{"ruleId": "a", "v": 2}]  # the manifest's items are not changed
 

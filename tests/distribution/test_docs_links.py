@@ -38,7 +38,7 @@ def test_every_relative_link_resolves(page):
 
 def test_each_reference_subject_has_its_page():
     subjects = {
-        "install", "manifests", "settings-catalog", "scope", "cli", "plan", "apply", "drift",
+        "install", "manifests", "settings-catalog", "admin-templates", "scope", "cli", "plan", "apply", "drift",
         "export", "credentials", "ci", "emulator", "reliability", "benchmarks", "development",
     }  # fmt: skip
     assert {p.stem for p in PAGES[1:]} == subjects | {"README"}

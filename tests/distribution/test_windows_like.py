@@ -96,7 +96,7 @@ def test_validate_plan_apply_drift_and_export_without_unix_only_names(
     shutil.copytree(REPO / "manifests", tmp_path / "manifests")
 
     result = windows_like("validate", "manifests", cwd=tmp_path)
-    assert result.code == 0 and result.out.startswith("Valid: 7 resource(s)"), result.err
+    assert result.code == 0 and result.out.startswith("Valid: 8 resource(s)"), result.err
 
     plan = windows_like("plan", "manifests", "--graph-url", url, "--out", "plan.json", cwd=tmp_path)
     assert plan.code == 0, plan.err

@@ -36,7 +36,7 @@ def test_examples_validate_with_a_one_line_summary():
     result = validate("manifests")
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout == (
-        "Valid: 7 resource(s) of 4 kind(s) in 4 file(s).\n"
+        "Valid: 8 resource(s) of 5 kind(s) in 5 file(s).\n"
         "Not checked offline: the settings against the tenant's catalog "
         "(plan and drift check every setting and option).\n"
     )

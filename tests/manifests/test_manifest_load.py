@@ -65,6 +65,7 @@ def test_examples_load_with_every_kind(monkeypatch):
     monkeypatch.chdir(REPO)
     desired = manifests.load(["manifests"])
     assert desired.files == (
+        "manifests/admin-templates.yaml",
         "manifests/office-configuration.yaml",
         "manifests/security.yaml",
         "manifests/settings-catalog.yaml",
@@ -72,6 +73,7 @@ def test_examples_load_with_every_kind(monkeypatch):
     )  # reconciler.yaml at the root is the set's own settings, not a manifest
     assert {r.kind for r in desired.resources} == set(REGISTRY.names())
     assert [r.address for r in desired.resources] == [
+        "AdministrativeTemplatePolicy/office-trust-center",
         "OfficeConfiguration/officeConfiguration",
         "WindowsOfficeClientSecurityConfiguration/macro-security",
         "WindowsOfficeClientSecurityConfiguration/addin-hardening",
@@ -80,7 +82,11 @@ def test_examples_load_with_every_kind(monkeypatch):
         "WindowsOfficeClientConfiguration/default-file-formats",
         "WindowsOfficeClientConfiguration/outlook-pilot",
     ]
-    assert desired.scope == ("WindowsOfficeClient*/*", "SettingsCatalogPolicy/Office - *")
+    assert desired.scope == (
+        "WindowsOfficeClient*/*",
+        "SettingsCatalogPolicy/Office - *",
+        "AdministrativeTemplatePolicy/Office - *",
+    )
     policies = [r for r in desired.resources if "priority" in r.spec]
     assert sorted(r.spec["priority"] for r in policies) == [1, 2, 3, 4]
 

@@ -361,6 +361,17 @@ def test_a_secret_the_manifest_leaves_out_is_planned_as_removed_and_not_shown(tm
 # --- the tenant's catalog -----------------------------------------------------------------------
 
 
+def entries_by_url(definitions: dict[str, Any]) -> dict[str, Any]:
+    """Catalog answers as the catalog reads give them: by the URL of each definition."""
+    return {f"/deviceManagement/configurationSettings/{i}": d for i, d in definitions.items()}
+
+
+def resolved_problems(desired: Any, entries: dict[str, Any]) -> list[catalog.ChildIssue]:
+    resolved, problems = catalog.resolve(desired, entries, root="http://127.0.0.1:1/beta")
+    assert resolved.resources[0].spec == desired.resources[0].spec  # checked, not changed
+    return problems
+
+
 def test_unknown_settings_and_options_are_errors_located_in_the_settings_file(tmp_path):
     settings = [choice(WORD_MACROS, "2"), choice("user_unknown", "1")]
     desired = load(
@@ -368,15 +379,14 @@ def test_unknown_settings_and_options_are_errors_located_in_the_settings_file(tm
         manifest({"file": "s.json"}),
         **{"s.json": [{"settingInstance": s} for s in settings]},
     )
-    wanted = catalog.references(desired)
-    assert wanted == {"/deviceManagement/configurationSettings": {WORD_MACROS, "user_unknown"}}
-    entries = {
-        "/deviceManagement/configurationSettings": {
-            WORD_MACROS: definition(WORD_MACROS),
-            "user_unknown": None,
-        }
+    wanted = catalog.lookups(desired, {})
+    assert {r.url for r in wanted} == {
+        f"/deviceManagement/configurationSettings/{WORD_MACROS}",
+        "/deviceManagement/configurationSettings/user_unknown",
     }
-    issues = located(desired, catalog.check(desired, entries))
+    entries = entries_by_url({WORD_MACROS: definition(WORD_MACROS), "user_unknown": None})
+    assert catalog.lookups(desired, entries) == []
+    issues = located(desired, resolved_problems(desired, entries))
     by_message = {i.message.split(";")[0]: i for i in issues}
     option = by_message[f"'{WORD_MACROS}_2' is not an option of this setting"]
     assert (
@@ -391,13 +401,13 @@ def test_unknown_settings_and_options_are_errors_located_in_the_settings_file(tm
 
 def test_the_catalog_check_reaches_children(tmp_path):
     desired = load(tmp_path)
-    entries = {
-        "/deviceManagement/configurationSettings": {
+    entries = entries_by_url(
+        {
             WORD_MACROS: definition(WORD_MACROS),
             SAVE_AS: definition(SAVE_AS),
             SAVE_AS_CHILD: definition(SAVE_AS_CHILD, 3),
         }
-    }
-    (problem,) = catalog.check(desired, entries)
+    )
+    (problem,) = resolved_problems(desired, entries)
     assert problem.path == ("choiceSettingValue", "children", 0, "choiceSettingValue", "value")
     assert "_51' is not an option" in problem.message

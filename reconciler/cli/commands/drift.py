@@ -18,7 +18,7 @@ from typing import Any
 from reconciler.cli import color as colors
 from reconciler.cli.connect import connect, graph_client, tenant_id
 from reconciler.cli.exits import EXIT_CHANGES, EXIT_OK
-from reconciler.cli.planning import check_catalog, load
+from reconciler.cli.planning import load, resolve_catalog
 from reconciler.errors import ConfigError
 
 # drift_formats.FORMATS, written out: importing the renderers here would slow every start.
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         check_writable(Path(path))
     connection = connect(args)
     with closing(graph_client(args, connection)) as client:
-        check_catalog(desired, client)
+        desired = resolve_catalog(desired, client)
         live = read_tenant(
             client,
             using=desired.kinds(),

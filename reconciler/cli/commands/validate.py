@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
                 print(_annotation(issue))
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
-    unchecked = bool(catalog.references(desired))
+    unchecked = catalog.uses_catalog(desired)
     counts = _summary(desired)
     if args.format == "json":
         body = {"valid": True, **counts, "issues": [], "catalog_checked": not unchecked}
