@@ -66,14 +66,15 @@ PACKAGE_TABLE: dict[str, Package] = {
     ),
     "apply": Package(
         ("reconciler/apply/*",),
-        # the lock and identity tests run the CLI in-process; the concurrent and signal tests
-        # fork processes, whose calls mutmut cannot see, and take a minute each
+        # the lock, identity and re-check tests run the CLI in-process; the concurrent and
+        # signal tests fork processes, whose calls mutmut cannot see, and take a minute each
         (
             "tests/apply",
             "tests/e2e",
             "tests/core/test_planfile.py",
             "tests/safety/test_lock.py",
             "tests/safety/test_identity.py",
+            "tests/safety/test_rechecks.py",
         ),
     ),
     "planfile": Package(
