@@ -13,6 +13,7 @@ from typing import Any
 from reconciler.apply.audit import AuditLog
 from reconciler.apply.executor import StepRunner, StepState
 from reconciler.engine.planner import make_plan
+from reconciler.errors import GraphError, GraphTransportError, NotSentError
 from reconciler.fetch.batching import NO_HOOKS, Hooks
 from reconciler.fetch.client import BatchResult
 from reconciler.kinds import REGISTRY
@@ -216,3 +217,53 @@ def test_a_compensation_that_succeeds_records_the_answer(tmp_path):
     # the payload and assignment waited for the create: never sent
     assert graph.batched == []
     assert runner.outcomes[f"{N}#policyPayload"].state == StepState.NOT_ATTEMPTED
+
+
+class Failing(FakeGraph):
+    """Every $batch item fails with the error `failure` makes."""
+
+    def __init__(self, failure: Any) -> None:
+        super().__init__()
+        self.failure = failure
+
+    def batch(self, requests: Any, hooks: Hooks = NO_HOOKS) -> dict[str, BatchResult]:
+        if hooks.on_sent:
+            hooks.on_sent([r.id for r in requests], 1)
+        results = {}
+        for request in requests:
+            results[request.id] = BatchResult(
+                id=request.id, status=0, headers={}, body=None, request_id="", error=self.failure()
+            )
+            if hooks.on_result:
+                hooks.on_result(results[request.id])
+        return results
+
+
+def test_a_write_not_sent_because_of_a_signal_is_not_attempted(tmp_path):
+    graph = Failing(lambda: NotSentError("PATCH /x: not sent: interrupted"))
+    runner = runner_for(update_plan(), graph, tmp_path)
+    runner.run()
+    assert {(o.state, o.detail, o.unknown) for o in runner.outcomes.values()} == {
+        (StepState.NOT_ATTEMPTED, "not sent: interrupted", False)
+    }
+
+
+def test_a_write_that_failed_ambiguously_has_an_unknown_outcome(tmp_path):
+    def dropped() -> GraphError:
+        error = GraphTransportError("PATCH /x: connection dropped")
+        error.maybe_applied = True
+        return error
+
+    runner = runner_for(update_plan(), Failing(dropped), tmp_path)
+    runner.run()
+    assert {(o.state, o.detail, o.unknown) for o in runner.outcomes.values()} == {
+        (StepState.FAILED, "outcome unknown: PATCH /x: connection dropped", True)
+    }
+    outcomes = {e["outcome"] for e in audit_lines(tmp_path) if e["event"] == "outcome"}
+    assert outcomes == {"unknown"}
+    refused = runner_for(update_plan(), Failing(lambda: graph_error(400, "PATCH")), tmp_path)
+    refused.run()
+    assert {(o.state, o.unknown, o.status) for o in refused.outcomes.values()} == {
+        (StepState.FAILED, False, 400)
+    }
+    assert not any(o.detail.startswith("outcome unknown") for o in refused.outcomes.values())

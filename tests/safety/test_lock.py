@@ -9,7 +9,10 @@ import socket
 import threading
 import time
 
+import pytest
+
 from reconciler.apply import lock
+from reconciler.errors import ConfigError
 from tests.support.cli import run, run_process
 from tests.support.manifests import policy_doc, write_set
 
@@ -121,3 +124,42 @@ def test_force_unlock_removes_a_lock_by_its_id(capsys, emulator, tmp_path, monke
 def test_lock_timeout_must_be_a_duration(capsys, tmp_path):
     result = run(capsys, "apply", str(tmp_path), "--lock-timeout", "soon")
     assert result.code == 1 and "--lock-timeout soon: not a duration" in result.err
+
+
+def test_the_lock_folder_is_the_configured_one_else_the_user_state_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("RECONCILER_LOCK_DIR", str(tmp_path / "mine"))
+    assert lock.lock_dir() == tmp_path / "mine"
+    monkeypatch.delenv("RECONCILER_LOCK_DIR")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    assert lock.lock_dir() == tmp_path / "xdg" / "reconciler" / "locks"
+    monkeypatch.delenv("XDG_STATE_HOME")
+    assert lock.lock_dir() == tmp_path / "home" / ".local" / "state" / "reconciler" / "locks"
+    monkeypatch.setattr(lock.sys, "platform", "win32")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    assert lock.lock_dir() == tmp_path / "local" / "reconciler" / "locks"
+    monkeypatch.delenv("LOCALAPPDATA")
+    home = tmp_path / "home" / "AppData" / "Local"
+    assert lock.lock_dir() == home / "reconciler" / "locks"
+
+
+def test_force_unlock_finds_its_lock_among_others_and_says_whether_it_was_held(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("RECONCILER_LOCK_DIR", str(tmp_path / "locks"))
+    with (
+        lock.tenant_lock("https://a.test", "t-1") as first,
+        lock.tenant_lock("https://b.test", "t-2") as second,
+    ):
+        pass  # both released: their files (and records) stay
+    assert len(list((tmp_path / "locks").glob("apply-*.lock"))) == 2
+    for held in sorted((first, second), key=lambda h: lock._file_name(h.key), reverse=True):
+        holder, still_held = lock.force_unlock(held.lock_id.upper())
+        assert (holder, still_held) == (held, False)
+    assert list((tmp_path / "locks").glob("apply-*.lock")) == []
+    with pytest.raises(ConfigError) as caught:
+        lock.force_unlock(first.lock_id)
+    assert str(caught.value) == f"no apply lock with id {first.lock_id} in {tmp_path / 'locks'}"
+    assert caught.value.hint == (
+        "The id is in the error of the apply that waited; the lock may be released already."
+    )
