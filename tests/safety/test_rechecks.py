@@ -105,10 +105,11 @@ def test_the_apply_own_moves_and_creates_do_not_trip_the_ordering_re_check(
     }
 
 
-def _replacing(capsys, emu, tmp_path: Path) -> tuple[str, Path]:
+def _replacing(capsys, emu, tmp_path: Path, *also: str) -> tuple[str, Path]:
     """A Settings Catalog policy applied, then a saved plan that replaces it (its
-    technologies changed): the new policy is created (round 0), assigned (1), the old one
-    deleted (2). Returns the old policy's id and the plan."""
+    technologies changed) and creates the policies `also`: the new policy is created
+    (round 0), assigned (1), the old one deleted (2). Returns the old policy's id and the
+    plan."""
     doc = manifest("macros", "Office - macros", MACROS, assignments=[{"groupId": GROUP_A}])
     root = write_set(tmp_path / "m", doc)
     assert apply(capsys, emu, root, tmp_path, state="first").code == 0
@@ -116,7 +117,7 @@ def _replacing(capsys, emu, tmp_path: Path) -> tuple[str, Path]:
     moved = json.loads(doc)
     moved["spec"]["technologies"] = "mdm,microsoftSense"
     moved["metadata"]["id"] = old["id"]
-    root = write_set(tmp_path / "m", json.dumps(moved))
+    root = write_set(tmp_path / "m", *(f"{d}\n" for d in (json.dumps(moved), *also)))
     saved = tmp_path / "replace.plan"
     made = run(
         capsys, "plan", str(root), "--graph-url", emu.base_url, "--replace", ADDRESS,
@@ -133,13 +134,16 @@ def _creating_in_catalog(method: str, path: str) -> bool:
 def test_an_edit_of_the_policy_being_replaced_stops_the_apply_before_it_is_deleted(
     capsys, emulator, tmp_path
 ):
-    old, saved = _replacing(capsys, emulator, tmp_path)
+    # a new policy assigned in the same round, whose address sorts first, is no reason to
+    # skip the re-check of the one being replaced
+    new = manifest("aaa", "Office - aaa", MACROS, assignments=[{"groupId": GROUP_A}])
+    old, saved = _replacing(capsys, emulator, tmp_path, new)
     store = catalog(emulator)
     on_write(emulator, _creating_in_catalog, lambda: store.replace(old, {"description": "hand"}))
     result = apply(capsys, emulator, saved, tmp_path)
     assert result.code == 1
     assert f"{ADDRESS}: description was changed by someone else" in result.err + result.out
-    assert old in policies_by_id(emulator) and len(policies_by_id(emulator)) == 2  # not deleted
+    assert old in policies_by_id(emulator) and len(policies_by_id(emulator)) == 3  # not deleted
     outcomes = {e["step"]: e["outcome"] for e in audit(tmp_path) if e["event"] == "outcome"}
     assert f"{ADDRESS}#delete" not in outcomes and f"{ADDRESS}#assign" not in outcomes
 
