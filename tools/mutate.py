@@ -53,14 +53,17 @@ class Package:
 PACKAGE_TABLE: dict[str, Package] = {
     "engine": Package(
         ("reconciler/engine/*",),
-        # the Settings Catalog's pure tests and --replace hold its create-only fields and
-        # the catalog check; --target's tests run the CLI in-process against the emulator
+        # the Settings Catalog's and Administrative Templates' pure tests hold the catalog
+        # checks and the delta writes, with --replace's the create-only fields; --target's
+        # tests run the CLI in-process against the emulator
         (
             "tests/core",
             "tests/drift/test_drift_pure.py",
             "tests/apply",
             "tests/settings_catalog/test_settings_pure.py",
             "tests/settings_catalog/test_replace.py",
+            "tests/settings_catalog/test_pinned_and_secret_refusals.py",
+            "tests/admin_templates/test_admin_templates_pure.py",
             "tests/cli/test_target.py",
         ),
     ),

@@ -391,6 +391,12 @@ def _replace(
     """Create the object anew with everything the manifest declares, then delete the old
     one once the new one and its facets are written. The new object is created like any
     other: ignored fields are sent too (and shown)."""
+    if kind.singleton:
+        raise PlanError(
+            f"{resource.address}: {kind.collection} is the tenant's one {kind.kind} and "
+            "cannot be replaced",
+            hint="Plan without --replace: its fields are updated in place.",
+        )
     if kind.ordering is not None:
         raise PlanError(
             f"{resource.address}: a {kind.kind} shares an ordering and cannot be replaced",

@@ -294,6 +294,70 @@ def test_a_scope_glob_names_a_kind_and_a_name_that_may_hold_a_slash():
     assert not in_scope(("*/Office",), named)
 
 
+# --- --target -------------------------------------------------------------------------------
+
+
+def test_a_target_may_be_in_sync_or_a_pruned_object_but_not_unknown():
+    tenant = a_and_unmanaged_x()
+    wanted = desired(resource("a", displayName="A", priority=1), scope=("*/*",))
+    assert make_plan(wanted, tenant, now=NOW, targets=[f"{SECURITY}/a"]).changes == ()
+    (delete,) = make_plan(wanted, tenant, now=NOW, prune=True, targets=[f"{SECURITY}/id-x"]).changes
+    assert delete.address == f"{SECURITY}/id-x"
+    with pytest.raises(PlanError) as caught:
+        make_plan(wanted, tenant, now=NOW, targets=[f"{SECURITY}/zz", f"{SECURITY}/nope"])
+    assert str(caught.value) == (
+        f"--target {SECURITY}/nope: no manifest declares this address and the plan deletes "
+        "nothing by it"
+    )
+    assert caught.value.hint == (
+        "Use a manifest's Kind/name, or a pruned object's Kind/id as the plan shows it."
+    )
+
+
+def test_a_target_already_in_place_carries_no_ordering_call():
+    wanted = desired(
+        resource("a", displayName="A", priority=1, description="new"),
+        resource("b", displayName="B", priority=5),  # B moves: the full plan reorders
+    )
+    tenant = live(
+        obj("id-a", displayName="A", priority=1), obj("id-b", displayName="B", priority=2)
+    )
+    full = make_plan(wanted, tenant, now=NOW)
+    assert [c.action for c in full.changes] == [Action.UPDATE, Action.UPDATE, Action.REORDER]
+    (update,) = make_plan(wanted, tenant, now=NOW, targets=[f"{SECURITY}/a"]).changes
+    assert update.action == Action.UPDATE
+
+
+def test_a_targeted_create_on_a_held_priority_keeps_the_ordering_call_after_its_create():
+    # another kind's object without a priority shares the tenant: it holds no place
+    catalog = LiveObject(kind="SettingsCatalogPolicy", id="p-1", body={"id": "p-1", "name": "P"})
+    tenant = Live(
+        graph_url=GRAPH,
+        objects=(
+            *live(obj("id-a", displayName="A", priority=1)).objects,
+            catalog,
+        ),
+    )
+    wanted = desired(
+        resource("a", displayName="A", priority=2),
+        resource("n", displayName="N", priority=1),
+        resource("x", displayName="X", priority=7, description="another create"),
+    )
+    plan = make_plan(wanted, tenant, now=NOW, targets=[f"{SECURITY}/n", f"{SECURITY}/a"])
+    update, create, reorder = plan.changes
+    assert (update.action, create.action, reorder.action) == (
+        Action.UPDATE,
+        Action.CREATE,
+        Action.REORDER,
+    )
+    (step,) = reorder.steps
+    assert step.after == (create.steps[0].id,)  # not the untargeted create of X
+    assert [(e.id, e.value) for e in reorder.ordering] == [
+        ("{id:" + f"{SECURITY}/n" + "}", 1),
+        ("id-a", 2),
+    ]
+
+
 # --- staleness ------------------------------------------------------------------------------
 
 

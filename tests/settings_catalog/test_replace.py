@@ -15,8 +15,10 @@ from reconciler.engine.planner import _rounds, make_plan
 from reconciler.engine.staleness import check_fresh
 from reconciler.errors import PlanError, StalePlanError
 from reconciler.load import manifests
+from reconciler.values.desired import DesiredResource
 from reconciler.values.plan import Action, SourceRef, StepKind, id_placeholder
 from tests.core.builders import desired as desired_of
+from tests.core.builders import live as live_of
 from tests.core.builders import obj, resource
 from tests.support.cli import UNPACED, run
 from tests.support.tenant import GROUP_A, SECURITY
@@ -130,6 +132,17 @@ def test_a_kind_that_shares_an_ordering_cannot_be_replaced():
     assert raised.value.hint == "Delete it and plan again."
 
 
+def test_the_tenant_singleton_cannot_be_replaced():
+    wanted = desired_of(resource("office", "OfficeConfiguration", tenantUserCheckinSummary=None))
+    with pytest.raises(PlanError) as raised:
+        make_plan(wanted, live_of(), now=NOW, replace=["OfficeConfiguration/office"])
+    assert str(raised.value) == (
+        "OfficeConfiguration/office: /officeConfiguration is the tenant's one "
+        "OfficeConfiguration and cannot be replaced"
+    )
+    assert raised.value.hint == "Plan without --replace: its fields are updated in place."
+
+
 def test_a_create_only_change_without_replace_is_refused_at_its_line(tmp_path):
     wanted = load(tmp_path, platforms="macOS")
     with pytest.raises(PlanError) as raised:
@@ -206,3 +219,16 @@ def test_a_replacement_costs_a_re_check_of_the_old_policy_before_each_later_roun
     assert [rounds[s.id] for s in replace.steps] == [0, 1, 2]
     assert [rounds[s.id] for s in plan.changes[2].steps] == [0, 1]  # the stream after the POST
     assert plan.cost.recheck_reads == 2 * 2 + 1 + 2
+
+
+def test_a_create_only_change_of_a_resource_without_positions_names_its_file():
+    wanted = DesiredResource(
+        kind=KIND,
+        name="macros",
+        id="p-1",
+        spec=json.loads(manifest(platforms="macOS"))["spec"],
+        file="m/p.yaml",
+    )
+    with pytest.raises(PlanError) as raised:
+        make_plan(desired_of(wanted), tenant(live_policy()), now=NOW)
+    assert str(raised.value).startswith(f"m/p.yaml: {ADDRESS}: platforms cannot change")

@@ -411,3 +411,12 @@ def test_the_catalog_check_reaches_children(tmp_path):
     (problem,) = resolved_problems(desired, entries)
     assert problem.path == ("choiceSettingValue", "children", 0, "choiceSettingValue", "value")
     assert "_51' is not an option" in problem.message
+
+
+def test_a_create_keeps_declared_scope_tags_and_fills_in_only_what_is_unset(tmp_path):
+    (change,) = make_plan(
+        load(tmp_path, manifest(roleScopeTagIds=["7"])), tenant(), now=NOW
+    ).changes
+    posted: Any = change.steps[0].body
+    assert posted["roleScopeTagIds"] == ["7"]  # not the default ["0"]
+    assert posted["templateReference"] == {"templateId": ""}  # unset: the default
