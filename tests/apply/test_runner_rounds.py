@@ -120,6 +120,9 @@ def test_a_second_signal_records_the_writes_in_flight_as_unknown_and_stops_recor
     lines = audit_lines(tmp_path)
     outcomes = [(e["step"], e["outcome"]) for e in lines if e["event"] == "outcome"]
     assert sorted(outcomes) == sorted((s.id, "unknown") for s in plan.steps())
+    assert {(e["status"], e["request_id"]) for e in lines if e["event"] == "outcome"} == {
+        (None, "")
+    }
     assert [e["event"] for e in lines].count("sent") == 2
     assert runner.abort() == []  # nothing is in flight any more
 
@@ -209,6 +212,7 @@ def test_a_compensation_that_succeeds_records_the_answer(tmp_path):
     )
     sent, outcome = [e for e in audit_lines(tmp_path) if e["step"] == f"{N}#create:compensate"]
     assert (sent["event"], sent["attempt"], sent["address"]) == ("sent", 0, N)
+    assert outcome["address"] == N and (create.address, create.step.id) == (N, f"{N}#create")
     assert (outcome["outcome"], outcome["status"], outcome["request_id"]) == (
         "compensated",
         204,
@@ -267,3 +271,32 @@ def test_a_write_that_failed_ambiguously_has_an_unknown_outcome(tmp_path):
         (StepState.FAILED, False, 400)
     }
     assert not any(o.detail.startswith("outcome unknown") for o in refused.outcomes.values())
+
+
+def test_a_compensation_without_an_answer_records_no_status(tmp_path):
+    graph = FakeGraph(
+        creates=["mine-1"],
+        listings=[[policy("mine-1", "N"), policy("theirs-1", "N")]],
+        deletes=[GraphTransportError("DELETE /x: connection dropped")],
+    )
+    runner = runner_for(create_plan(), graph, tmp_path)
+    runner.run()
+    (outcome,) = [e for e in audit_lines(tmp_path) if e["step"] == f"{N}#create:compensate"][1:]
+    assert (outcome["outcome"], outcome["status"], outcome["request_id"]) == ("failed", None, "")
+
+
+def reorder_plan() -> Plan:
+    """A moves from 1 to 2 behind the new N (created in round 0 on a temporary priority);
+    the ordering call is in round 1."""
+    wanted = desired(
+        resource("a", displayName="A", priority=2), resource("n", displayName="N", priority=1)
+    )
+    return make_plan(wanted, live(obj("id-a", displayName="A", priority=1)), now=NOW)
+
+
+def test_without_the_starting_order_a_reorder_is_not_re_checked(tmp_path):
+    graph = FakeGraph(creates=["new-1"], listings=[[policy("new-1", "N")]])
+    runner = runner_for(reorder_plan(), graph, tmp_path)  # re-checks on, no start_orderings
+    runner.run()
+    assert graph.listed == [POLICIES]  # only the look for copies after the create
+    assert {o.state for o in runner.outcomes.values()} == {StepState.APPLIED}

@@ -8,6 +8,8 @@ import re
 import socket
 import threading
 import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -163,3 +165,56 @@ def test_force_unlock_finds_its_lock_among_others_and_says_whether_it_was_held(
     assert caught.value.hint == (
         "The id is in the error of the apply that waited; the lock may be released already."
     )
+
+
+def test_the_key_is_the_origin_and_the_tenant_in_lower_case_and_names_the_file():
+    assert lock.lock_key("HTTPS://Graph.Example:8443/beta/x", "TID-1") == (
+        "https://graph.example:8443 tid-1"
+    )
+    assert lock.lock_key("https://graph.example/v1.0", "") == "https://graph.example"
+    assert re.fullmatch(r"apply-[0-9a-f]{16}\.lock", lock._file_name("https://g tid"))
+
+
+class FakeLocks:
+    """fcntl's or msvcrt's calls, recorded with where the file stood (the lock's offset)."""
+
+    LOCK_EX, LOCK_NB, LOCK_UN = 2, 4, 8  # fcntl
+    LK_NBLCK, LK_UNLCK = 2, 0  # msvcrt
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.calls: list[tuple[int, ...]] = []
+        self.refuse = refuse
+
+    def flock(self, fd: int, operation: int) -> None:
+        self.calls.append((operation,))
+        if self.refuse:
+            raise OSError("refused")
+
+    def locking(self, fd: int, mode: int, nbytes: int) -> None:
+        self.calls.append((mode, nbytes, os.lseek(fd, 0, os.SEEK_CUR)))
+        if self.refuse:
+            raise OSError("refused")
+
+
+def lock_and_unlock(path: Path, monkeypatch: Any, fcntl: Any, msvcrt: Any) -> bool:
+    """Whether a lock with these OS modules is taken; it is released (or that is tried)."""
+    monkeypatch.setattr(lock, "_os_locks", lambda: (fcntl, msvcrt))
+    with path.open("w+b") as handle:
+        taken = lock._try_lock(handle)
+        lock._unlock(handle)  # an unlock that fails is no error
+    return taken
+
+
+def test_windows_locks_one_byte_far_past_the_holder_record(tmp_path, monkeypatch):
+    msvcrt = FakeLocks()
+    assert lock_and_unlock(tmp_path / "f", monkeypatch, None, msvcrt)
+    offset = 1 << 20
+    assert msvcrt.calls == [(FakeLocks.LK_NBLCK, 1, offset), (FakeLocks.LK_UNLCK, 1, offset)]
+    assert not lock_and_unlock(tmp_path / "f", monkeypatch, None, FakeLocks(refuse=True))
+
+
+def test_unix_unlocks_with_flock_and_ignores_its_failure(tmp_path, monkeypatch):
+    fcntl = FakeLocks()
+    assert lock_and_unlock(tmp_path / "f", monkeypatch, fcntl, None)
+    assert fcntl.calls == [(FakeLocks.LOCK_EX | FakeLocks.LOCK_NB,), (FakeLocks.LOCK_UN,)]
+    assert not lock_and_unlock(tmp_path / "f", monkeypatch, FakeLocks(refuse=True), None)

@@ -80,9 +80,10 @@ def test_a_policy_added_to_a_reordered_collection_stops_the_apply(capsys, make_e
     assert not any(p.endswith("updatePriorities") for p in paths), paths
 
 
-def test_the_apply_own_moves_and_creates_do_not_trip_the_ordering_re_check(
-    capsys, make_emulator, tmp_path
-):
+def _moving(capsys: Any, make_emulator: Any, tmp_path: Path, meanwhile: Any = None) -> None:
+    """A (1) moves to 3 behind the new N (1), B stays at 2: N's create (round 0, on a
+    temporary priority), then the ordering call (round 1). `meanwhile` runs after the
+    create. The apply succeeds and leaves A 3, B 2, N 1."""
     seed = make_tenant(
         [
             make_policy(display_name="A", priority=1, description="new", security=True),
@@ -96,6 +97,8 @@ def test_the_apply_own_moves_and_creates_do_not_trip_the_ordering_re_check(
         policy_doc("b", "B", 2, description="new"),
         policy_doc("n", "N", 1, description="new"),
     )
+    if meanwhile is not None:
+        on_write(emu, _creating_office, lambda: meanwhile(emu))
     result = apply(capsys, emu, m, tmp_path)
     assert result.code == 0, result.err
     assert {p["displayName"]: p["priority"] for p in emu.store.policies()} == {
@@ -103,6 +106,26 @@ def test_the_apply_own_moves_and_creates_do_not_trip_the_ordering_re_check(
         "B": 2,
         "N": 1,
     }
+
+
+def _creating_office(method: str, path: str) -> bool:
+    return method == "POST" and path.endswith("/clientConfigurations")
+
+
+def test_the_apply_own_moves_and_creates_do_not_trip_the_ordering_re_check(
+    capsys, make_emulator, tmp_path
+):
+    _moving(capsys, make_emulator, tmp_path)
+
+
+def test_another_apply_making_the_same_moves_does_not_stop_this_one(
+    capsys, make_emulator, tmp_path
+):
+    def same_move(emu: Any) -> None:  # the other apply moves A where the plan puts it
+        a = next(p["id"] for p in emu.store.policies() if p["displayName"] == "A")
+        emu.store.update_priorities([(a, 3)])
+
+    _moving(capsys, make_emulator, tmp_path, same_move)
 
 
 def _replacing(capsys, emu, tmp_path: Path, *also: str) -> tuple[str, Path]:
@@ -146,6 +169,15 @@ def test_an_edit_of_the_policy_being_replaced_stops_the_apply_before_it_is_delet
     assert old in policies_by_id(emulator) and len(policies_by_id(emulator)) == 3  # not deleted
     outcomes = {e["step"]: e["outcome"] for e in audit(tmp_path) if e["event"] == "outcome"}
     assert f"{ADDRESS}#delete" not in outcomes and f"{ADDRESS}#assign" not in outcomes
+
+
+def test_a_rename_of_the_policy_being_replaced_names_the_field(capsys, emulator, tmp_path):
+    old, saved = _replacing(capsys, emulator, tmp_path)
+    store = catalog(emulator)
+    on_write(emulator, _creating_in_catalog, lambda: store.replace(old, {"name": "Renamed"}))
+    result = apply(capsys, emulator, saved, tmp_path)
+    assert result.code == 1
+    assert f"{ADDRESS}: name was changed by someone else" in result.err + result.out
 
 
 def test_a_deletion_of_the_policy_being_replaced_stops_the_apply(capsys, emulator, tmp_path):
