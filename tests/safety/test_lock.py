@@ -218,3 +218,28 @@ def test_unix_unlocks_with_flock_and_ignores_its_failure(tmp_path, monkeypatch):
     assert lock_and_unlock(tmp_path / "f", monkeypatch, fcntl, None)
     assert fcntl.calls == [(FakeLocks.LOCK_EX | FakeLocks.LOCK_NB,), (FakeLocks.LOCK_UN,)]
     assert not lock_and_unlock(tmp_path / "f", monkeypatch, FakeLocks(refuse=True), None)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90", 90), ("90s", 90), ("5m", 300), ("2M", 120), ("1h", 3600), (" 1.5H ", 5400), ("0", 0)],
+)
+def test_lock_timeout_durations(text, seconds):
+    assert lock.parse_duration(text) == seconds
+
+
+def test_the_lock_file_is_made_private_in_a_new_folder_or_the_error_says_where(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("RECONCILER_LOCK_DIR", str(tmp_path / "new" / "deeper" / "locks"))
+    with lock.tenant_lock("https://g.test", "t") as holder:
+        path = lock.lock_dir() / lock._file_name(holder.key)
+        assert path.stat().st_mode & 0o777 == 0o600
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("RECONCILER_LOCK_DIR", str(tmp_path / "file" / "locks"))
+    with pytest.raises(ConfigError) as caught, lock.tenant_lock("https://g.test", "t"):
+        pass
+    assert str(caught.value) == (
+        f"cannot create the apply lock in {tmp_path / 'file' / 'locks'}: Not a directory"
+    )
+    assert caught.value.hint == "Set RECONCILER_LOCK_DIR to a folder you can write."
