@@ -21,8 +21,10 @@ from reconciler.errors import ManifestError, PlanError
 from reconciler.kinds.settings_catalog import SettingTree
 from reconciler.load import manifests
 from reconciler.load.locate import located
+from reconciler.values.desired import Desired
 from reconciler.values.live import Live, LiveObject
 from reconciler.values.plan import Action, Purpose, StepKind
+from tests.core.builders import resource
 from tests.support.tenant import GROUP_A, GROUP_B
 
 from .samples import (
@@ -420,3 +422,9 @@ def test_a_create_keeps_declared_scope_tags_and_fills_in_only_what_is_unset(tmp_
     posted: Any = change.steps[0].body
     assert posted["roleScopeTagIds"] == ["7"]  # not the default ["0"]
     assert posted["templateReference"] == {"templateId": ""}  # unset: the default
+
+
+def test_only_a_set_with_catalog_items_reads_the_catalog(tmp_path):
+    assert catalog.uses_catalog(load(tmp_path))
+    office = Desired(resources=(resource("a", displayName="A", priority=1),), manifest_hash="h")
+    assert not catalog.uses_catalog(office)
