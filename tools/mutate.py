@@ -99,6 +99,10 @@ COPIED = ("reconciler", "tests", "manifests", "examples", "pyproject.toml")
 # Tried before the mutants: each of these lines only words a message or logs; a mutant of
 # its text changes no decision (see the report's "What is mutated").
 SKIPPED_LINES = (r"^\s*log\.(debug|info|warning)\(",)
+# Survivors killed by a rerun get the test that kills them looked up (one pytest run each)
+# when there are at most this many; beyond, the report says they were not looked up.
+MAX_KILLERS = 40
+NOT_LOOKED_UP = "(a test added since; not looked up)"
 
 _COLLECT = """
 import json, sys
@@ -171,21 +175,25 @@ def run_package(
         # mutmut keeps its verdicts in mutants/; naming mutants makes it run them again
     commit, today = _head(source), datetime.now(UTC).date().isoformat()
     started = time.monotonic()
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    command = [_mutmut(), "run", "--max-children", str(os.cpu_count() or 2), *names]
-    with work.with_suffix(".log").open("w", encoding="utf-8") as log:
-        subprocess.run(
-            command, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, check=False
-        )
+    work.with_suffix(".log").write_text("", encoding="utf-8")
+    _mutmut_run(work, names)
     seconds = time.monotonic() - started
-    collected = subprocess.run(
-        [sys.executable, "-c", _COLLECT], cwd=work, capture_output=True, text=True, check=True
-    )
-    mutants = json.loads(collected.stdout)
-    if not mutants:
-        raise SystemExit(f"mutmut produced no results for {package}; see {work}.log")
+    mutants = _collect(work, package)
+    # A source file changed since the full run is mutated again, and mutmut forgets the
+    # verdicts of its mutants: the ones not named above are run now.
+    unchecked = [m["name"] for m in mutants if m["status"] == "not checked"]
+    if previous is not None and unchecked:
+        _mutmut_run(work, unchecked)
+        mutants = _collect(work, package)
     if previous is not None:  # name the test that kills each survivor the new tests caught
         before = {m["name"]: m for m in previous["mutants"]}
+        caught = [
+            m
+            for m in mutants
+            if m["status"] in ("killed", "timeout")
+            and before.get(m["name"], {}).get("status") not in (None, "killed", "timeout")
+        ]
+        look_up = len(caught) <= MAX_KILLERS  # one pytest run each: slow for hundreds
         for mutant in mutants:
             earlier = before.get(mutant["name"], {})
             if mutant["status"] in ("killed", "timeout") and earlier.get("status") not in (
@@ -194,7 +202,9 @@ def run_package(
                 "timeout",
             ):
                 mutant["diff"] = earlier.get("diff", "")
-                mutant["killed_by"] = earlier.get("killed_by") or _killer(work, mutant["name"])
+                mutant["killed_by"] = earlier.get("killed_by") or (
+                    _killer(work, mutant["name"]) if look_up else NOT_LOOKED_UP
+                )
             elif earlier.get("killed_by"):
                 mutant.update(diff=earlier.get("diff", ""), killed_by=earlier["killed_by"])
     result = {
@@ -209,6 +219,25 @@ def run_package(
     }
     results.write_text(json.dumps(result, indent=1), encoding="utf-8")
     return result
+
+
+def _mutmut_run(work: Path, names: list[str]) -> None:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [_mutmut(), "run", "--max-children", str(os.cpu_count() or 2), *names]
+    with work.with_suffix(".log").open("a", encoding="utf-8") as log:
+        subprocess.run(
+            command, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, check=False
+        )
+
+
+def _collect(work: Path, package: str) -> list[dict[str, Any]]:
+    collected = subprocess.run(
+        [sys.executable, "-c", _COLLECT], cwd=work, capture_output=True, text=True, check=True
+    )
+    mutants: list[dict[str, Any]] = json.loads(collected.stdout)
+    if not mutants:
+        raise SystemExit(f"mutmut produced no results for {package}; see {work}.log")
+    return mutants
 
 
 def _killer(work: Path, name: str) -> str:
