@@ -47,6 +47,7 @@ def test_a_signal_during_the_first_round_stops_the_apply_unverified(emulator, tm
     assert states["create"] == (StepState.APPLIED, "")
     assert states["put-stream"] == (StepState.NOT_ATTEMPTED, "not sent: interrupted")
     assert result.unconfirmed == ()
+    assert result.backup_dir is None  # nothing existed to back up: N is new
 
 
 class LateSignal(GraphClient):
@@ -71,4 +72,5 @@ def test_a_signal_after_the_last_write_still_skips_the_verification(emulator, tm
     plan = planned(emulator, tmp_path, client, policy_doc("a", "A", 1, description="new"))
     result = apply_plan(plan, client, backup_root=tmp_path / "b", audit=AuditLog(None), now=NOW)
     assert result.interrupted and result.unconfirmed == () and not result.ok
+    assert result.backup_dir is not None and any(result.backup_dir.iterdir())  # A, as found
     assert [o.state for o in result.outcomes] == [StepState.APPLIED]
