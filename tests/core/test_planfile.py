@@ -165,7 +165,9 @@ def test_a_reorder_whose_body_is_not_its_ordering_is_refused(tmp_path):
         (b'\xef\xbb\xbf \t\r\n {"x": 1}', True),  # a BOM and blank space first
         (b"apiVersion: reconciler/v1\nkind: X\n", False),
         (b"", False),
-        (b"\n" * 600 + b"{}", False),  # only the start of the file is read
+        (b"\n" * 600 + b"{}", False),  # only the start of the file is read ...
+        (b" " * 512 + b"{}", False),  # ... its first 512 bytes
+        (b"X{}", False),  # anything else first: not a plan
     ],
 )
 def test_a_saved_plan_is_told_from_a_manifest_by_its_opening_brace(tmp_path, content, is_plan):
