@@ -208,6 +208,15 @@ def test_a_change_of_an_item_the_catalog_marks_unwritable_is_refused_at_the_item
     }
 
 
+def test_a_create_with_an_item_the_catalog_marks_unwritable_is_refused():
+    (built,) = rule_set(rules=[{"ruleId": "a", "v": 1}]).resources
+    owner = dataclasses.replace(built, unwritable={"rules": {"a": "read-only"}})
+    empty = Live(graph_url="http://x/beta", objects=())
+    with pytest.raises(PlanError) as caught:
+        plan(Desired(resources=(owner,), manifest_hash="h"), empty, KINDS)
+    assert str(caught.value) == "r.yaml:5:3: DeltaRuleSet/r: a: read-only"
+
+
 def test_an_update_by_put_sends_the_writable_entity_and_leaves_the_ordering_to_the_reorder():
     putting = Registry([dataclasses.replace(OFFICE, update="put")])
     current = obj(
