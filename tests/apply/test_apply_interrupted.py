@@ -11,6 +11,7 @@ from typing import Any
 
 from reconciler.apply.audit import AuditLog
 from reconciler.apply.executor import ApplyControl, StepState, apply_plan
+from reconciler.emulator import make_policy, make_tenant
 from reconciler.engine.planner import make_plan
 from reconciler.fetch.client import GraphClient
 from reconciler.fetch.tenant import read_tenant
@@ -74,3 +75,28 @@ def test_a_signal_after_the_last_write_still_skips_the_verification(emulator, tm
     assert result.interrupted and result.unconfirmed == () and not result.ok
     assert result.backup_dir is not None and any(result.backup_dir.iterdir())  # A, as found
     assert [o.state for o in result.outcomes] == [StepState.APPLIED]
+
+
+def test_a_signal_between_two_chunks_of_writes_leaves_the_rest_not_sent(make_emulator, tmp_path):
+    seed = make_tenant(
+        [
+            make_policy(display_name=f"P{i}", priority=i + 1, description="old", security=True)
+            for i in range(25)
+        ]
+    )
+    emulator = make_emulator(seed=seed)
+    client = GraphClient(emulator.base_url, write_rate=0, concurrency=1)  # one chunk at a time
+    docs = [policy_doc(f"p{i}", f"P{i}", i + 1, description="new") for i in range(25)]
+    plan = planned(emulator, tmp_path, client, *docs)  # 25 PATCHes: chunks of 20 and 5
+    log_write = emulator.app.stats.log_write
+
+    def meanwhile(method: str, path: str, status: int | None) -> None:
+        log_write(method, path, status)
+        client.cancel()  # the first signal, while the first chunk is carried out
+
+    emulator.app.stats.log_write = meanwhile
+    result = apply_plan(plan, client, backup_root=tmp_path / "b", audit=AuditLog(None), now=NOW)
+    assert result.interrupted
+    states = [(o.state, o.detail) for o in result.outcomes]
+    assert states.count((StepState.APPLIED, "")) == 20
+    assert states.count((StepState.NOT_ATTEMPTED, "not sent: interrupted")) == 5

@@ -300,3 +300,34 @@ def test_without_the_starting_order_a_reorder_is_not_re_checked(tmp_path):
     runner.run()
     assert graph.listed == [POLICIES]  # only the look for copies after the create
     assert {o.state for o in runner.outcomes.values()} == {StepState.APPLIED}
+
+
+def test_a_signal_during_the_last_round_marks_the_run_interrupted(tmp_path):
+    class Interrupted(FakeGraph):
+        def batch(self, requests: Any, hooks: Hooks = NO_HOOKS) -> dict[str, BatchResult]:
+            self.cancelled = True  # while the one round's writes are out
+            return super().batch(requests, hooks)
+
+    runner = runner_for(update_plan(), Interrupted(), tmp_path)
+    runner.run()
+    assert runner.interrupted is True
+    assert {o.state for o in runner.outcomes.values()} == {StepState.APPLIED}
+
+
+def test_two_policies_created_twice_at_once_are_both_named(tmp_path):
+    wanted = desired(
+        resource("m", displayName="M", priority=4), resource("n", displayName="N", priority=5)
+    )
+    plan = make_plan(wanted, live(), now=NOW)
+    listing = [
+        policy(i, name) for i, name in (("m-1", "M"), ("n-1", "N"), ("m-2", "M"), ("n-2", "N"))
+    ]
+    graph = FakeGraph(creates=["m-1", "n-1"], listings=[listing])
+    runner = runner_for(plan, graph, tmp_path)
+    runner.run()
+    m = "WindowsOfficeClientSecurityConfiguration/m"
+    assert runner.stopped == (
+        f"another apply created the same policies at the same time: {m} (m-2), {N} (n-2); "
+        "this apply removed its own copies"
+    )
+    assert sorted(graph.deleted) == [f"{POLICIES}/m-1", f"{POLICIES}/n-1"]
