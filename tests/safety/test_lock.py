@@ -243,3 +243,11 @@ def test_the_lock_file_is_made_private_in_a_new_folder_or_the_error_says_where(
         f"cannot create the apply lock in {tmp_path / 'file' / 'locks'}: Not a directory"
     )
     assert caught.value.hint == "Set RECONCILER_LOCK_DIR to a folder you can write."
+
+
+@pytest.mark.parametrize("text", ["soon", "", "-5", "nan", "5x"])
+def test_a_lock_timeout_that_is_no_duration_is_refused_with_the_forms_it_takes(text):
+    with pytest.raises(ConfigError) as caught:
+        lock.parse_duration(text)
+    assert str(caught.value) == f"--lock-timeout {text}: not a duration"
+    assert caught.value.hint == "Use seconds or e.g. 30s, 5m, 1h."

@@ -7,6 +7,7 @@ platform after the one normalisation of names; secret values; the catalog check.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,9 @@ from reconciler.engine import catalog
 from reconciler.engine.drift import detect, drift_json
 from reconciler.engine.planner import make_plan
 from reconciler.errors import ManifestError, PlanError
+from reconciler.kinds import REGISTRY
+from reconciler.kinds.kind import Children
+from reconciler.kinds.registry import Registry
 from reconciler.kinds.settings_catalog import SettingTree
 from reconciler.load import manifests
 from reconciler.load.locate import located
@@ -428,3 +432,11 @@ def test_only_a_set_with_catalog_items_reads_the_catalog(tmp_path):
     assert catalog.uses_catalog(load(tmp_path))
     office = Desired(resources=(resource("a", displayName="A", priority=1),), manifest_hash="h")
     assert not catalog.uses_catalog(office)
+    # the registry given decides: a Settings Catalog kind whose settings have no catalog
+    sc = REGISTRY.by_kind(KIND)
+    plain = {
+        n: dataclasses.replace(f, catalog="") if isinstance(f, Children) else f
+        for n, f in sc.facets.items()
+    }
+    uncatalogued = Registry([dataclasses.replace(sc, facets=plain)])
+    assert not catalog.uses_catalog(load(tmp_path), kinds=uncatalogued)
