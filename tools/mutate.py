@@ -84,11 +84,18 @@ PACKAGE_TABLE: dict[str, Package] = {
         ("reconciler/planfile/*",),
         ("tests/core", "tests/e2e", "tests/reliability/test_hostile.py"),
     ),
-    # The HTTP client, $batch, pacing, error translation and the tenant reader; credentials
+    # The HTTP client, $batch, pacing, error translation, the tenant reader (the end-to-end
+    # tests of the kinds with child items read their nested reads and catalogs); credentials
     # (fetch/auth/) are the `auth` package, run on request (PACKAGES=auth).
     "fetch": Package(
         ("reconciler/fetch/*",),
-        ("tests/graph", "tests/apply", "tests/e2e"),
+        (
+            "tests/graph",
+            "tests/apply",
+            "tests/e2e",
+            "tests/settings_catalog/test_settings_catalog_e2e.py",
+            "tests/admin_templates/test_admin_templates_e2e.py",
+        ),
         skip=("reconciler/fetch/auth/*",),
     ),
     "auth": Package(("reconciler/fetch/auth/*",), ("tests/auth",)),
