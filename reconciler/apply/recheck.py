@@ -91,9 +91,9 @@ def moved_member(
     for object_id in sorted(set(start) | set(now)):
         if object_id in ours:
             continue
-        # (one that left has no value now, like one the plan does not move: `in` tells them)
-        moved = object_id not in planned or planned[object_id] != now.get(object_id)
-        if start.get(object_id) != now.get(object_id) and moved:
+        if start.get(object_id) != now.get(object_id) and planned.get(object_id) != now.get(
+            object_id
+        ):
             return object_id
     return None
 
