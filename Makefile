@@ -57,16 +57,13 @@ fuzz: $(STAMP)
 
 # Mutation testing of the core packages with mutmut (tools/mutate.py); slow, so not part of
 # `make test` or CI. Each mutant of a package runs the tests of that package's suite that call
-# the mutated function, fastest first, until one fails: engine tests/core,
-# tests/drift/test_drift_pure.py and tests/apply; apply tests/apply, tests/e2e, the lock and
-# identity tests of tests/safety and
-# tests/core/test_planfile.py; planfile tests/core, tests/e2e and
-# tests/reliability/test_hostile.py; fetch (client, $batch, pacing, translation, the tenant
-# reader) tests/graph, tests/apply and tests/e2e. PACKAGES=auth runs fetch/auth with tests/auth.
-# Budget: an hour for all four on 2 cores; about 40 minutes now, most of it fetch (the
+# the mutated function, fastest first, until one fails (the suites: SUITES in tools/mutate.py;
+# the report lists each). PACKAGES=auth runs fetch/auth with tests/auth.
+# Budget: an hour for all four on 2 cores, alone; shared with other work it takes longer (the
 # report gives each package's time).
 # PACKAGES=engine,apply (comma-separated) runs some; SURVIVORS=1 runs again only the last
-# run's survivors, naming the test that kills each. Writes docs/mutation/report.md.
+# run's survivors (and the mutants of a source file changed since), naming the test that kills
+# each. Writes docs/mutation/report.md.
 PACKAGES ?= engine,apply,planfile,fetch
 mutate: $(STAMP)
 	test -x $(BIN)/mutmut || $(BIN)/pip install --quiet -e '.[mutation]'

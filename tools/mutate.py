@@ -52,29 +52,50 @@ class Package:
 
 PACKAGE_TABLE: dict[str, Package] = {
     "engine": Package(
-        ("reconciler/engine/*",), ("tests/core", "tests/drift/test_drift_pure.py", "tests/apply")
+        ("reconciler/engine/*",),
+        # the Settings Catalog's and Administrative Templates' pure tests hold the catalog
+        # checks and the delta writes, with --replace's the create-only fields; --target's
+        # tests run the CLI in-process against the emulator
+        (
+            "tests/core",
+            "tests/drift/test_drift_pure.py",
+            "tests/apply",
+            "tests/settings_catalog/test_settings_pure.py",
+            "tests/settings_catalog/test_replace.py",
+            "tests/settings_catalog/test_pinned_and_secret_refusals.py",
+            "tests/admin_templates/test_admin_templates_pure.py",
+            "tests/cli/test_target.py",
+        ),
     ),
     "apply": Package(
         ("reconciler/apply/*",),
-        # the lock and identity tests run the CLI in-process; the concurrent and signal tests
-        # fork processes, whose calls mutmut cannot see, and take a minute each
+        # the lock, identity and re-check tests run the CLI in-process; the concurrent and
+        # signal tests fork processes, whose calls mutmut cannot see, and take a minute each
         (
             "tests/apply",
             "tests/e2e",
             "tests/core/test_planfile.py",
             "tests/safety/test_lock.py",
             "tests/safety/test_identity.py",
+            "tests/safety/test_rechecks.py",
         ),
     ),
     "planfile": Package(
         ("reconciler/planfile/*",),
         ("tests/core", "tests/e2e", "tests/reliability/test_hostile.py"),
     ),
-    # The HTTP client, $batch, pacing, error translation and the tenant reader; credentials
+    # The HTTP client, $batch, pacing, error translation, the tenant reader (the end-to-end
+    # tests of the kinds with child items read their nested reads and catalogs); credentials
     # (fetch/auth/) are the `auth` package, run on request (PACKAGES=auth).
     "fetch": Package(
         ("reconciler/fetch/*",),
-        ("tests/graph", "tests/apply", "tests/e2e"),
+        (
+            "tests/graph",
+            "tests/apply",
+            "tests/e2e",
+            "tests/settings_catalog/test_settings_catalog_e2e.py",
+            "tests/admin_templates/test_admin_templates_e2e.py",
+        ),
         skip=("reconciler/fetch/auth/*",),
     ),
     "auth": Package(("reconciler/fetch/auth/*",), ("tests/auth",)),
@@ -85,6 +106,10 @@ COPIED = ("reconciler", "tests", "manifests", "examples", "pyproject.toml")
 # Tried before the mutants: each of these lines only words a message or logs; a mutant of
 # its text changes no decision (see the report's "What is mutated").
 SKIPPED_LINES = (r"^\s*log\.(debug|info|warning)\(",)
+# Survivors killed by a rerun get the test that kills them looked up (one pytest run each)
+# when there are at most this many; beyond, the report says they were not looked up.
+MAX_KILLERS = 40
+NOT_LOOKED_UP = "(a test added since; not looked up)"
 
 _COLLECT = """
 import json, sys
@@ -157,21 +182,25 @@ def run_package(
         # mutmut keeps its verdicts in mutants/; naming mutants makes it run them again
     commit, today = _head(source), datetime.now(UTC).date().isoformat()
     started = time.monotonic()
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    command = [_mutmut(), "run", "--max-children", str(os.cpu_count() or 2), *names]
-    with work.with_suffix(".log").open("w", encoding="utf-8") as log:
-        subprocess.run(
-            command, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, check=False
-        )
+    work.with_suffix(".log").write_text("", encoding="utf-8")
+    _mutmut_run(work, names)
     seconds = time.monotonic() - started
-    collected = subprocess.run(
-        [sys.executable, "-c", _COLLECT], cwd=work, capture_output=True, text=True, check=True
-    )
-    mutants = json.loads(collected.stdout)
-    if not mutants:
-        raise SystemExit(f"mutmut produced no results for {package}; see {work}.log")
+    mutants = _collect(work, package)
+    # A source file changed since the full run is mutated again, and mutmut forgets the
+    # verdicts of its mutants: the ones not named above are run now.
+    unchecked = [m["name"] for m in mutants if m["status"] == "not checked"]
+    if previous is not None and unchecked:
+        _mutmut_run(work, unchecked)
+        mutants = _collect(work, package)
     if previous is not None:  # name the test that kills each survivor the new tests caught
         before = {m["name"]: m for m in previous["mutants"]}
+        caught = [
+            m
+            for m in mutants
+            if m["status"] in ("killed", "timeout")
+            and before.get(m["name"], {}).get("status") not in (None, "killed", "timeout")
+        ]
+        look_up = len(caught) <= MAX_KILLERS  # one pytest run each: slow for hundreds
         for mutant in mutants:
             earlier = before.get(mutant["name"], {})
             if mutant["status"] in ("killed", "timeout") and earlier.get("status") not in (
@@ -180,7 +209,9 @@ def run_package(
                 "timeout",
             ):
                 mutant["diff"] = earlier.get("diff", "")
-                mutant["killed_by"] = earlier.get("killed_by") or _killer(work, mutant["name"])
+                mutant["killed_by"] = earlier.get("killed_by") or (
+                    _killer(work, mutant["name"]) if look_up else NOT_LOOKED_UP
+                )
             elif earlier.get("killed_by"):
                 mutant.update(diff=earlier.get("diff", ""), killed_by=earlier["killed_by"])
     result = {
@@ -195,6 +226,25 @@ def run_package(
     }
     results.write_text(json.dumps(result, indent=1), encoding="utf-8")
     return result
+
+
+def _mutmut_run(work: Path, names: list[str]) -> None:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [_mutmut(), "run", "--max-children", str(os.cpu_count() or 2), *names]
+    with work.with_suffix(".log").open("a", encoding="utf-8") as log:
+        subprocess.run(
+            command, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, check=False
+        )
+
+
+def _collect(work: Path, package: str) -> list[dict[str, Any]]:
+    collected = subprocess.run(
+        [sys.executable, "-c", _COLLECT], cwd=work, capture_output=True, text=True, check=True
+    )
+    mutants: list[dict[str, Any]] = json.loads(collected.stdout)
+    if not mutants:
+        raise SystemExit(f"mutmut produced no results for {package}; see {work}.log")
+    return mutants
 
 
 def _killer(work: Path, name: str) -> str:

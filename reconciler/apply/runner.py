@@ -227,6 +227,10 @@ class StepRunner:
                 self.stopped = str(changed)
                 self._skip([*ready, *waiting], "stopped: the tenant changed during the apply")
                 return
+            except NotSentError:  # a signal came before a re-check read: interrupted, not failed
+                self.interrupted = True
+                self._skip([*ready, *waiting], "not sent: interrupted")
+                return
             except GraphError as error:  # a re-check read failed: do not write blind
                 self.stopped = f"a re-check read failed: {error}"
                 self._skip([*ready, *waiting], "stopped: a re-check read failed")

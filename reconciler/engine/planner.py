@@ -408,7 +408,14 @@ def _replace(
     kind: ResourceKind, resource: DesiredResource, live: LiveObject, result: ResourceDiff
 ) -> Change:
     """Create the object anew with everything the manifest declares, then delete the old
-    one once the new one and its facets are written."""
+    one once the new one and its facets are written. The new object is created like any
+    other: ignored fields are sent too (and shown)."""
+    if kind.singleton:
+        raise PlanError(
+            f"{resource.address}: {kind.collection} is the tenant's one {kind.kind} and "
+            "cannot be replaced",
+            hint="Plan without --replace: its fields are updated in place.",
+        )
     if kind.ordering is not None:
         raise PlanError(
             f"{resource.address}: a {kind.kind} shares an ordering and cannot be replaced",
@@ -416,7 +423,11 @@ def _replace(
         )
     declared = owned_fields(resource)
     created = create_steps(
-        kind, resource, declared, placeholder_path(kind, id_placeholder(resource.address)), {}
+        kind,
+        resource,
+        list(resource.spec),
+        placeholder_path(kind, id_placeholder(resource.address)),
+        {},
     )
     delete = delete_step(kind, resource.address, live.id, after=tuple(s.id for s in created))
     return Change(
@@ -428,7 +439,7 @@ def _replace(
         fingerprint=fingerprint(kind, live, declared),
         declared=tuple(declared),
         ignore=resource.ignore,
-        fields=_records(resource, result),
+        fields=_records(resource, result) + _ignored_on_create(resource, declared),
         patch=result.patch,
         steps=(*created, delete),
         source=_source(resource, ""),

@@ -46,9 +46,13 @@ def policy(id: str, name: str, odata_type: str = SECURITY_TYPE) -> dict[str, Any
 class FakeGraph:
     """`creates`: what each POST create gets, in order (an id, or an exception to raise).
     `listings`: what each listing returns, in order (items, or an exception to raise).
-    `statuses`: the status of a $batch item by step id (default 200)."""
+    `statuses`: the status of a $batch item by step id (default 200).
+    `deletes`: what each DELETE sent on its own (a compensation) gets: None for a 204, or an
+    exception to raise."""
 
     creates: list[str | Exception] = field(default_factory=list)
+    deletes: list[Exception | None] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
     listings: list[list[dict[str, Any]] | Exception] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
     posts: list[tuple[str, Any]] = field(default_factory=list)
@@ -65,6 +69,14 @@ class FakeGraph:
         before_send: Callable[[int], None] | None = None,
         **_: Any,
     ) -> GraphResponse:
+        if method == "DELETE":  # a compensation: the only other write sent on its own
+            self.deleted.append(path)
+            failure = self.deletes.pop(0) if self.deletes else None
+            if failure is not None:
+                raise failure
+            return GraphResponse(
+                status=204, headers={}, body=None, request_id="rid-delete", client_request_id="c"
+            )
         assert (method, idempotent) == ("POST", False), "only creates are sent on their own"
         self.posts.append((path, json))
         if before_send is not None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import pytest
+
 from reconciler.apply.audit import AuditLog
+from reconciler.errors import FileWriteError
 
 
 def test_each_record_is_one_json_line_with_a_utc_time_appended(tmp_path):
@@ -25,3 +28,16 @@ def test_each_record_is_one_json_line_with_a_utc_time_appended(tmp_path):
 def test_without_a_path_nothing_is_written(tmp_path):
     AuditLog(None).record(address="A/a")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_audit_log_that_cannot_be_made_stops_before_anything_is_read(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    log = AuditLog(tmp_path / "file" / "audit.jsonl")
+    with pytest.raises(FileWriteError) as caught:
+        log.check()
+    assert str(caught.value) == (
+        f"{tmp_path / 'file' / 'audit.jsonl'}: cannot write the audit log: File exists"
+    )
+    assert caught.value.hint == (
+        "Choose another --audit-log or --state-dir; nothing was read or written."
+    )

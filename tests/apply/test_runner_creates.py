@@ -240,3 +240,23 @@ def test_a_kind_with_a_list_query_is_listed_with_it_when_looking_for_a_create():
     runner.run()
     assert graph.listed == [f"{WIDGETS}?$select=id,name,size"]
     assert runner.created == {"{id:Widget/w}": "w-9"}
+
+
+def test_an_ambiguous_failure_after_a_signal_is_not_re_listed_and_stays_unknown(tmp_path):
+    class Signalled(FakeGraph):
+        def send(self, method: str, path: str, **kwargs: Any) -> Any:
+            self.cancelled = True  # the signal arrives while the POST is out
+            return super().send(method, path, **kwargs)
+
+    graph = Signalled(creates=[dropped()], listings=[[policy("landed-1", "N")]])
+    runner = run(create_plan(), graph, tmp_path)
+    assert len(graph.posts) == 1 and graph.listed == []
+    create = next(o for o in runner.outcomes.values() if o.step.kind == StepKind.CREATE)
+    assert (create.state, create.unknown) == (StepState.FAILED, True)
+    assert create.detail == "outcome unknown: POST /x: connection dropped mid-response"
+    sent = [
+        json.loads(line)
+        for line in (tmp_path / "audit.jsonl").read_text().splitlines()
+        if '"event": "sent"' in line
+    ]
+    assert [(line["step"], line["attempt"]) for line in sent] == [(f"{ADDRESS}#create", 1)]

@@ -15,14 +15,16 @@ import pytest
 from reconciler.engine import drift
 from reconciler.engine.diff import compare
 from reconciler.engine.planner import make_plan
+from reconciler.engine.scope import in_scope
 from reconciler.engine.staleness import check_fresh
 from reconciler.engine.writes import write_value
 from reconciler.errors import PlanError, StalePlanError
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.registry import Registry
 from reconciler.values.canonical import Payload
+from reconciler.values.desired import SourcePosition
 from reconciler.values.live import Live, LiveObject
-from reconciler.values.plan import Action, SourceRef
+from reconciler.values.plan import Action, FieldRecord, SourceRef
 from tests.support.tenant import SECURITY
 
 from .builders import GRAPH, a_and_unmanaged_x, desired, live, obj, prune_x, resource
@@ -203,6 +205,157 @@ def test_objects_of_another_collection_never_hold_a_priority_here():
         desired(resource("a", displayName="A", priority=1)), tenant, now=NOW, kinds=kinds
     )
     assert [c.action for c in plan.changes] == [Action.UPDATE, Action.REORDER]
+
+
+def test_prune_without_a_scope_is_refused_with_the_ways_to_give_one():
+    with pytest.raises(PlanError) as caught:
+        make_plan(desired(resource("a", displayName="A", priority=1)), live(), now=NOW, prune=True)
+    assert str(caught.value) == (
+        "--prune deletes unmanaged objects only inside a scope, and this set has none"
+    )
+    assert caught.value.hint == (
+        "Say what the set manages: a reconciler.yaml with `scope:` globs at the manifest root, "
+        "or --scope 'Kind/name glob' (e.g. 'SettingsCatalogPolicy/Office - *')."
+    )
+
+
+def pinned_at(name: str, object_id: str, line: int, **spec: Any):
+    """A resource pinned by id, with the id's own position, as a loaded manifest has it."""
+    built = resource(name, id=object_id, **spec)
+    at = SourcePosition(file=f"{name}.yaml", line=line, column=7)
+    return dataclasses.replace(built, positions={**built.positions, "/metadata/id": at})
+
+
+def test_one_id_pinned_twice_is_refused_at_the_second_pin():
+    wanted = desired(
+        pinned_at("a", "id-a", 3, displayName="A", priority=1),
+        pinned_at("b", "ID-A", 4, displayName="B", priority=2),
+    )
+    with pytest.raises(PlanError) as caught:
+        make_plan(wanted, live(obj("id-a", displayName="A", priority=1)), now=NOW)
+    assert str(caught.value) == (
+        f"b.yaml:4:7: {SECURITY}/b: metadata.id ID-A is also claimed by {SECURITY}/a"
+    )
+
+
+def test_a_create_shows_the_ignored_fields_it_still_sends():
+    ignore = ("/description", "/policyPayload")
+    spec: dict[str, Any] = {"displayName": "N", "priority": 3, "description": "set once"}
+    spec["policyPayload"] = None
+    (change,) = make_plan(desired(resource("n", ignore=ignore, **spec)), live(), now=NOW).changes
+    # (policyPayload is null: neither sent nor shown)
+    records = {r.field: r for r in change.fields}
+    assert set(records) == {"displayName", "priority", "description"}
+    assert records["description"] == FieldRecord(
+        field="description",
+        pointer="/spec/description",
+        after="set once",
+        source=SourceRef(file="n.yaml", line=7, column=3),
+    )
+    assert change.declared == ("displayName", "priority")
+    (create,) = change.steps
+    assert isinstance(create.body, dict) and create.body["description"] == "set once"
+
+
+def test_a_pinned_id_that_is_gone_adopts_the_one_object_of_its_name_with_a_note():
+    wanted = desired(resource("a", id="Gone-1", displayName="A", priority=1, description="d"))
+    (change,) = make_plan(wanted, live(obj("id-a", displayName="A", priority=1)), now=NOW).changes
+    assert (change.action, change.object_id) == (Action.UPDATE, "id-a")
+    assert change.note == (
+        "metadata.id Gone-1 is not in the tenant; adopted id-a, the one object with this name "
+        "(re-pin with `reconciler export --update-ids`)"
+    )
+    # pinned in another case, it is the same object: no note
+    same = desired(resource("a", id="ID-a", displayName="A", priority=1, description="d"))
+    (change,) = make_plan(same, live(obj("iD-A", displayName="A", priority=1)), now=NOW).changes
+    assert (change.object_id, change.note) == ("iD-A", "")
+
+
+def test_two_unmanaged_objects_holding_one_priority_are_named_without_a_location():
+    tenant = live(
+        obj("id-a", displayName="A", priority=1),
+        obj("id-x", displayName="X", priority=2),
+        obj("id-y", displayName="Y", priority=2),
+    )
+    wanted = desired(resource("a", displayName="A", priority=3))
+    with pytest.raises(PlanError) as caught:
+        make_plan(wanted, tenant, now=NOW)
+    assert str(caught.value) == (
+        f"priority 2 would be held by both unmanaged {SECURITY} 'X' (id-x) and "
+        f"unmanaged {SECURITY} 'Y' (id-y)"
+    )
+
+
+def test_a_scope_glob_names_a_kind_and_a_name_that_may_hold_a_slash():
+    named = obj("id-s", displayName="Office/Word", priority=1)
+    assert in_scope((f"{SECURITY}/Office/W*",), named)
+    assert in_scope((f"{SECURITY.lower()}/office/word",), named)  # case does not matter
+    assert not in_scope(("OfficeConfiguration/Office/Word",), named)  # another kind
+    assert not in_scope(("*/Office",), named)
+
+
+# --- --target -------------------------------------------------------------------------------
+
+
+def test_a_target_may_be_in_sync_or_a_pruned_object_but_not_unknown():
+    tenant = a_and_unmanaged_x()
+    wanted = desired(resource("a", displayName="A", priority=1), scope=("*/*",))
+    assert make_plan(wanted, tenant, now=NOW, targets=[f"{SECURITY}/a"]).changes == ()
+    (delete,) = make_plan(wanted, tenant, now=NOW, prune=True, targets=[f"{SECURITY}/id-x"]).changes
+    assert delete.address == f"{SECURITY}/id-x"
+    with pytest.raises(PlanError) as caught:
+        make_plan(wanted, tenant, now=NOW, targets=[f"{SECURITY}/zz", f"{SECURITY}/nope"])
+    assert str(caught.value) == (
+        f"--target {SECURITY}/nope: no manifest declares this address and the plan deletes "
+        "nothing by it"
+    )
+    assert caught.value.hint == (
+        "Use a manifest's Kind/name, or a pruned object's Kind/id as the plan shows it."
+    )
+
+
+def test_a_target_already_in_place_carries_no_ordering_call():
+    wanted = desired(
+        resource("a", displayName="A", priority=1, description="new"),
+        resource("b", displayName="B", priority=5),  # B moves: the full plan reorders
+    )
+    tenant = live(
+        obj("id-a", displayName="A", priority=1), obj("id-b", displayName="B", priority=2)
+    )
+    full = make_plan(wanted, tenant, now=NOW)
+    assert [c.action for c in full.changes] == [Action.UPDATE, Action.UPDATE, Action.REORDER]
+    (update,) = make_plan(wanted, tenant, now=NOW, targets=[f"{SECURITY}/a"]).changes
+    assert update.action == Action.UPDATE
+
+
+def test_a_targeted_create_on_a_held_priority_keeps_the_ordering_call_after_its_create():
+    # another kind's object without a priority shares the tenant: it holds no place
+    catalog = LiveObject(kind="SettingsCatalogPolicy", id="p-1", body={"id": "p-1", "name": "P"})
+    tenant = Live(
+        graph_url=GRAPH,
+        objects=(
+            *live(obj("id-a", displayName="A", priority=1)).objects,
+            catalog,
+        ),
+    )
+    wanted = desired(
+        resource("a", displayName="A", priority=2),
+        resource("n", displayName="N", priority=1),
+        resource("x", displayName="X", priority=7, description="another create"),
+    )
+    plan = make_plan(wanted, tenant, now=NOW, targets=[f"{SECURITY}/n", f"{SECURITY}/a"])
+    update, create, reorder = plan.changes
+    assert (update.action, create.action, reorder.action) == (
+        Action.UPDATE,
+        Action.CREATE,
+        Action.REORDER,
+    )
+    (step,) = reorder.steps
+    assert step.after == (create.steps[0].id,)  # not the untargeted create of X
+    assert [(e.id, e.value) for e in reorder.ordering] == [
+        ("{id:" + f"{SECURITY}/n" + "}", 1),
+        ("id-a", 2),
+    ]
 
 
 # --- staleness ------------------------------------------------------------------------------

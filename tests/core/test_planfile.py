@@ -156,3 +156,27 @@ def test_a_reorder_whose_body_is_not_its_ordering_is_refused(tmp_path):
     _rehashed(path, swap)
     with pytest.raises(PlanFileError, match="does not carry the order the plan shows"):
         plan_file.load(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "is_plan"),
+    [
+        (b'{"format_version": 1}', True),
+        (b'\xef\xbb\xbf \t\r\n {"x": 1}', True),  # a BOM and blank space first
+        (b"apiVersion: reconciler/v1\nkind: X\n", False),
+        (b"", False),
+        (b"\n" * 600 + b"{}", False),  # only the start of the file is read ...
+        (b" " * 512 + b"{}", False),  # ... its first 512 bytes
+        (b"X{}", False),  # anything else first: not a plan
+    ],
+)
+def test_a_saved_plan_is_told_from_a_manifest_by_its_opening_brace(tmp_path, content, is_plan):
+    path = tmp_path / "maybe.json"
+    path.write_bytes(content)
+    assert plan_file.looks_like_plan(path) is is_plan
+    assert plan_file.looks_like_plan(str(path)) is is_plan
+
+
+def test_a_file_that_cannot_be_read_is_not_a_plan(tmp_path):
+    assert plan_file.looks_like_plan(tmp_path / "missing.json") is False
+    assert plan_file.looks_like_plan(tmp_path) is False  # a folder

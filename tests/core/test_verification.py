@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from reconciler.engine.planner import make_plan
 from reconciler.engine.verification import unconfirmed_changes
@@ -198,4 +199,24 @@ def test_changes_after_a_reorder_are_checked_too():
     )
     assert unconfirmed_changes(reorder + update, done, {}) == [
         f"{A}: /spec/description is not the planned value"
+    ]
+
+
+def test_a_created_field_ignored_whole_is_not_verified_but_one_ignored_in_part_is():
+    wanted = resource(
+        "n",
+        displayName="N",
+        priority=3,
+        ignore=("/description", "/policyPayload/b"),
+        description="set once",
+        policyPayload={"a": 1, "b": 1},
+    )
+    planned = changes(wanted, tenant=live())
+    created = {"{id:" + f"{SECURITY}/n" + "}": "new-1"}
+    body: dict[str, Any] = {"displayName": "N", "priority": 3, "description": "the server's"}
+    done = live(obj("new-1", **body, policyPayload={"a": 1, "b": "theirs"}))
+    assert unconfirmed_changes(planned, done, created) == []
+    wrong = live(obj("new-1", **body, policyPayload={"a": 2, "b": 1}))
+    assert unconfirmed_changes(planned, wrong, created) == [
+        f"{SECURITY}/n: /spec/policyPayload is not the planned value"
     ]

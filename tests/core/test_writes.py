@@ -7,12 +7,15 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from reconciler.engine.planner import make_plan
 from reconciler.engine.writes import delete_step, delta_body, update_steps, write_value
+from reconciler.errors import PlanError
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.kind import Children, DeltaAction
 from reconciler.kinds.registry import Registry
-from reconciler.values.desired import Desired
+from reconciler.values.desired import Desired, SourcePosition
 from reconciler.values.live import Live, LiveObject
 from reconciler.values.plan import Plan, Purpose, StepKind
 from tests.support.tenant import GROUP_A, POLICIES, SECURITY, SECURITY_TYPE
@@ -168,6 +171,50 @@ def test_delta_body_is_none_when_nothing_changed_and_names_each_kind_of_change()
     )
     assert sent == {"added": [], "updated": [{"ruleId": "a", "v": 2, "id": "1"}], "deletedIds": []}
     assert desired_items == [{"ruleId": "a", "v": 2}]  # the manifest's items are not changed
+
+
+def test_a_change_of_an_item_the_catalog_marks_unwritable_is_refused_at_the_item():
+    facet = DELTA_RULE_SET.facet("rules")
+    assert isinstance(facet, Children) and isinstance(facet.write, DeltaAction)
+    (built,) = rule_set(rules=[]).resources
+    at = SourcePosition(file="r.yaml", line=9, column=5)
+    owner = dataclasses.replace(
+        built,
+        unwritable={"rules": {"b": "the catalog marks it read-only", "c": "read-only too"}},
+        positions={**built.positions, "/spec/rules/1": at},
+    )
+    rules: dict[str, Any] = {"resource": owner, "field": "rules"}
+    live_items = [{"id": "1", "ruleId": "a", "v": 1}, {"id": "2", "ruleId": "b", "v": 1}]
+    hint = (
+        "Declare it as the tenant holds it (as `reconciler export` writes it), and make the "
+        "change in the portal."
+    )
+    changed = [{"ruleId": "a", "v": 1}, {"ruleId": "b", "v": 2}]
+    with pytest.raises(PlanError) as caught:
+        delta_body(facet, facet.write, changed, live_items, **rules)
+    assert str(caught.value) == ("r.yaml:9:5: DeltaRuleSet/r: b: the catalog marks it read-only")
+    assert caught.value.hint == hint
+    with pytest.raises(PlanError) as caught:  # removed: named from the live item, at the field
+        delta_body(facet, facet.write, changed[:1], live_items, **rules)
+    assert str(caught.value) == "r.yaml:5:3: DeltaRuleSet/r: b: the catalog marks it read-only"
+    with pytest.raises(PlanError) as caught:  # added
+        delta_body(facet, facet.write, [changed[0], {"ruleId": "c"}], live_items[:1], **rules)
+    assert str(caught.value) == "r.yaml:9:5: DeltaRuleSet/r: c: read-only too"
+    added = [{"ruleId": "a", "v": 1}, {"ruleId": "d", "v": 1}]  # others are written as usual
+    assert delta_body(facet, facet.write, added, live_items[:1], **rules) == {
+        "added": [{"ruleId": "d", "v": 1}],
+        "updated": [],
+        "deletedIds": [],
+    }
+
+
+def test_a_create_with_an_item_the_catalog_marks_unwritable_is_refused():
+    (built,) = rule_set(rules=[{"ruleId": "a", "v": 1}]).resources
+    owner = dataclasses.replace(built, unwritable={"rules": {"a": "read-only"}})
+    empty = Live(graph_url="http://x/beta", objects=())
+    with pytest.raises(PlanError) as caught:
+        plan(Desired(resources=(owner,), manifest_hash="h"), empty, KINDS)
+    assert str(caught.value) == "r.yaml:5:3: DeltaRuleSet/r: a: read-only"
 
 
 def test_an_update_by_put_sends_the_writable_entity_and_leaves_the_ordering_to_the_reorder():

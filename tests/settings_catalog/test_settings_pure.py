@@ -7,6 +7,7 @@ platform after the one normalisation of names; secret values; the catalog check.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,11 +19,16 @@ from reconciler.engine import catalog
 from reconciler.engine.drift import detect, drift_json
 from reconciler.engine.planner import make_plan
 from reconciler.errors import ManifestError, PlanError
+from reconciler.kinds import REGISTRY
+from reconciler.kinds.kind import Children
+from reconciler.kinds.registry import Registry
 from reconciler.kinds.settings_catalog import SettingTree
 from reconciler.load import manifests
 from reconciler.load.locate import located
+from reconciler.values.desired import Desired
 from reconciler.values.live import Live, LiveObject
 from reconciler.values.plan import Action, Purpose, StepKind
+from tests.core.builders import resource
 from tests.support.tenant import GROUP_A, GROUP_B
 
 from .samples import (
@@ -411,3 +417,26 @@ def test_the_catalog_check_reaches_children(tmp_path):
     (problem,) = resolved_problems(desired, entries)
     assert problem.path == ("choiceSettingValue", "children", 0, "choiceSettingValue", "value")
     assert "_51' is not an option" in problem.message
+
+
+def test_a_create_keeps_declared_scope_tags_and_fills_in_only_what_is_unset(tmp_path):
+    (change,) = make_plan(
+        load(tmp_path, manifest(roleScopeTagIds=["7"])), tenant(), now=NOW
+    ).changes
+    posted: Any = change.steps[0].body
+    assert posted["roleScopeTagIds"] == ["7"]  # not the default ["0"]
+    assert posted["templateReference"] == {"templateId": ""}  # unset: the default
+
+
+def test_only_a_set_with_catalog_items_reads_the_catalog(tmp_path):
+    assert catalog.uses_catalog(load(tmp_path))
+    office = Desired(resources=(resource("a", displayName="A", priority=1),), manifest_hash="h")
+    assert not catalog.uses_catalog(office)
+    # the registry given decides: a Settings Catalog kind whose settings have no catalog
+    sc = REGISTRY.by_kind(KIND)
+    plain = {
+        n: dataclasses.replace(f, catalog="") if isinstance(f, Children) else f
+        for n, f in sc.facets.items()
+    }
+    uncatalogued = Registry([dataclasses.replace(sc, facets=plain)])
+    assert not catalog.uses_catalog(load(tmp_path), kinds=uncatalogued)

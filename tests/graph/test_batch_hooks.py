@@ -1,0 +1,40 @@
+"""$batch hooks against the emulator: each item is announced as sent with its attempt (0 first) and
+answered once, across concurrent chunks too; after a cancel, a partial batch answers each
+item with the interruption instead of raising."""
+
+from __future__ import annotations
+
+from reconciler.errors import NotSentError
+from reconciler.fetch.batching import Hooks
+from reconciler.fetch.client import BatchRequest, GraphClient
+
+POLICIES = "/officeConfiguration/clientConfigurations"
+
+
+def gets(count: int) -> list[BatchRequest]:
+    return [BatchRequest(id=str(i), method="GET", url=f"{POLICIES}/p-{i}") for i in range(count)]
+
+
+def test_every_item_of_concurrent_chunks_is_announced_and_answered(emulator):
+    sent: list[tuple[str, int]] = []
+    answered: list[str] = []
+    hooks = Hooks(
+        on_sent=lambda ids, attempt: sent.extend((i, attempt) for i in ids),
+        on_result=lambda result: answered.append(result.id),
+    )
+    results = GraphClient(emulator.base_url, concurrency=4).batch(gets(45), hooks=hooks)
+    assert sorted(sent) == sorted((str(i), 0) for i in range(45))  # three chunks, first try
+    assert sorted(answered) == sorted(results) == sorted(str(i) for i in range(45))
+    assert {r.status for r in results.values()} == {404}
+
+
+def test_a_cancelled_partial_batch_answers_each_item_with_the_interruption(emulator):
+    client = GraphClient(emulator.base_url)
+    client.cancel()
+    answered: list[str] = []
+    hooks = Hooks(on_result=lambda result: answered.append(result.id), partial=True)
+    results = client.batch(gets(3), hooks=hooks)
+    assert sorted(answered) == ["0", "1", "2"]
+    for result in results.values():
+        assert isinstance(result.error, NotSentError)
+        assert str(result.error) == "not sent: the run was interrupted"
