@@ -84,9 +84,11 @@ def graph_client(args: argparse.Namespace, connection: Connection) -> GraphClien
     return paced_client(args, connection.endpoints.graph_url, connection.auth)
 
 
-def paced_client(args: argparse.Namespace, graph_url: str, auth: Any) -> GraphClient:
+def paced_client(
+    args: argparse.Namespace, graph_url: str, auth: Any, *, label: str = ""
+) -> GraphClient:
     """`graph_client` for any Graph URL and credentials (a fleet's tenant, its auth drawing
-    on the fleet's cap)."""
+    on the fleet's cap, its log lines labelled with its name)."""
     from reconciler.apply.lock import parse_duration
     from reconciler.fetch.client import GraphClient
     from reconciler.fetch.pacing import Pacer
@@ -105,6 +107,7 @@ def paced_client(args: argparse.Namespace, graph_url: str, auth: Any) -> GraphCl
         auth=auth,
         max_total_wait=parse_duration(getattr(args, "max_wait", "10m"), "--max-wait"),
         pacer=pacer,
+        label=label,
     )
 
 

@@ -146,8 +146,11 @@ class GraphClient:
         pacer: Pacer | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        label: str = "",
     ) -> None:
         self.base_url = normalise_base_url(base_url)
+        # Begins each of this client's log lines: a fleet's tenant, among many side by side.
+        self._log_prefix = f"[{label}] " if label else ""
         self._origin = Origin.of(self.base_url)
         if session is not None and session.verify is False:
             raise ConfigError("TLS verification cannot be turned off.")
@@ -525,7 +528,8 @@ class GraphClient:
             response.close()
         if log.isEnabledFor(logging.INFO):  # the shortened URL costs work per request
             log.info(
-                "%s %s -> %s in %.0f ms request-id=%s client-request-id=%s%s",
+                "%s%s %s -> %s in %.0f ms request-id=%s client-request-id=%s%s",
+                self._log_prefix,
                 method,
                 self._display(url),
                 response.status_code,
@@ -553,7 +557,7 @@ class GraphClient:
 
     def _pause(self, delay: float, why: str) -> None:
         self.stats.add(retries=1)
-        log.info("retrying in %.2fs after %s", delay, why)
+        log.info("%sretrying in %.2fs after %s", self._log_prefix, delay, why)
         self._sleep(delay)
 
     def _reset_connections(self) -> None:

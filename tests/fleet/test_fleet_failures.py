@@ -15,6 +15,7 @@ one-line reason, and the others are planned or applied.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -64,8 +65,12 @@ def test_preflight_and_group_failures_fail_their_tenant_alone(
     emulator.reset_stats()
 
     found = run(capsys, "fleet", "plan", str(fleet_file), "--out", str(tmp_path / "plans"),
-                "--graph-url", emulator.base_url, "--auth", "env")  # fmt: skip
+                "--graph-url", emulator.base_url, "--auth", "env", "-v")  # fmt: skip
     assert found.code == 1, found.err
+    # -v: each request's line names its tenant, among tenants worked on side by side
+    assert re.search(
+        r"INFO reconciler\.fetch\.client: \[contoso\] POST /\$batch -> 200 ", found.err
+    )
     index = read_json(tmp_path / "plans" / "fleet-plan.json")
     reasons = {t["name"]: t["reason"] for t in index["tenants"]}
     assert reasons == {

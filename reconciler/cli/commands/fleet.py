@@ -193,13 +193,14 @@ class _Run:
             needs=needs,
         )
 
-    def client(self, connection: TenantConnection) -> GraphClient:
+    def client(self, connection: TenantConnection, tenant: Tenant) -> GraphClient:
         """The tenant's own client (its own buckets, paced by --budget, --write-rate and
         --max-wait as a single tenant's is), drawing on the fleet's cap."""
         from reconciler.cli.connect import paced_client
 
         where = connection.connection
-        return paced_client(self.args, where.endpoints.graph_url, self.cap.wrap(where.auth))
+        auth = self.cap.wrap(where.auth)
+        return paced_client(self.args, where.endpoints.graph_url, auth, label=tenant.name)
 
     @contextlib.contextmanager
     def working(self, client: GraphClient, control: Any = None) -> Iterator[GraphClient]:
@@ -425,7 +426,7 @@ def plan(args: argparse.Namespace) -> int:
     def work(tenant: Tenant) -> dict[str, Any]:
         found = _tenant_set(fleet, tenant, scope)
         connection = run.connect(tenant, _reads(found))
-        with closing(run.client(connection)) as client, run.working(client):
+        with closing(run.client(connection, tenant)) as client, run.working(client):
             found = _with_groups(fleet, tenant, found, client, scope)
             made = planning.make_plan(options, client, connection.tenant_id, found.desired)
         relative = index.plan_path(tenant.name)
@@ -586,7 +587,7 @@ def apply(args: argparse.Namespace) -> int:
             lock.tenant_lock(
                 run.endpoints.graph_url, tenant.tenant_id, timeout=timeout, command="fleet apply"
             ),
-            closing(run.client(connection)) as client,
+            closing(run.client(connection, tenant)) as client,
             run.working(client, control),
         ):
             result = executor.apply_plan(
@@ -730,7 +731,7 @@ def drift(args: argparse.Namespace) -> int:
         def work(tenant: Tenant) -> dict[str, Any]:
             found_set = _tenant_set(fleet, tenant, scope)
             connection = run.connect(tenant, _reads(found_set))
-            with closing(run.client(connection)) as client, run.working(client):
+            with closing(run.client(connection, tenant)) as client, run.working(client):
                 found_set = _with_groups(fleet, tenant, found_set, client, scope)
                 desired = found_set.desired
                 desired = planning.resolve_catalog(desired, client)
