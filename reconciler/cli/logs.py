@@ -29,17 +29,24 @@ def configure(*, debug: bool, verbose: bool) -> bool:
         if verbose or wanted == "info"
         else None
     )
+    root = logging.getLogger("reconciler")
+    azure = logging.getLogger("azure.identity")
+    for logger in (root, azure):  # an earlier run in this process (tests) may have set one
+        for stale in [h for h in logger.handlers if getattr(h, "reconciler_cli", False)]:
+            logger.removeHandler(stale)
     if level is None:
+        root.setLevel(logging.NOTSET)
+        root.propagate = True
+        azure.setLevel(logging.NOTSET)
         return False
     handler = logging.StreamHandler(sys.stderr)
+    handler.reconciler_cli = True  # type: ignore[attr-defined]
     handler.setFormatter(_Redacting("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("reconciler")
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False
     if level == logging.DEBUG:
         # azure-identity says which credential it tried and why it failed; redacted above.
-        azure = logging.getLogger("azure.identity")
         azure.addHandler(handler)
         azure.setLevel(logging.DEBUG)
     return level == logging.DEBUG

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from reconciler.apply import lock
+from reconciler.cli import logs
 from reconciler.values.canonical import sha256_json
 from tests.support.cli import run, run_process
 
@@ -64,8 +65,11 @@ def test_preflight_and_group_failures_fail_their_tenant_alone(
     use(monkeypatch, secret_env(emulator))
     emulator.reset_stats()
 
-    found = run(capsys, "fleet", "plan", str(fleet_file), "--out", str(tmp_path / "plans"),
-                "--graph-url", emulator.base_url, "--auth", "env", "-v")  # fmt: skip
+    try:
+        found = run(capsys, "fleet", "plan", str(fleet_file), "--out", str(tmp_path / "plans"),
+                    "--graph-url", emulator.base_url, "--auth", "env", "-v")  # fmt: skip
+    finally:  # -v's handler writes to this test's captured stderr: not to later tests'
+        logs.configure(debug=False, verbose=False)
     assert found.code == 1, found.err
     # -v: each request's line names its tenant, among tenants worked on side by side
     assert re.search(
