@@ -45,7 +45,7 @@ def resolve_catalog(
     found = read_catalog(client, lambda found: catalog.lookups(desired, found), known=kept)
     if cache is not None:
         fresh = {url: answer for url, answer in found.items() if url not in kept}
-        if any(answer is not None for answer in fresh.values()):
+        if any(answer not in (None, []) for answer in fresh.values()):
             cache.save_catalog_reads(fresh)
     resolved, problems = catalog.resolve(desired, found, root=client.base_url)
     if problems:

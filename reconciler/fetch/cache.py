@@ -125,14 +125,14 @@ class TenantCache:
 
     def save_catalog_reads(self, found: dict[str, Any]) -> None:
         """Add the answers just read (URL -> entry or list); a read the catalog answered
-        with nothing (None: no such entry) is never kept, so an entry added since is found
-        at once."""
+        with nothing (None: no such entry; an empty search) is never kept, so an entry
+        added since is found at once."""
         document = self._read("catalog.json") or {}
         reads = document.get("reads")
         reads = reads if isinstance(reads, dict) else {}
         stamp = self.now.isoformat()
         for url, answer in found.items():
-            if answer is not None:
+            if answer not in (None, []):  # nothing found now may be found tomorrow
                 reads[url] = {"fetched": stamp, "answer": answer}
         self._write("catalog.json", {"reads": reads})
 
