@@ -215,15 +215,19 @@ def _rings(tenants: Iterable[Mapping[str, Any]]) -> list[tuple[str, list[Mapping
     return [(r, by_ring[r]) for r in named] + ([("", by_ring[""])] if "" in by_ring else [])
 
 
-def _tenant_block(tenant: Mapping[str, Any]) -> str:
+def _tenant_head(
+    tenant: Mapping[str, Any], counted: Iterable[str], labels: Mapping[str, str]
+) -> tuple[str, list[str]]:
+    """A tenant row's summary line (name, id, status badge, counts) and, for a failed
+    tenant, the paragraphs that say why."""
     status = tenant["status"]
     summary = tenant.get("summary") or {}
-    counts = "".join(_num(int(summary.get(name, 0)), name) for name in TENANT_COUNTS)
+    counts = "".join(_num(int(summary.get(name, 0)), name) for name in counted)
     head = (
         f'<summary><span class="row"><span><b data-name>{e(tenant["name"])}</b><br>'
         f'<code class="note">{e(tenant["tenant_id"])}</code></span>'
         f'<span><span class="badge {e(status)}" data-status="{e(status)}">'
-        f"{e(STATUS_LABEL.get(status, status))}</span></span>{counts}</span></summary>"
+        f"{e(labels.get(status, status))}</span></span>{counts}</span></summary>"
     )
     inner: list[str] = []
     if status == "failed":
@@ -234,7 +238,13 @@ def _tenant_block(tenant: Mapping[str, Any]) -> str:
         )
         if tenant.get("hint"):
             inner.append(f'<p class="note">{e(tenant["hint"])}</p>')
-    elif tenant.get("drift") is not None:
+    return head, inner
+
+
+def _tenant_block(tenant: Mapping[str, Any]) -> str:
+    status = tenant["status"]
+    head, inner = _tenant_head(tenant, TENANT_COUNTS, STATUS_LABEL)
+    if status != "failed" and tenant.get("drift") is not None:  # a failure: said in `inner`
         inner.extend(drift_sections(tenant["drift"]))
         inner.append(
             f'<p class="note">Graph <code>{e(tenant["drift"]["graph_url"])}</code> · checked at '
@@ -426,23 +436,8 @@ PLAN_COUNTS = ("create", "update", "delete", "writes")
 
 def _plan_tenant_block(tenant: Mapping[str, Any]) -> str:
     status = tenant["status"]
-    summary = tenant.get("summary") or {}
-    counts = "".join(_num(int(summary.get(name, 0)), name) for name in PLAN_COUNTS)
-    head = (
-        f'<summary><span class="row"><span><b data-name>{e(tenant["name"])}</b><br>'
-        f'<code class="note">{e(tenant["tenant_id"])}</code></span>'
-        f'<span><span class="badge {e(status)}" data-status="{e(status)}">'
-        f"{e(PLAN_STATUS_LABEL.get(status, status))}</span></span>{counts}</span></summary>"
-    )
-    inner: list[str] = []
+    head, inner = _tenant_head(tenant, PLAN_COUNTS, PLAN_STATUS_LABEL)
     if status == "failed":
-        reason = tenant.get("reason") or "error"
-        inner.append(
-            f'<p class="reason" data-reason="{e(reason)}"><b>{e(reason)}</b>: '
-            f"{e(tenant.get('message') or '')}</p>"
-        )
-        if tenant.get("hint"):
-            inner.append(f'<p class="note">{e(tenant["hint"])}</p>')
         inner.extend(f"<p><code>{e(line)}</code></p>" for line in tenant.get("details") or ())
     elif tenant.get("body") is not None:
         inner.extend(plan_sections(tenant["body"]))
