@@ -85,7 +85,8 @@ PACKAGE_TABLE: dict[str, Package] = {
         ("tests/core", "tests/e2e", "tests/reliability/test_hostile.py"),
     ),
     # The HTTP client, $batch, pacing, error translation, the tenant reader (the end-to-end
-    # tests of the kinds with child items read their nested reads and catalogs); credentials
+    # tests of the kinds with child items read their nested reads and catalogs), the group
+    # lookup (tests/graph) and the read cache with incremental reads; credentials
     # (fetch/auth/) are the `auth` package, run on request (PACKAGES=auth).
     "fetch": Package(
         ("reconciler/fetch/*",),
@@ -94,6 +95,7 @@ PACKAGE_TABLE: dict[str, Package] = {
             "tests/apply",
             "tests/e2e",
             "tests/settings_catalog/test_settings_catalog_e2e.py",
+            "tests/settings_catalog/test_incremental.py",
             "tests/admin_templates/test_admin_templates_e2e.py",
         ),
         skip=("reconciler/fetch/auth/*",),
