@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from requests.structures import CaseInsensitiveDict
 
-from reconciler.errors import GraphError, GraphHTTPError, GraphResponseError, NotSentError
+from reconciler.errors import GraphError, GraphResponseError, NotSentError
 from reconciler.fetch.pacing import RETRY_STATUSES, RetryBudget, is_write, parse_retry_after
 from reconciler.fetch.responses import BatchRequest, BatchResult, ClientStats, GraphResponse
 from reconciler.fetch.translate import ci_get, http_error, is_json_type
@@ -330,12 +330,10 @@ def _announce(hooks: Hooks, ids: list[str]) -> Callable[[int], None] | None:
 
 
 def _failed(request: BatchRequest, error: GraphError) -> BatchResult:
-    """An item whose chunk failed as a whole (or was never sent): its answer is the error."""
-    status = error.status if isinstance(error, GraphHTTPError) else 0
-    request_id = error.request_id if isinstance(error, GraphHTTPError) else ""
-    return BatchResult(
-        id=request.id, status=status, headers={}, body=None, request_id=request_id, error=error
-    )
+    """An item whose chunk failed as a whole (or was never sent): its answer is the error.
+    Status 0: the item has no answer of its own (a 404 from the $batch endpoint itself must
+    not read as "this item is gone"); the error carries the chunk's status and request id."""
+    return BatchResult(id=request.id, status=0, headers={}, body=None, request_id="", error=error)
 
 
 def run_batch(

@@ -17,8 +17,11 @@ import responses
 from reconciler import errors
 from reconciler.fetch.batching import plan_chunks
 from reconciler.fetch.client import BatchRequest, GraphClient
+from reconciler.fetch.pacing import Pacer
+from reconciler.kinds import REGISTRY
 
 from .conftest import BASE, Sleeps
+from .test_pacing import FakeClock
 
 Answer = tuple[int, dict[str, str], Any]
 
@@ -414,3 +417,24 @@ def test_batch_writes_are_paced_per_item(
     graph.batch(writes + gets(30))
     # 40 writes at 5/s after a burst of 10: 6 s of waiting in total; the reads are free.
     assert sum(sleeps) == pytest.approx(6.0)
+
+
+@pytest.mark.parametrize("retry_after", ["3", None])
+def test_an_item_throttled_in_a_batch_holds_its_bucket_back_for_everyone(
+    mocked: responses.RequestsMock, sleeps: Sleeps, retry_after: str | None
+) -> None:
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    fake = FakeBatch(lambda item, n: (429, headers, None) if n == 1 else (200, {}, {}))
+    mocked.add_callback(responses.POST, f"{BASE}/$batch", callback=fake)
+    clock = FakeClock()  # stands still: what the bucket owes is what the 429 left in it
+    pacer = Pacer.for_classes(REGISTRY.throttle_routes(), budget=0.5, clock=clock)
+    graph = GraphClient(BASE, sleep=sleeps, pacer=pacer, concurrency=1)
+    (result,) = graph.batch(
+        [BatchRequest(id="0", method="GET", url="/deviceManagement/configurationPolicies/0")]
+    ).values()
+    assert result.status == 200
+    owed, _ = pacer.reserve([("/deviceManagement/configurationPolicies/1", "GET")])
+    if retry_after:  # another thread's read of that bucket waits out Graph's 3 s too
+        assert owed == pytest.approx(3.0, abs=0.2)
+    else:  # no Retry-After: backoff for the item, the bucket is not held back
+        assert owed == 0.0

@@ -4,9 +4,13 @@ item with the interruption instead of raising."""
 
 from __future__ import annotations
 
-from reconciler.errors import NotSentError
+import responses
+
+from reconciler.errors import GraphHTTPError, NotSentError
 from reconciler.fetch.batching import Hooks
 from reconciler.fetch.client import BatchRequest, GraphClient
+
+from .conftest import BASE
 
 POLICIES = "/officeConfiguration/clientConfigurations"
 
@@ -38,3 +42,23 @@ def test_a_cancelled_partial_batch_answers_each_item_with_the_interruption(emula
     for result in results.values():
         assert isinstance(result.error, NotSentError)
         assert str(result.error) == "not sent: the run was interrupted"
+
+
+def test_a_chunk_refused_as_a_whole_gives_its_items_no_answer_of_their_own(
+    client: GraphClient, mocked: responses.RequestsMock
+) -> None:
+    # the $batch endpoint itself answers 404: no item was looked at, so a DELETE among them
+    # must not read as "already gone" (status 404); the error keeps the chunk's answer
+    mocked.add(
+        responses.POST,
+        f"{BASE}/$batch",
+        status=404,
+        json={"error": {"code": "ResourceNotFound", "message": "no batch here"}},
+        headers={"request-id": "rid-chunk"},
+    )
+    deletes = [BatchRequest(id=str(i), method="DELETE", url=f"{POLICIES}/p-{i}") for i in range(2)]
+    results = client.batch(deletes, hooks=Hooks(partial=True))
+    for result in results.values():
+        assert (result.status, result.request_id, result.body) == (0, "", None)
+        assert isinstance(result.error, GraphHTTPError)
+        assert (result.error.status, result.error.request_id) == (404, "rid-chunk")

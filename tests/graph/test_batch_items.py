@@ -81,6 +81,8 @@ def test_only_a_write_that_is_not_idempotent_and_failed_with_a_5xx_may_have_land
             b"\x00\x01",
         ),
         ({"Content-Type": "text/plain"}, "not base64!", b"not base64!"),
+        # spaces are no base64: a loose decoder would drop them and answer b"i\xb7\x1d"
+        ({"Content-Type": "text/plain"}, "ab cd", b"ab cd"),
         ({"Content-Type": "text/plain"}, "", b""),
         ({}, "", None),
         ({"Content-Type": "application/json"}, None, None),

@@ -12,6 +12,8 @@ from reconciler.fetch.client import GraphClient
 from reconciler.kinds.kind import CatalogRead
 from tests.settings_catalog.samples import WORD_MACROS
 
+from .conftest import BASE
+
 SETTINGS = "/deviceManagement/configurationSettings"
 
 
@@ -40,3 +42,20 @@ def test_reads_that_never_settle_stop_with_a_hint(emulator):
     assert str(caught.value) == f"the catalog reads did not settle in {MAX_ROUNDS} rounds"
     assert caught.value.hint == "Report it with the command you ran: a kind keeps asking for more."
     assert asked == list(range(MAX_ROUNDS))
+
+
+def test_a_collection_read_follows_its_pages_to_the_end(emulator):
+    client = GraphClient(emulator.base_url)
+    everything = client.list_all(SETTINGS)
+    paged = f"{SETTINGS}?$top=2"  # the catalog pages it: two entries and a nextLink each
+    found = read_entries(client, [CatalogRead(paged, many=True)])
+    assert [e["id"] for e in found[paged]] == [e["id"] for e in everything]
+    assert len(everything) > 2
+
+
+def test_an_entry_answered_with_something_other_than_an_object_is_none(client, mocked):
+    # Graph answers an entity with an object; anything else is no entry to check against
+    body = {"responses": [{"id": "0", "status": 200, "body": ["not", "an", "entry"]}]}
+    mocked.post(f"{BASE}/$batch", json=body)
+    url = f"{SETTINGS}/{WORD_MACROS}"
+    assert read_entries(client, [CatalogRead(url)]) == {url: None}

@@ -178,6 +178,10 @@ def batch_answer(mocked: responses.RequestsMock, body: Any) -> None:
             {"responses": [{"id": "1", "status": "200"}]},
             "$batch answer has an invalid status '200'",
         ),
+        (  # a long garbage status is cut to 20 characters
+            {"responses": [{"id": "1", "status": "0123456789" * 5}]},
+            "$batch answer has an invalid status '01234567890123456789'",
+        ),
         ({"responses": []}, "$batch answer lacks request(s) 0, 1, 2, 3, 4"),
     ],
 )
