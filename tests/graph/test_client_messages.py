@@ -31,6 +31,8 @@ def refusal(client: GraphClient, call) -> str:
         ({"body": b""}, "an empty body"),
         ({"body": b"plain", "content_type": "text/plain"}, "a text/plain body: plain"),
         ({"body": b"plain", "content_type": ""}, "a no content type body: plain"),
+        # no content type: only a body opening like JSON ('{', '[') is read as JSON
+        ({"body": b"X-ray", "content_type": ""}, "a no content type body: X-ray"),
         ({"json": [1, 2]}, "a JSON array: [1,2]"),
         ({"json": 7}, "a JSON value: 7"),
     ],
