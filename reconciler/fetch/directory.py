@@ -30,6 +30,7 @@ def group_ids(client: GraphClient, names: Iterable[str]) -> dict[str, list[str]]
             for g in values
             if isinstance(g, dict)
             and isinstance(g.get("id"), str)
-            and str(g.get(directory.NAME, "")).strip().casefold() == key
+            and isinstance(g.get(directory.NAME), str)  # a null name is no "None"
+            and g[directory.NAME].strip().casefold() == key
         )
     return found

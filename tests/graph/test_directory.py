@@ -85,3 +85,9 @@ def test_entries_of_another_name_or_without_a_string_id_are_not_taken(
         },
     )
     assert group_ids(client, ["Helpdesk"]) == {"helpdesk": [HELPDESK]}
+
+
+@pytest.mark.parametrize("name", ["None", "XXXX", " "])
+def test_a_group_without_a_name_matches_no_name(client: GraphClient, mocked, name: str) -> None:
+    _batch(mocked, 200, {"value": [{"id": HELPDESK}, {"id": FINANCE, "displayName": None}]})
+    assert group_ids(client, [name]) == {name.strip().casefold(): []}

@@ -1,0 +1,73 @@
+"""Which kinds an incremental read may skip (`fetch.tenant.incremental`): those with a change
+marker whose assignments come with the list and whose facets need no read of their own; and
+when an object's kept child items still stand (`_counts_agree`): each child segment kept as a
+list, as many as the listed item's count says."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from reconciler.fetch.tenant import _counts_agree, incremental
+from reconciler.kinds import REGISTRY
+from reconciler.kinds.kind import Children, ReplaceEntity, ResourceKind, Stream
+from tests.core.test_kind_as_data import ASSIGNMENTS
+
+from .test_tenant_reader import COLLECTION, BoxSpec
+
+LISTED = dataclasses.replace(ASSIGNMENTS, list_expand=True)
+ITEMS = Children(segment="items", key="itemId", write=ReplaceEntity(), count_field="itemCount")
+
+
+def kind(marker: str | None = "lastModifiedDateTime", **facets: Any) -> ResourceKind:
+    return ResourceKind(
+        kind="Box",
+        collection=COLLECTION,
+        identity="name",
+        facets=facets,
+        spec_model=BoxSpec,
+        change_marker=marker,
+    )
+
+
+@pytest.mark.parametrize(
+    ("box", "skippable"),
+    [
+        (kind(items=ITEMS, assignments=LISTED), True),
+        (kind(items=ITEMS), True),
+        (kind(None, items=ITEMS, assignments=LISTED), False),  # nothing tells a change
+        (kind(items=ITEMS, assignments=dataclasses.replace(LISTED, list_expand=False)), False),
+        (kind(items=ITEMS, blob=Stream(segment="blob")), False),  # a stream needs its read
+        (kind(blob=Stream(segment="blob"), items=ITEMS), False),
+    ],
+)
+def test_only_kinds_with_a_marker_and_nothing_to_read_apart_are_skippable(box, skippable):
+    assert incremental(box) is skippable
+
+
+def test_of_the_kinds_today_only_the_settings_catalog_is_skippable():
+    # Office policies carry streams; Administrative Templates' values have no list expansion
+    assert [k.kind for k in REGISTRY if incremental(k)] == ["SettingsCatalogPolicy"]
+
+
+@pytest.mark.parametrize(
+    ("listed", "kept", "agree"),
+    [
+        ({"itemCount": 2}, {"items": [{}, {}]}, True),
+        ({"itemCount": 3}, {"items": [{}, {}]}, False),  # one added since: read it again
+        ({"itemCount": 1}, {"items": [{}, {}]}, False),
+        ({}, {"items": [{}, {}]}, True),  # no count listed: the marker decides alone
+        ({"itemCount": "2"}, {"items": [{}]}, True),
+        ({"itemCount": 0}, {"items": {}}, False),  # kept as no list: not trusted
+        ({"itemCount": 0}, {}, False),
+    ],
+)
+def test_kept_child_items_stand_when_their_count_is_the_listed_one(listed, kept, agree):
+    assert _counts_agree(kind(items=ITEMS), listed, kept) is agree
+
+
+def test_without_a_count_field_only_the_kept_list_is_needed():
+    uncounted = dataclasses.replace(ITEMS, count_field=None)
+    assert _counts_agree(kind(items=uncounted), {"itemCount": 5, None: 9}, {"items": [{}]})
