@@ -6,18 +6,22 @@ list, as many as the listed item's count says."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from reconciler.fetch.tenant import _counts_agree, incremental
+from reconciler.fetch.cache import ReadMemory
+from reconciler.fetch.client import GraphClient
+from reconciler.fetch.tenant import _counts_agree, incremental, read_tenant
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.kind import Children, ReplaceEntity, ResourceKind, Stream
+from reconciler.kinds.registry import Registry
 from tests.core.test_kind_as_data import ASSIGNMENTS
 
-from .test_tenant_reader import COLLECTION, BoxSpec
+from .test_tenant_reader import BOX, COLLECTION, BoxSpec, Fake, box_kind
 
 LISTED = dataclasses.replace(ASSIGNMENTS, list_expand=True)
+ITEMS_READ = [{"itemId": "i1", "v": 1}, {"itemId": "i2", "v": 2}]
 ITEMS = Children(segment="items", key="itemId", write=ReplaceEntity(), count_field="itemCount")
 
 
@@ -71,3 +75,24 @@ def test_kept_child_items_stand_when_their_count_is_the_listed_one(listed, kept,
 def test_without_a_count_field_only_the_kept_list_is_needed():
     uncounted = dataclasses.replace(ITEMS, count_field=None)
     assert _counts_agree(kind(items=uncounted), {"itemCount": 5, None: 9}, {"items": [{}]})
+
+
+def test_an_object_of_a_kind_that_cannot_be_skipped_is_read_though_its_marker_is_kept():
+    # a marker, but a stream to read apart: an incremental read reads such objects whole
+    box = dataclasses.replace(box_kind(), change_marker="lastModifiedDateTime")
+    listed = {**BOX, "lastModifiedDateTime": "m1"}
+    memory = ReadMemory(
+        incremental=True,
+        known={"Box": {"b-1": {"marker": "m1", "children": {"items": [{"itemId": "old"}]}}}},
+    )
+    fake = Fake(
+        [listed],
+        {
+            f"{COLLECTION}/b-1/items": (200, {"value": ITEMS_READ}),
+            f"{COLLECTION}/b-1/blob": (200, b""),
+        },
+    )
+    live = read_tenant(cast(GraphClient, fake), kinds=Registry([box]), memory=memory)
+    (only,) = live.objects
+    assert only.body["items"] == ITEMS_READ and memory.recalled == 0
+    assert memory.found["Box"]["b-1"] == {"marker": "m1", "children": {"items": ITEMS_READ}}
