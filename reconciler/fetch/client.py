@@ -21,7 +21,8 @@ Retry policy (graph-spec §3.2):
   Content-Length, or an HTTP/1.1 reply with no framing at all (what a connection cut
   inside the headers looks like).
 - $batch items follow the same rules item by item (see `batching`).
-- A host that never answered gets `UNREACHABLE_ATTEMPTS` quick tries, not the whole budget:
+- A host that never answered gets at most `UNREACHABLE_ATTEMPTS` quick tries (never more than
+  the budget):
   a wrong URL or a dead network fails in seconds, naming the host.
 
 Interruption: `cancel()` (a signal handler's first step) stops scheduling: no request,
@@ -440,12 +441,13 @@ class GraphClient:
                 if isinstance(exc, requests.exceptions.SSLError):
                     raise error from exc  # a certificate problem does not heal by retrying
                 delay = budget.next_delay(None) if retry_safe else None
-                if not self._answered and _never_connected(exc):
-                    # Nothing ever answered: a wrong URL or no network. Say so in seconds.
+                if delay is not None and not self._answered and _never_connected(exc):
+                    # Nothing ever answered: a wrong URL or no network. Say so in seconds
+                    # (fewer and shorter tries than the budget, never more).
                     delay = (
                         None
                         if attempt + 1 >= UNREACHABLE_ATTEMPTS
-                        else min(delay or 0.0, UNREACHABLE_MAX_DELAY)
+                        else min(delay, UNREACHABLE_MAX_DELAY)
                     )
                 if delay is None:
                     raise error from exc

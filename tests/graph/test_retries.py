@@ -222,6 +222,31 @@ def test_unreachable_host_fails_cleanly_after_the_budget(sleeps: Sleeps) -> None
     assert len(sleeps) == 2
 
 
+@pytest.mark.parametrize(("max_attempts", "tries"), [(8, 3), (2, 2), (1, 1)])
+def test_a_host_that_never_answered_gets_a_few_quick_tries_never_more_than_the_budget(
+    sleeps: Sleeps, max_attempts: int, tries: int
+) -> None:
+    # port 9 on loopback: nothing listens; UNREACHABLE_ATTEMPTS tries a second apart at most
+    graph = GraphClient("http://127.0.0.1:9/beta", sleep=sleeps, max_attempts=max_attempts)
+    with pytest.raises(errors.GraphTransportError, match="could not connect"):
+        graph.get("/p")
+    assert len(sleeps) == tries - 1 and all(0 < s <= 1.0 for s in sleeps), sleeps
+
+
+def test_a_host_that_answered_once_gets_the_whole_budget_when_a_connection_fails(
+    client: GraphClient, mocked: responses.RequestsMock, sleeps: Sleeps
+) -> None:
+    refused = NewConnectionError(None, "Connection refused")  # type: ignore[arg-type]
+    never_sent = requests.ConnectionError(MaxRetryError(None, f"{BASE}/p", refused))  # type: ignore[arg-type]
+    mocked.get(f"{BASE}/ok", json={})
+    client.get("/ok")
+    for _ in range(4):  # more than a host that never answered is given
+        mocked.get(f"{BASE}/p", body=never_sent)
+    mocked.get(f"{BASE}/p", json={"id": "p"})
+    assert client.get("/p").body == {"id": "p"}
+    assert len(sleeps) == 4
+
+
 def test_tls_failure_is_not_retried(client: GraphClient, mocked: responses.RequestsMock) -> None:
     mocked.get(f"{BASE}/p", body=requests.exceptions.SSLError("certificate verify failed"))
     with pytest.raises(errors.GraphTransportError, match="TLS"):
