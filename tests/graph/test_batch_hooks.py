@@ -59,6 +59,6 @@ def test_a_chunk_refused_as_a_whole_gives_its_items_no_answer_of_their_own(
     deletes = [BatchRequest(id=str(i), method="DELETE", url=f"{POLICIES}/p-{i}") for i in range(2)]
     results = client.batch(deletes, hooks=Hooks(partial=True))
     for result in results.values():
-        assert (result.status, result.request_id, result.body) == (0, "", None)
+        assert (result.status, result.headers, result.request_id, result.body) == (0, {}, "", None)
         assert isinstance(result.error, GraphHTTPError)
         assert (result.error.status, result.error.request_id) == (404, "rid-chunk")

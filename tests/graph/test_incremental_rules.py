@@ -12,7 +12,7 @@ import pytest
 
 from reconciler.fetch.cache import ReadMemory
 from reconciler.fetch.client import GraphClient
-from reconciler.fetch.tenant import _counts_agree, incremental, read_tenant
+from reconciler.fetch.tenant import _counts_agree, _list_path, incremental, read_tenant
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.kind import Children, ReplaceEntity, ResourceKind, Stream
 from reconciler.kinds.registry import Registry
@@ -96,3 +96,45 @@ def test_an_object_of_a_kind_that_cannot_be_skipped_is_read_though_its_marker_is
     (only,) = live.objects
     assert only.body["items"] == ITEMS_READ and memory.recalled == 0
     assert memory.found["Box"]["b-1"] == {"marker": "m1", "children": {"items": ITEMS_READ}}
+
+
+@pytest.mark.parametrize(
+    ("query", "expand", "path"),
+    [
+        ("$top=9", ["assignments"], f"{COLLECTION}?$top=9&$expand=assignments"),
+        ("", ["assignments"], f"{COLLECTION}?$expand=assignments"),
+        ("", ["a", "b"], f"{COLLECTION}?$expand=a,b"),
+        ("$top=9", [], f"{COLLECTION}?$top=9"),
+        ("", [], COLLECTION),
+    ],
+)
+def test_an_incremental_listing_adds_its_expansions_to_the_kinds_query(query, expand, path):
+    box = dataclasses.replace(kind(items=ITEMS), list_query=query)
+    assert _list_path(Registry([box]), COLLECTION, expand) == path
+
+
+class TwoCollections(Fake):
+    """Lists each collection's own items."""
+
+    def __init__(self, listed: dict[str, list[dict[str, Any]]]) -> None:
+        super().__init__([], {})
+        self.by_collection = listed
+
+    def list_all(self, path: str, *, top: int | None = None) -> list[dict[str, Any]]:
+        self.stats.add(method="GET")
+        return self.by_collection[path.split("?", 1)[0]]
+
+
+def test_objects_recalled_are_counted_across_every_collection():
+    boxes = dataclasses.replace(kind(items=ITEMS), kind="Box")
+    crates = dataclasses.replace(kind(items=ITEMS), kind="Crate", collection="/testing/crates")
+    kept = {"marker": "m1", "children": {"items": []}}
+    memory = ReadMemory(incremental=True, known={"Box": {"b-1": kept}, "Crate": {"c-1": kept}})
+    listed = {
+        COLLECTION: [{"id": "b-1", "name": "B", "lastModifiedDateTime": "m1", "itemCount": 0}],
+        "/testing/crates": [{"id": "c-1", "name": "C", "lastModifiedDateTime": "m1"}],
+    }
+    fake = TwoCollections(listed)
+    live = read_tenant(cast(GraphClient, fake), kinds=Registry([boxes, crates]), memory=memory)
+    assert sorted(str(o.id) for o in live.objects) == ["b-1", "c-1"]
+    assert memory.recalled == 2 and fake.batched == []  # nothing read again

@@ -7,6 +7,9 @@ marker, and a full read is due every `full_every` runs."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -65,26 +68,48 @@ def test_a_saved_file_names_its_format_url_and_tenant_compactly(tmp_path: Path) 
     [
         "not json",
         "[1, 2]",
-        json.dumps({"format": FORMAT + 1, "graph_url": URL, "tenant_id": TENANT}),
-        json.dumps({"format": FORMAT, "graph_url": URL + "/v1.0", "tenant_id": TENANT}),
-        json.dumps({"format": FORMAT, "graph_url": URL, "tenant_id": "another"}),
-        json.dumps({"graph_url": URL, "tenant_id": TENANT}),
+        {"format": FORMAT + 1},
+        {"graph_url": URL + "/v1.0"},
+        {"tenant_id": "another"},
+        {"format": None},
     ],
 )
 def test_a_file_of_another_format_url_or_tenant_or_damaged_is_ignored(
-    tmp_path: Path, damage: str
+    tmp_path: Path, damage: str | dict
 ) -> None:
     mine = cache(tmp_path)
     mine.save_catalog_reads({"/a": {"id": "a"}})
     mine.save_read(recorded(incremental=False))
-    for name in ("catalog.json", "read.json"):
-        document = json.loads((mine.path / name).read_text(encoding="utf-8"))
-        assert document["format"] == FORMAT  # a good file first: it is read
     assert mine.catalog_reads() and mine.memory(incremental=True, full_every=5).incremental
     for name in ("catalog.json", "read.json"):
-        (mine.path / name).write_text(damage, encoding="utf-8")
+        path = mine.path / name
+        if isinstance(damage, dict):  # the same content under another header field
+            document = {**json.loads(path.read_text(encoding="utf-8")), **damage}
+            path.write_text(json.dumps(document), encoding="utf-8")
+        else:
+            path.write_text(damage, encoding="utf-8")
     assert mine.catalog_reads() == {}
     assert mine.memory(incremental=True, full_every=5).incremental is False
+
+
+def test_the_cache_is_read_as_utf_8_whatever_the_locale(tmp_path: Path) -> None:
+    # Windows laptops read files in their ANSI code page unless told: the cache says UTF-8
+    cache(tmp_path).save_catalog_reads({"/a": {"displayName": "Déjà vu"}})
+    script = (
+        "import sys; from datetime import datetime; from pathlib import Path; "
+        "from reconciler.fetch.cache import TenantCache; "
+        "now = datetime.fromisoformat(sys.argv[2]); "
+        "print(ascii(TenantCache(Path(sys.argv[1]), sys.argv[3], sys.argv[4], now=now).catalog_reads()))"
+    )
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path), NOW.isoformat(), URL, TENANT],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert done.stdout.strip() == ascii({"/a": {"displayName": "Déjà vu"}})
 
 
 def test_no_folder_yet_is_an_empty_cache(tmp_path: Path) -> None:
