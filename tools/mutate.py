@@ -12,7 +12,8 @@ written from the results of every package run so far and from `docs/mutation/not
 which says why each mutant that survives is equivalent (or which test kills it).
 
 `--only-survivors` runs again only the mutants that survived the last run of the package
-(quick, after adding tests); the report of record comes from a full run.
+and no note shows equivalent (quick, after adding tests); the report of record comes from a
+full run.
 `--source DIR` mutates another checkout (the baseline of an earlier commit) and writes only
 `--results`.
 """
@@ -178,7 +179,13 @@ def run_package(
     work = _workspace(package, source, fresh=previous is None, work=work)
     names: list[str] = []
     if previous is not None:
-        names = [m["name"] for m in previous["mutants"] if m["status"] not in ("killed", "timeout")]
+        # a survivor a note shows equivalent cannot be killed: running it again only costs time
+        equivalent = [n for n in load_notes() if n.fate == "equivalent"]
+        names = [
+            m["name"]
+            for m in previous["mutants"]
+            if m["status"] not in ("killed", "timeout") and not any(n.covers(m) for n in equivalent)
+        ]
         if not names:
             return previous
         # mutmut keeps its verdicts in mutants/; naming mutants makes it run them again
