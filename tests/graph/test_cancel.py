@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import responses
 
-from reconciler.errors import GraphHTTPError, NotSentError
+from reconciler.errors import GraphHTTPError, GraphTransportError, NotSentError
 from reconciler.fetch.client import GraphClient
 from reconciler.fetch.pacing import Pacer
 
@@ -65,6 +65,7 @@ def test_a_write_cancelled_after_a_5xx_raises_it_as_maybe_applied(mocked, paced:
     with pytest.raises(GraphHTTPError) as raised:
         graph.send("PATCH", "/p", json={})
     assert raised.value.status == 503 and raised.value.maybe_applied is True
+    assert str(raised.value).startswith("PATCH /p")
     assert len(mocked.calls) == 1 and len(sleep) == (2 if paced else 1)
 
 
@@ -74,3 +75,15 @@ def test_a_write_cancelled_after_a_429_was_not_sent(mocked) -> None:
     with pytest.raises(NotSentError) as raised:
         graph.send("PATCH", "/p", json={})
     assert str(raised.value) == NOT_SENT
+
+
+def test_a_write_cancelled_after_a_dropped_answer_raises_the_drop_as_maybe_applied(
+    mocked,
+) -> None:
+    import requests
+
+    mocked.patch(f"{BASE}/p", body=requests.exceptions.ConnectionError("reset by peer"))
+    graph = client_with(CancelOnSleep(1))
+    with pytest.raises(GraphTransportError) as raised:
+        graph.send("PATCH", "/p", json={})
+    assert raised.value.maybe_applied is True and str(raised.value).startswith("PATCH /p")
