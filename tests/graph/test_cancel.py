@@ -5,6 +5,9 @@ one only throttled (429) was not sent at all."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 import responses
 
@@ -87,3 +90,19 @@ def test_a_write_cancelled_after_a_dropped_answer_raises_the_drop_as_maybe_appli
     with pytest.raises(GraphTransportError) as raised:
         graph.send("PATCH", "/p", json={})
     assert raised.value.maybe_applied is True and str(raised.value).startswith("PATCH /p")
+
+
+def test_a_cancel_ends_a_wait_at_once(mocked) -> None:
+    # the real sleep (the default): Graph asks for 30 s; a cancel from another thread (a
+    # signal handler's) ends the wait instead of letting it run out
+    mocked.get(f"{BASE}/p", status=429, headers={"Retry-After": "30"})
+    graph = GraphClient(BASE)
+    timer = threading.Timer(0.2, graph.cancel)
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(NotSentError):
+            graph.get("/p")
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started < 10  # far below the 30 s asked for

@@ -118,3 +118,15 @@ def test_a_request_that_keeps_failing_says_whether_it_may_have_landed(
         graph.send(method, "/p", json={} if method != "GET" else None, idempotent=idempotent)
     assert raised.value.status == 500 and raised.value.maybe_applied is maybe
     assert "/p" in str(raised.value) and method in str(raised.value)
+
+
+@pytest.mark.parametrize(("label", "prefix"), [("contoso", "[contoso] "), ("", "")])
+def test_a_labelled_clients_log_lines_name_its_tenant(
+    mocked: responses.RequestsMock, caplog: pytest.LogCaptureFixture, label: str, prefix: str
+) -> None:
+    mocked.get(f"{BASE}/p", json={})
+    graph = GraphClient(BASE, label=label)
+    with caplog.at_level(logging.INFO, logger="reconciler.fetch.client"):
+        graph.get("/p")
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert line.startswith(f"{prefix}GET /p -> 200 in ")
