@@ -288,14 +288,18 @@ def _version(distribution: str) -> str:
 
 
 def _head(tree: Path) -> str:
-    """The short commit of `tree`, marked when the working tree differs from it."""
-    run = subprocess.run(
-        ["git", "describe", "--always", "--dirty", "--abbrev=7"],
+    """The short commit of `tree`, marked when the working tree differs from it outside
+    docs/mutation/ (the report a run rewrites is no change to what was tested)."""
+    head = subprocess.run(
+        ["git", "rev-parse", "--short=7", "HEAD"], cwd=tree, capture_output=True, text=True
+    ).stdout.strip()
+    changed = subprocess.run(
+        ["git", "status", "--porcelain", "--", ".", ":(exclude)docs/mutation"],
         cwd=tree,
         capture_output=True,
         text=True,
-    )
-    return run.stdout.strip() or "unknown"
+    ).stdout.strip()
+    return (head + ("-dirty" if changed else "")) if head else "unknown"
 
 
 def _load(path: Path) -> dict:
