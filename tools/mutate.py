@@ -186,9 +186,9 @@ def run_package(
             for m in previous["mutants"]
             if m["status"] not in ("killed", "timeout") and not any(n.covers(m) for n in equivalent)
         ]
-        if not names:
-            return previous
-        # mutmut keeps its verdicts in mutants/; naming mutants makes it run them again
+        # mutmut keeps its verdicts in mutants/; naming mutants makes it run them again, and
+        # with none named it runs only the mutants without a verdict (a source file changed
+        # since: its mutants are made anew), so nothing changed costs one clean test run
     commit, today = _head(source), datetime.now(UTC).date().isoformat()
     started = time.monotonic()
     work.with_suffix(".log").write_text("", encoding="utf-8")
