@@ -21,9 +21,8 @@ Retry policy (graph-spec §3.2):
   Content-Length, or an HTTP/1.1 reply with no framing at all (what a connection cut
   inside the headers looks like).
 - $batch items follow the same rules item by item (see `batching`).
-- A host that never answered gets at most `UNREACHABLE_ATTEMPTS` quick tries (never more than
-  the budget):
-  a wrong URL or a dead network fails in seconds, naming the host.
+- A host that never answered gets at most `UNREACHABLE_ATTEMPTS` quick tries, never more
+  than the budget: a wrong URL or a dead network fails in seconds, naming the host.
 
 Interruption: `cancel()` (a signal handler's first step) stops scheduling: no request,
 retry or $batch chunk starts after it (NotSentError), waits end at once, and a request
