@@ -128,6 +128,25 @@ def test_the_plan_carries_the_tenant_prune_flag_and_read_units():
     assert plan.created_at == "2026-01-01T00:00:00+00:00" and plan.manifest_hash == "h" * 64
 
 
+def test_the_plans_least_times_are_its_units_at_the_documented_limits():
+    # 1,000 requests and 100 writes per 20 s per app: 50 units and 5 writes a second
+    wanted = desired(*(resource(f"n{i}", displayName=f"N{i}", priority=i) for i in range(3)))
+    tenant = Live(graph_url=GRAPH, objects=(), read_requests=2, read_units=77)
+    cost = make_plan(wanted, tenant, now=NOW).cost
+    writes = cost.writes
+    assert writes > 0 and cost.min_write_seconds == round(writes / 5, 2)
+    assert cost.min_read_seconds == 1.54  # 77 / 50, to the hundredth
+    one = make_plan(desired(resource("n", displayName="N", priority=1)), tenant, now=NOW).cost
+    assert one.min_write_seconds == round(one.writes / 5, 2)
+    assert (one.writes, one.min_write_seconds) == (1, 0.2)
+
+
+def test_drift_reports_the_reads_request_units():
+    tenant = Live(graph_url=GRAPH, objects=(), read_requests=2, read_units=9)
+    report = drift.detect(desired(), tenant, now=NOW)
+    assert (report.read_requests, report.read_units) == (2, 9)
+
+
 def test_changes_carry_their_ignore_pointers_and_manifest_source():
     ignore = ("/description",)
     wanted = desired(

@@ -107,8 +107,15 @@ def test_temporary_priorities_are_above_every_priority_live_or_desired_and_disti
     )
     plan = make_plan(wanted, tenant, now=NOW, prune=True)
     temporary = created_with(plan)
-    assert len(set(temporary)) == 2 and min(temporary) > 30
+    assert temporary == [31, 32]  # the next values above all of them, one per create
     assert [value for _, value in order(plan)] == [1, 2, 30]
+
+
+def test_a_temporary_priority_is_the_first_above_zero_when_zero_is_all_there_is():
+    wanted = desired(resource("n", displayName="N", priority=0))
+    plan = make_plan(wanted, live(obj("id-x", displayName="X", priority=0)), now=NOW, prune=True)
+    assert created_with(plan) == [1]  # X holds 0 until it is pruned: N waits at 1
+    assert order(plan) == [("{id:WindowsOfficeClientSecurityConfiguration/n}", 0)]
 
 
 def test_unmanaged_policies_keep_their_place_without_prune_and_give_it_up_with_it():
