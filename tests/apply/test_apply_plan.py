@@ -258,3 +258,5 @@ def test_a_signal_during_the_verification_read_keeps_every_outcome(tmp_path):
     result = apply(planned(graph), graph, tmp_path)
     assert result.interrupted and result.unconfirmed == ()
     assert [o.state for o in result.outcomes] == [StepState.APPLIED, StepState.APPLIED]
+    # the backup taken before the writes is still named, for a restore
+    assert result.backup_dir is not None and result.backup_dir.parent == tmp_path / "backups"
