@@ -59,7 +59,7 @@ fuzz: $(STAMP)
 # `make test` or CI. Each mutant of a package runs the tests of that package's suite that call
 # the mutated function, fastest first, until one fails (the suites: SUITES in tools/mutate.py;
 # the report lists each). PACKAGES=auth runs fetch/auth with tests/auth.
-# Budget: about 75 minutes for all four on 2 cores, alone; shared with other work it takes
+# Budget: about an hour for all four on 2 cores, alone; shared with other work it takes
 # longer (the report gives each package's time).
 # PACKAGES=engine,apply (comma-separated) runs some; SURVIVORS=1 runs again only the last
 # run's survivors that no note shows equivalent (and the mutants of a source file changed
