@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -62,12 +61,11 @@ def test_a_body_over_the_cap_stops_the_read_without_waiting_for_the_rest(
     stalling_server: str, monkeypatch: pytest.MonkeyPatch, sleeps: Sleeps
 ) -> None:
     monkeypatch.setattr(client_module, "MAX_BODY_BYTES", 100_000)
+    # read as it streams, the cap is hit while the server is silent; a client that waited
+    # for the whole body would time out instead (a transport error, not this one)
     graph = GraphClient(stalling_server, sleep=sleeps, timeout=5.0, max_attempts=1)
-    started = time.monotonic()
     with pytest.raises(GraphResponseError, match="response body larger than 100000 bytes"):
         graph.get_bytes("/big")
-    # read as it streams: the cap is hit at once, not after the server's silence times out
-    assert time.monotonic() - started < 4.0
 
 
 @pytest.mark.parametrize(
