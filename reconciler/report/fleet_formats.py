@@ -15,7 +15,6 @@ code host keeps one alert per tenant and field).
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -29,13 +28,13 @@ def render(document: dict[str, Any], fmt: str, *, color: bool = False) -> str:
     if fmt == "text":
         return text(document, color=color)
     if fmt == "json":
-        return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return drift_formats.json_text(document)
     if fmt == "markdown":
         return markdown(document)
     if fmt == "junit":
         return junit(document)
     if fmt == "sarif":
-        return json.dumps(sarif(document), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return drift_formats.json_text(sarif(document))
     if fmt == "html":
         return html.fleet_drift(document)
     raise ValueError(f"unknown format {fmt!r}")
@@ -230,7 +229,7 @@ def render_plan(
     if fmt == "text":
         return plan_text(document, color=color, full_diff=full_diff)
     if fmt == "json":
-        return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return drift_formats.json_text(document)
     if fmt == "markdown":
         return plan_markdown(document, full_diff=full_diff)
     if fmt == "html":

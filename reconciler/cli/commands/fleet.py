@@ -292,8 +292,10 @@ def _work(
     work: Callable[[Tenant], dict[str, Any]],
     *,
     concurrency: int,
-    done: Callable[[Outcome[dict[str, Any]], int], None],
+    done: Callable[[Outcome[dict[str, Any]]], str],
 ) -> list[Outcome[dict[str, Any]]]:
+    """Each tenant's `work`, side by side; as each ends, `done` records it and says how it
+    went, shown as a `[n/N] name: ...` progress line."""
     from reconciler.fleet.run import run_tenants
 
     finished = 0
@@ -301,7 +303,7 @@ def _work(
     def on_done(outcome: Outcome[dict[str, Any]]) -> None:
         nonlocal finished
         finished += 1
-        done(outcome, finished)
+        _say(f"[{finished}/{len(tenants)}] {outcome.tenant.name}: {done(outcome)}")
 
     with _signals(run):
         return run_tenants(tenants, work, concurrency=concurrency, stop=run.stop, on_done=on_done)
@@ -439,19 +441,14 @@ def plan(args: argparse.Namespace) -> int:
             "summary": {**body["summary"], "writes": body["cost"]["writes"]},
         }
 
-    def done(outcome: Outcome[dict[str, Any]], finished: int) -> None:
-        name = outcome.tenant.name
+    def done(outcome: Outcome[dict[str, Any]]) -> str:
         if outcome.failed is not None:
-            _say(f"[{finished}/{len(tenants)}] {name}: failed ({outcome.failed.reason})")
-        else:
-            assert outcome.result is not None
-            s = outcome.result["summary"]
-            what = (
-                "no changes"
-                if outcome.result["status"] == "no-changes"
-                else (f"{s['create']} to create, {s['update']} to update, {s['delete']} to delete")
-            )
-            _say(f"[{finished}/{len(tenants)}] {name}: {what}")
+            return f"failed ({outcome.failed.reason})"
+        assert outcome.result is not None
+        s = outcome.result["summary"]
+        if outcome.result["status"] == "no-changes":
+            return "no changes"
+        return f"{s['create']} to create, {s['update']} to update, {s['delete']} to delete"
 
     outcomes = _work(run, tenants, work, concurrency=args.concurrency, done=done)
     entries = [_entry(o.tenant, run, o) for o in outcomes]
@@ -626,7 +623,7 @@ def apply(args: argparse.Namespace) -> int:
             "finished_at": _now(),
         }
 
-    def done(outcome: Outcome[dict[str, Any]], finished: int) -> None:
+    def done(outcome: Outcome[dict[str, Any]]) -> str:
         name = outcome.tenant.name
         result = outcome.result or {}
         if outcome.failed is not None:
@@ -635,18 +632,13 @@ def apply(args: argparse.Namespace) -> int:
                 "message": outcome.failed.message, "plan_checksum": entries[name].get("checksum"),
                 "finished_at": _now(),
             })  # fmt: skip
-            _say(f"[{finished}/{len(chosen)}] {name}: failed ({outcome.failed.reason})")
-            return
+            return f"failed ({outcome.failed.reason})"
         if result.get("skipped"):
-            _say(f"[{finished}/{len(chosen)}] {name}: already applied (fleet-apply.json)")
-            return
+            return "already applied (fleet-apply.json)"
         record.record(name, result)
         if result["status"] == "incomplete":
-            _say(f"[{finished}/{len(chosen)}] {name}: incomplete: {result['detail']}")
-        else:
-            _say(
-                f"[{finished}/{len(chosen)}] {name}: {result['status'].replace('-', ' ')}, {result['applied']} write(s)"
-            )
+            return f"incomplete: {result['detail']}"
+        return f"{result['status'].replace('-', ' ')}, {result['applied']} write(s)"
 
     outcomes = _work(run, chosen, work, concurrency=args.concurrency, done=done)
     rows = []
@@ -753,16 +745,11 @@ def drift(args: argparse.Namespace) -> int:
                 "summary": body["summary"],
             }
 
-        def done(outcome: Outcome[dict[str, Any]], finished: int) -> None:
-            name = outcome.tenant.name
+        def done(outcome: Outcome[dict[str, Any]]) -> str:
             if outcome.failed is not None:
-                _say(f"[{finished}/{len(tenants)}] {name}: failed ({outcome.failed.reason})")
-            else:
-                assert outcome.result is not None
-                status = outcome.result["status"]
-                _say(
-                    f"[{finished}/{len(tenants)}] {name}: {'drift' if status == 'drift' else 'no drift'}"
-                )
+                return f"failed ({outcome.failed.reason})"
+            assert outcome.result is not None
+            return "drift" if outcome.result["status"] == "drift" else "no drift"
 
         outcomes = _work(run, tenants, work, concurrency=args.concurrency, done=done)
         entries = [_entry(o.tenant, run, o) for o in outcomes]
