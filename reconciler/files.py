@@ -132,7 +132,8 @@ def decode_utf8(data: bytes) -> str:
         ) from error
 
 
-def _within(path: str, root: str) -> bool:
+def within(path: str, root: str) -> bool:
+    """Whether the resolved `path` is `root` or below it."""
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
@@ -171,10 +172,10 @@ def resolve_inside(relative: str, *, base: Path, root: Path, realpath: RealPaths
     if relative.startswith("/") or (len(relative) > 1 and relative[1] == ":"):
         raise FileProblem("must be a relative path (relative to the manifest file)")
     lexical = os.path.abspath(os.path.join(base, relative))
-    if not _within(lexical, os.path.abspath(root)):
+    if not within(lexical, os.path.abspath(root)):
         raise FileProblem(f"is outside the manifest root '{root}'")
     real = realpath(lexical)
-    if not _within(real, realpath(root)):
+    if not within(real, realpath(root)):
         raise FileProblem(f"is a symlink to a file outside the manifest root '{root}'")
     return real  # a str: a Path per payload file cost more than reading it
 

@@ -23,7 +23,7 @@ from reconciler.engine.identity import claimed_ids, match_resources, unmanaged_o
 from reconciler.engine.scope import in_scope
 from reconciler.engine.writes import create_steps, delete_step, reorder_body, update_steps
 from reconciler.errors import PlanError
-from reconciler.kinds import REGISTRY
+from reconciler.kinds import REGISTRY, throttling
 from reconciler.kinds.kind import Ordering, ResourceKind
 from reconciler.kinds.registry import Registry
 from reconciler.values.canonical import plain
@@ -44,10 +44,10 @@ from reconciler.values.plan import (
     id_placeholder,
 )
 
-# The documented Intune per-app limits (graph-spec §3.2): 100 writes and 1,000 requests of
+# The documented Intune per-app limits (kinds.throttling): 100 writes and 1,000 requests of
 # any method ($batch items counted) per 20 seconds.
-WRITES_PER_SECOND = 100 / 20
-REQUESTS_PER_SECOND = 1000 / 20
+WRITES_PER_SECOND = throttling.DEFAULT.write_rate
+REQUESTS_PER_SECOND = throttling.DEFAULT.request_rate
 
 
 @dataclass

@@ -28,9 +28,10 @@ from urllib.parse import urlsplit
 import requests
 
 from reconciler.fetch.pacing import TokenBucket
+from reconciler.kinds import throttling
 
 GLOBAL_APP_RATE = 2000.0  # requests per second per app, all tenants (graph-spec §3.2)
-TENANT_APP_RATE = 1000 / 20  # any request per app per tenant (Intune, graph-spec §3.2)
+TENANT_APP_RATE = throttling.DEFAULT.request_rate  # requests per second per app per tenant
 DEFAULT_BUDGET = 0.7  # the share of a limit a run takes (the live-cost issue's rule)
 BURST_SECONDS = 1.0  # the cap saves up at most a second of requests
 
@@ -38,11 +39,6 @@ BURST_SECONDS = 1.0  # the cap saves up at most a second of requests
 def fleet_rate(*, budget: float, shards: int = 1) -> float:
     """Requests per second one run of the fleet may send."""
     return GLOBAL_APP_RATE * budget / max(1, shards)
-
-
-def tenants_at_full_speed(rate: float, *, budget: float) -> int:
-    """How many tenants can run at their own per-tenant rate within `rate` at once."""
-    return max(1, int(rate // (TENANT_APP_RATE * budget)))
 
 
 def request_units(request: requests.PreparedRequest) -> int:
@@ -74,7 +70,6 @@ class FleetCap:
         self._bucket = TokenBucket(rate, max(1, int(rate * BURST_SECONDS)), sleep=self._sleep)
         self._lock = threading.Lock()
         self.units = 0
-        self.waited = 0.0
 
     def _sleep(self, seconds: float) -> None:
         self._stopped.wait(seconds)
@@ -83,7 +78,6 @@ class FleetCap:
         waited = self._bucket.acquire(units)
         with self._lock:
             self.units += units
-            self.waited += waited
         return waited
 
     def stop(self) -> None:

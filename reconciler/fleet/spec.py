@@ -36,7 +36,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, JsonValue, StringConstraints, ValidationError
 
 from reconciler.errors import ManifestError, ManifestIssue
-from reconciler.files import FileProblem, decode_utf8, read_bytes
+from reconciler.files import FileProblem, decode_utf8, read_bytes, within
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.fields import API_VERSION, NAME_PATTERN, Guid, NonEmpty, StrictModel
 from reconciler.load import yaml_events
@@ -145,7 +145,6 @@ class Fleet:
     variables: Mapping[str, Variable]
     tenants: tuple[Tenant, ...]
     digest: str  # sha256 of the fleet file's bytes: shards of one run share it
-    baseline_at: str = ""
     by_name: Mapping[str, Tenant] = field(default_factory=dict, compare=False)
 
     def tenant(self, name: str) -> Tenant | None:
@@ -195,8 +194,8 @@ def _check_path(
     elif os.path.isabs(written) or (len(written) > 1 and written[1] == ":"):
         at.add(loc, f"'{written}' must be relative to the fleet file's folder")
     else:
-        real, top = os.path.realpath(root / written), os.path.realpath(root)
-        if not (real == top or real.startswith(top.rstrip(os.sep) + os.sep)):
+        real = os.path.realpath(root / written)
+        if not within(real, os.path.realpath(root)):
             at.add(loc, f"'{written}' is outside the fleet file's folder")
         elif not os.path.exists(real):
             at.add(loc, f"'{written}' does not exist ({shown})")
@@ -322,7 +321,6 @@ def load_fleet(path: str | Path) -> Fleet:
         variables=variables,
         tenants=tuple(tenants),
         digest=hashlib.sha256(data).hexdigest(),
-        baseline_at=at.at(("spec", "baseline")),
         by_name={t.name.casefold(): t for t in tenants},
     )
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from reconciler.engine import collector
 from reconciler.errors import ManifestError, ManifestIssue
-from reconciler.files import FileProblem, RealPaths, decode_utf8, read_bytes
+from reconciler.files import FileProblem, RealPaths, decode_utf8, read_bytes, within
 from reconciler.kinds import REGISTRY
 from reconciler.kinds.registry import Registry
 from reconciler.load import project, uniqueness, yaml_events
@@ -115,8 +115,7 @@ def _scope(paths: Sequence[str | Path], issues: list[ManifestIssue]) -> tuple[st
 
 
 def _outside(path: Path, root: Path, realpath: RealPaths) -> bool:
-    real, top = realpath(path), realpath(root)
-    return not (real == top or real.startswith(top.rstrip(os.sep) + os.sep))
+    return not within(realpath(path), realpath(root))
 
 
 def _discover(

@@ -21,6 +21,7 @@ import requests
 from reconciler.emulator import make_configuration_policy
 from reconciler.emulator.cli import generated_tenants
 from reconciler.emulator.surfaces.directory import make_group
+from tests.auth.support import claims_of
 
 A = "11111111-2222-4333-8444-555555555555"
 B = "22222222-3333-4444-8555-666666666666"
@@ -46,13 +47,6 @@ def token(emulator, tenant: str) -> str:
     return str(response.json()["access_token"])
 
 
-def claims(access_token: str) -> dict:
-    import base64
-
-    payload = access_token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-
-
 def get(emulator, tenant_token: str, path: str) -> requests.Response:
     headers = {"Authorization": f"Bearer {tenant_token}"}
     return requests.get(emulator.base_url + path, headers=headers, timeout=10)
@@ -67,7 +61,7 @@ def test_each_tenant_has_its_own_store_chosen_by_the_token_tid(make_emulator) ->
         make_emulator, seeds={A: {"configurationPolicies": [make_configuration_policy(name="a")]}}
     )
     token_a, token_b = token(emulator, A), token(emulator, B.upper())
-    assert claims(token_a)["tid"] == A and claims(token_b)["tid"] == B
+    assert claims_of(token_a)["tid"] == A and claims_of(token_b)["tid"] == B
     names = lambda t: [p["name"] for p in get(emulator, t, POLICIES).json()["value"]]  # noqa: E731
     assert names(token_a) == ["a"] and names(token_b) == []
     body = {"requests": [{"id": "1", "method": "GET", "url": POLICIES}]}
@@ -125,8 +119,8 @@ def test_permissions_are_per_tenant_and_groups_need_group_read_all(make_emulator
         seed=groups,
     )
     token_a, token_b = token(emulator, A), token(emulator, B)
-    assert claims(token_a)["roles"] == list(READ_GROUPS)
-    assert claims(token_b)["roles"] == ["DeviceManagementConfiguration.Read.All"]
+    assert claims_of(token_a)["roles"] == list(READ_GROUPS)
+    assert claims_of(token_b)["roles"] == ["DeviceManagementConfiguration.Read.All"]
     found = get(emulator, token_a, "/groups?$filter=displayName eq 'HELPDESK'&$select=id")
     assert found.status_code == 200
     assert [set(g) for g in found.json()["value"]] == [{"id"}]
@@ -197,7 +191,7 @@ def test_bad_multi_tenant_options_are_refused(make_emulator) -> None:
         emulator.configure(tenants=(A,))
 
 
-def start(*args: str) -> tuple[subprocess.Popen[str], str, list[str]]:
+def start(*args: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "reconciler", "emulator", "--port", "0", *args],
         stdout=subprocess.PIPE,
@@ -208,12 +202,12 @@ def start(*args: str) -> tuple[subprocess.Popen[str], str, list[str]]:
     assert process.stdout is not None
     first = process.stdout.readline().strip()
     assert first.startswith("Graph emulator listening on http"), first
-    return process, first.removeprefix("Graph emulator listening on "), []
+    return process, first.removeprefix("Graph emulator listening on ")
 
 
 def test_the_command_line_serves_generated_tenants_and_prints_their_ids(tmp_path: Path) -> None:
     state = tmp_path / "state"
-    process, base, _ = start(
+    process, base = start(
         "--tenants", "3", "--client-id", APP, "--client-secret", SECRET, "--state", str(state),
         "--unconsented", generated_tenants(3)[2], "--role", "Group.Read.All",
     )  # fmt: skip
@@ -226,7 +220,7 @@ def test_the_command_line_serves_generated_tenants_and_prints_their_ids(tmp_path
         form |= {"client_secret": SECRET, "scope": SCOPE}
         first = generated_tenants(3)[0]
         issued = requests.post(f"{root}/{first}/oauth2/v2.0/token", data=form, timeout=10)
-        assert claims(issued.json()["access_token"])["roles"] == ["Group.Read.All"]
+        assert claims_of(issued.json()["access_token"])["roles"] == ["Group.Read.All"]
         third = requests.post(f"{root}/{generated_tenants(3)[2]}/oauth2/v2.0/token", data=form)
         assert third.json()["error_codes"] == [65001]
         unknown = requests.post(f"{root}/{A}/oauth2/v2.0/token", data=form, timeout=10)
@@ -234,7 +228,13 @@ def test_the_command_line_serves_generated_tenants_and_prints_their_ids(tmp_path
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
-    assert generated_tenants(3) == generated_tenants(3)  # the same ids on every start
+    again, _ = start("--tenants", "3")  # the same ids on every start
+    try:
+        assert again.stdout is not None
+        assert [again.stdout.readline().strip() for _ in range(3)] == printed
+    finally:
+        again.send_signal(signal.SIGTERM)
+        assert again.wait(timeout=10) == 0
 
 
 def test_the_command_line_refuses_unconsented_without_tenants() -> None:

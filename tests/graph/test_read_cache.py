@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def test_one_folder_per_graph_url_and_tenant_named_by_the_tenant(tmp_path: Path)
     here = folder(tmp_path, URL, TENANT)
     assert here.parent == tmp_path
     label, digest = here.name.rsplit("-", 1)
-    assert label == TENANT and len(digest) == 16 and int(digest, 16) >= 0
+    assert label == TENANT and re.fullmatch(r"[0-9a-f]{16}", digest)
     assert folder(tmp_path, URL + "/", TENANT) == here  # a trailing slash is the same URL
     others = {folder(tmp_path, URL, "other"), folder(tmp_path, URL + "x", TENANT)}
     assert here not in others and len(others) == 2

@@ -156,17 +156,3 @@ def test_the_catalog_cache_spares_the_lookups_until_it_expires(capsys, setup, mo
     monkeypatch.setattr(caches, "CATALOG_MAX_AGE", caches.timedelta(0))
     third = json.loads(run(capsys, *plan, "--cache-dir", str(cache)).out)["cost"]
     assert third["read_units"] == first["read_units"]
-
-
-def test_the_catalog_cache_keeps_only_answers_that_found_something(tmp_path):
-    """An id the catalog lacks, or a search that found nothing, is asked again next run:
-    a definition imported since (a new ADMX, a new setting) is found at once."""
-    from datetime import UTC, datetime
-
-    from reconciler.fetch.cache import TenantCache
-
-    cache = TenantCache(tmp_path, "https://graph.test/beta", "t-1", now=datetime.now(UTC))
-    found = {"/a": {"id": "a"}, "/missing": None, "/search?nothing": [], "/search?x": [{"id": 1}]}
-    cache.save_catalog_reads(found)
-    again = TenantCache(tmp_path, "https://graph.test/beta", "t-1", now=datetime.now(UTC))
-    assert again.catalog_reads() == {"/a": {"id": "a"}, "/search?x": [{"id": 1}]}

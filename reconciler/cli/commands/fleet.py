@@ -106,10 +106,6 @@ def _scope(args: argparse.Namespace) -> tuple[str, ...]:
     return tuple(args.scope)
 
 
-def _details(error: BaseException) -> tuple[str, ...]:
-    return tuple(str(i) for i in error.issues) if isinstance(error, ManifestError) else ()
-
-
 # -- validate --------------------------------------------------------------------------------
 
 

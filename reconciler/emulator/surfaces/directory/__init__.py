@@ -147,12 +147,10 @@ class DirectoryApi:
                 )
             wanted = match[1].replace("''", "'").casefold()
             groups = [g for g in groups if g["displayName"].casefold() == wanted]
-        context = f"{request.base_url}/$metadata#groups"
         body = paging.page(
             groups, request, opts, key=_key, default_size=PAGE, max_size=MAX_TOP,
             context=KEY, count=False,
         )  # fmt: skip
-        body["@odata.context"] = context
         body["value"] = [_select(opts, g) for g in body["value"]]
         return Response.of_json(200, body)
 
