@@ -204,12 +204,14 @@ def _command(
     summary: str,
     description: str,
     examples: str,
+    *,
+    exit_codes: str = EXIT_CODES,
 ) -> Parser:
     parser = sub.add_parser(
         name,
         help=summary,
         description=description,
-        epilog=f"examples:\n{examples}\n\n{EXIT_CODES}",
+        epilog=f"examples:\n{examples}\n\n{exit_codes}",
     )
     _common(parser, top=False)
     return parser
@@ -261,6 +263,7 @@ def _fleet_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         "  reconciler fleet validate fleet.yaml\n  reconciler fleet plan fleet.yaml --out "
         "plans\n  reconciler fleet apply plans --ring pilot\n  reconciler fleet drift "
         "fleet.yaml --report drift.html",
+        exit_codes=FLEET_EXIT_CODES,
     )
     commands = top.add_subparsers(dest="fleet_command", metavar="COMMAND", parser_class=Parser)
     top.set_defaults(func=fleet.usage, fleet_parser=top)
@@ -272,6 +275,7 @@ def _fleet_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         "Check the fleet file and every tenant's manifest set (baseline, overlays, "
         "variables) without Graph; every problem of every tenant in one run.",
         "  reconciler fleet validate fleet.yaml",
+        exit_codes=FLEET_EXIT_CODES,
     )
     p.add_argument("fleet", metavar="FLEET", help="the fleet file")
     p.add_argument("--format", choices=["text", "json"], default="text", help="output")
@@ -286,6 +290,7 @@ def _fleet_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         "2: changes; 1: a tenant failed (the others are still planned).",
         "  reconciler fleet plan fleet.yaml --out plans\n  reconciler fleet plan fleet.yaml "
         "--out plans-0 --shard 0/4\n  reconciler fleet plan fleet.yaml --out plans --ring pilot",
+        exit_codes=FLEET_EXIT_CODES,
     )
     p.add_argument("fleet", metavar="FLEET", help="the fleet file")
     p.add_argument("--out", required=True, metavar="DIR", help="where plans and the index go")
@@ -305,6 +310,7 @@ def _fleet_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         "that fails never stops the others. DIR/fleet-apply.json records each tenant as it "
         "finishes, so running again applies only the tenants not yet done.",
         "  reconciler fleet apply plans --ring pilot\n  reconciler fleet apply plans",
+        exit_codes=FLEET_EXIT_CODES,
     )
     p.add_argument("plans", metavar="DIR", help="the folder `reconciler fleet plan --out` wrote")
     _fleet_selection(p, shard=False)
@@ -336,6 +342,7 @@ def _fleet_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         "naming the tenant, HTML tenants by ring.",
         "  reconciler fleet drift fleet.yaml --report drift.html --report junit.xml\n"
         "  reconciler fleet drift fleet.yaml --shard 2/10 --out drift-2",
+        exit_codes=FLEET_EXIT_CODES,
     )
     p.add_argument("fleet", metavar="FLEET", help="the fleet file")
     _fleet_selection(p)
@@ -372,6 +379,7 @@ def _fleet_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         "Join the folders of the shards of one run (fleet plan or fleet drift) into one index "
         "and report; missing shards are named and exit 1.",
         "  reconciler fleet merge drift-0 drift-1 drift-2 --out drift --report drift/fleet.html",
+        exit_codes=FLEET_EXIT_CODES,
     )
     p.add_argument("folders", nargs="+", metavar="DIR", help="the shards' --out folders")
     p.add_argument("--out", required=True, metavar="DIR", help="the merged folder")
@@ -384,9 +392,6 @@ def _fleet_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     )
     p.add_argument("--format", choices=["text", "json"], default="text", help="output")
     p.set_defaults(func=fleet.merge)
-
-    for parser in (top, *commands.choices.values()):  # the fleet's own exit codes
-        parser.epilog = (parser.epilog or "").replace(EXIT_CODES, FLEET_EXIT_CODES)
 
 
 def build_parser() -> Parser:

@@ -34,9 +34,11 @@ UNUSUAL = [
 
 @pytest.mark.parametrize("text", COMMON)
 def test_the_fast_path_reads_common_yaml_as_the_full_builder_does(text):
+    assert yaml_events._parse_fast(text) is not None  # the fast path takes it
     fast, problems = yaml_events.parse(text)
     full, full_problems = yaml_events._parse_full(text)
     assert problems == full_problems == []
+    assert len(fast) == len(full) == (text.count("---") or (1 if text else 0))
     assert all(doc.where is None for doc in fast)  # read fast: no position recorded yet
     assert [d.value for d in fast] == [d.value for d in full]
     assert [d.start for d in fast] == [d.start for d in full]
@@ -79,7 +81,8 @@ def test_brackets_inside_strings_do_not_count_as_nesting(tmp_path):
     assert read_json_text(_write(tmp_path, text))[0]["b"][0][0]["c"] == "{" * 100
     with pytest.raises(FileProblem, match="nested more than 64 levels deep"):
         read_json_text(_write(tmp_path, "[" * 70 + "]" * 70))
-    assert read_json_text(_write(tmp_path, "[" * 64 + "]" * 64))[0] is not None
+    deepest = "[" * 64 + "]" * 64
+    assert read_json_text(_write(tmp_path, deepest))[0] == json.loads(deepest)
 
 
 SC_POLICY = """\
