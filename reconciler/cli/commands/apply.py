@@ -67,13 +67,9 @@ def _confirm(args: argparse.Namespace) -> bool:
 
 
 def _result_json(result: ApplyResult) -> dict[str, Any]:
-    from reconciler.apply.executor import StepState
-
     return {
         "ok": result.ok,
-        "applied": result.count(StepState.APPLIED),
-        "failed": result.count(StepState.FAILED),
-        "not_attempted": result.count(StepState.NOT_ATTEMPTED),
+        **step_counts(result),
         "backup": str(result.backup_dir) if result.backup_dir else None,
         "steps": [
             {
@@ -158,12 +154,28 @@ def _check_outputs(args: argparse.Namespace) -> AuditLog:
     return audit
 
 
-def _check_target(plan: Plan, graph_url: str, tenant: str) -> None:
-    """A saved plan applies only to the Graph and the tenant it was made for."""
+def check_graph(plan: Plan, graph_url: str) -> None:
+    """A saved plan applies only to the Graph it was made for."""
     if plan.graph_url.rstrip("/") != graph_url.rstrip("/"):
         raise StalePlanError(
             f"Saved plan is stale: it was made for {plan.graph_url}, not {graph_url}."
         )
+
+
+def step_counts(result: ApplyResult) -> dict[str, int]:
+    """How many steps were applied, failed and not attempted."""
+    from reconciler.apply.executor import StepState
+
+    return {
+        "applied": result.count(StepState.APPLIED),
+        "failed": result.count(StepState.FAILED),
+        "not_attempted": result.count(StepState.NOT_ATTEMPTED),
+    }
+
+
+def _check_target(plan: Plan, graph_url: str, tenant: str) -> None:
+    """A saved plan applies only to the Graph and the tenant it was made for."""
+    check_graph(plan, graph_url)
     if plan.tenant_id != tenant:
         raise StalePlanError(
             f"Saved plan is for tenant {plan.tenant_id}, but these credentials reach "

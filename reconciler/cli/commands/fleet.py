@@ -506,7 +506,7 @@ def apply(args: argparse.Namespace) -> int:
     from reconciler import planfile
     from reconciler.apply import executor, lock
     from reconciler.apply.audit import AuditLog
-    from reconciler.errors import StalePlanError
+    from reconciler.cli.commands import apply as apply_command
     from reconciler.fetch.auth import permissions
     from reconciler.fetch.urls import normalise_base_url
     from reconciler.files import check_writable
@@ -566,10 +566,7 @@ def apply(args: argparse.Namespace) -> int:
                 Reason.TENANT,
                 f"{entry['plan']} is for tenant {saved.tenant_id}, not {tenant.tenant_id}",
             )
-        if saved.graph_url.rstrip("/") != graph_url.rstrip("/"):
-            raise StalePlanError(
-                f"Saved plan is stale: it was made for {saved.graph_url}, not {graph_url}."
-            )
+        apply_command.check_graph(saved, graph_url)
         connection = run.connect(
             tenant, [permissions.READ if saved.is_empty else permissions.WRITE]
         )
@@ -591,11 +588,7 @@ def apply(args: argparse.Namespace) -> int:
                 now=datetime.now(UTC),
                 control=control,
             )
-        counts = {
-            "applied": result.count(executor.StepState.APPLIED),
-            "failed": result.count(executor.StepState.FAILED),
-            "not_attempted": result.count(executor.StepState.NOT_ATTEMPTED),
-        }
+        counts = apply_command.step_counts(result)
         status = "no-changes" if saved.is_empty else ("applied" if result.ok else "incomplete")
         detail = ""
         if not result.ok:
