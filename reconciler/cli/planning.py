@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import json
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -56,20 +57,30 @@ def resolve_catalog(
 def load(args: argparse.Namespace) -> Desired:
     """The manifests, loaded offline (their problems are reported before any credential
     is asked for), with the scope of `--scope` added to their own."""
-    from reconciler.errors import ConfigError
-    from reconciler.load import manifests, project
+    from reconciler.load import manifests
 
     desired = manifests.load(args.paths)
-    extra = list(getattr(args, "scope", None) or [])
-    for glob in extra:
+    return with_scope(desired, checked_scope(getattr(args, "scope", None) or []))
+
+
+def checked_scope(globs: Sequence[str]) -> tuple[str, ...]:
+    """The `--scope` globs, each checked (ConfigError naming the bad one)."""
+    from reconciler.errors import ConfigError
+    from reconciler.load import project
+
+    for glob in globs:
         try:
             project.check_glob(glob)
         except ValueError as error:
             raise ConfigError(f"--scope {error}") from None
+    return tuple(globs)
+
+
+def with_scope(desired: Desired, extra: Sequence[str]) -> Desired:
+    """`desired` with the `--scope` globs added to its own."""
     if not extra:
         return desired
-    scope = tuple(dict.fromkeys((*desired.scope, *extra)))
-    return dataclasses.replace(desired, scope=scope)
+    return dataclasses.replace(desired, scope=tuple(dict.fromkeys((*desired.scope, *extra))))
 
 
 def make_plan(args: argparse.Namespace, client: GraphClient, tenant: str, desired: Desired) -> Plan:

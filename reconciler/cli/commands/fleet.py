@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reconciler.cli import planning
 from reconciler.cli.exits import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from reconciler.errors import ConfigError, ManifestError, ManifestIssue
 
@@ -96,14 +97,7 @@ def _shard(args: argparse.Namespace) -> Shard | None:
 
 
 def _scope(args: argparse.Namespace) -> tuple[str, ...]:
-    from reconciler.load import project
-
-    for glob in args.scope:
-        try:
-            project.check_glob(glob)
-        except ValueError as error:
-            raise ConfigError(f"--scope {error}") from None
-    return tuple(args.scope)
+    return planning.checked_scope(args.scope)
 
 
 # -- validate --------------------------------------------------------------------------------
@@ -341,11 +335,7 @@ def _tenant_set(fleet: Fleet, tenant: Tenant, scope: tuple[str, ...]) -> Any:
     from reconciler.fleet.sets import tenant_set
 
     found = tenant_set(fleet, tenant)
-    if scope:
-        desired = found.desired
-        merged = tuple(dict.fromkeys((*desired.scope, *scope)))
-        found = dataclasses.replace(found, desired=dataclasses.replace(desired, scope=merged))
-    return found
+    return dataclasses.replace(found, desired=planning.with_scope(found.desired, scope))
 
 
 def _with_groups(
@@ -355,12 +345,8 @@ def _with_groups(
 
     if not found.groups:
         return found
-    resolved = with_groups(fleet, tenant, found, client)
-    if scope:
-        desired = resolved.desired
-        merged = tuple(dict.fromkeys((*desired.scope, *scope)))
-        resolved = dataclasses.replace(resolved, desired=dataclasses.replace(desired, scope=merged))
-    return resolved
+    resolved = with_groups(fleet, tenant, found, client)  # built anew: --scope again
+    return dataclasses.replace(resolved, desired=planning.with_scope(resolved.desired, scope))
 
 
 def _reads(found: Any) -> list[str]:
@@ -406,7 +392,6 @@ def _start_line(
 
 def plan(args: argparse.Namespace) -> int:
     from reconciler import planfile
-    from reconciler.cli import planning
     from reconciler.files import check_writable
     from reconciler.fleet import index
     from reconciler.report import plan_formats
@@ -685,7 +670,6 @@ def apply(args: argparse.Namespace) -> int:
 
 
 def drift(args: argparse.Namespace) -> int:
-    from reconciler.cli import planning
     from reconciler.cli.commands.drift import fail_on, found
     from reconciler.engine import drift as engine
     from reconciler.fetch.tenant import read_tenant
