@@ -204,3 +204,28 @@ def test_sigint_starts_no_new_tenant_and_records_what_was_done(
     not_started = [n for n, r in record.items() if r.get("reason") == "interrupted"]
     assert not_started and all(policies(emulator, BY_NAME[n]) == {} for n in not_started)
     assert "Traceback" not in output
+
+
+def test_scope_is_checked_and_added_to_every_tenants_own(
+    capsys, fleet_emulator, monkeypatch, tmp_path
+) -> None:
+    from reconciler.emulator import make_configuration_policy
+
+    stray = seeds(TENANTS[:2])
+    for tenant in stray.values():
+        tenant["configurationPolicies"] = [make_configuration_policy("Stray - old")]
+    emulator = fleet_emulator(tenants=TENANTS[:2], seeds=stray)
+    fleet_file = write_fleet(tmp_path, TENANTS[:2])
+    use(monkeypatch, secret_env(emulator))
+    common = ("--graph-url", emulator.base_url, "--auth", "env")
+    bad = run(capsys, "fleet", "plan", str(fleet_file), "--out", str(tmp_path / "bad"),
+              "--scope", "no-slash", *common)  # fmt: skip
+    assert bad.code == 1 and "--scope 'no-slash' is not Kind/name" in bad.err
+    plans = tmp_path / "plans"
+    found = run(capsys, "fleet", "plan", str(fleet_file), "--out", str(plans),
+                "--scope", "SettingsCatalogPolicy/Stray - *", *common)  # fmt: skip
+    assert found.code == 2, found.err
+    index = read_json(plans / "fleet-plan.json")
+    for entry in index["tenants"]:  # the stray policy is inside every tenant's scope now
+        unmanaged = read_json(plans / entry["plan"])["plan"]["unmanaged"]
+        assert [(u["display_name"], u["in_scope"]) for u in unmanaged] == [("Stray - old", True)]
