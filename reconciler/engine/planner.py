@@ -78,6 +78,7 @@ def make_plan(
     """The plan that makes `live` match `desired`. `replace`: addresses planned as a
     replacement (create anew, then delete the old object), as a create-only change needs.
     `targets`: a partial plan of these addresses and what they need (see `targeting`)."""
+    # A wrapper rather than @collector.paused(): mutmut does not mutate decorated functions.
     with collector.paused():
         return _make_plan(
             desired, live, now=now, prune=prune, replace=replace, targets=targets, kinds=kinds
